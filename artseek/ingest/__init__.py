@@ -1,0 +1,1 @@
+"""Getting images into a library: scanning folders, decoding, the indexing job. No Qt."""

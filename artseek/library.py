@@ -1,0 +1,335 @@
+"""The core API: a library folder with its database, vector index and model.
+
+The CLI and the GUI's service layer both go through :class:`Library`; neither
+holds search or indexing logic of its own.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image as PILImage
+from sqlalchemy import delete, func, select, update
+
+from artseek import config
+from artseek.errors import LibraryError, ModelMismatchError, QueryError
+from artseek.ingest.decode import DecodeError, open_image, read_file
+from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
+from artseek.ingest.progress import JobControl, ProgressListener
+from artseek.library_lock import LibraryLock
+from artseek.search.ranking import normalise, rank_by_vector
+from artseek.search.results import SearchResult
+from artseek.storage import Database, Embedding, Image, ImageStatus, ImportRoot, Thumbnail
+from artseek.vectors import VectorIndex
+
+META_MODEL = "model"
+META_DIM = "embed_dim"
+
+
+@dataclass
+class LibraryStatus:
+    """Counts and identity of a library, as ``status`` prints them."""
+
+    library: str
+    model: str | None
+    indexed: int = 0
+    failed: int = 0
+    pending: int = 0
+    missing: int = 0
+    roots: list[str] = field(default_factory=list)
+    failures: list[dict[str, str]] = field(default_factory=list)
+    read_only: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Library:
+    """An opened library folder. Thread-safe for one writer plus readers."""
+
+    def __init__(self, folder: Path | str | None = None, model: str | None = None,
+                 weights: str | os.PathLike[str] | None = None, device: str | None = None,
+                 read_only: bool = False) -> None:
+        self.folder = Path(folder).expanduser() if folder else config.default_library_dir()
+        self.weights = weights
+        self.device = device
+        self._encoder = None
+        self._encoder_lock = threading.Lock()
+        self._vectors: VectorIndex | None = None
+        self._lock = LibraryLock(self.folder)
+        self.read_only = read_only
+        if not read_only:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LibraryError(f"The library folder '{self.folder}' cannot be created: {exc.strerror or exc}.",
+                                   "Choose a folder you can write to with --library.") from exc
+            if not self._lock.acquire():
+                raise_locked(self.folder)
+        elif not (self.folder / "library.sqlite").exists():
+            raise LibraryError(f"There is no library in '{self.folder}'.", "Index a folder first, or check --library.")
+        try:
+            self.db = Database(self.folder, read_only=read_only)
+            recorded = self.db.get_meta(META_MODEL)
+            if recorded and model and recorded != model:
+                raise ModelMismatchError(
+                    f"The library '{self.folder}' was built with the model '{recorded}', not '{model}'.",
+                    f"Search it with --model {recorded}, or re-index it with the new model: "
+                    f"'python main.py reindex --model {model} --library {self.folder}'.",
+                )
+            self.model_name = recorded or model or config.DEFAULT_MODEL
+            if not recorded and not read_only:
+                self.db.set_meta(META_MODEL, self.model_name)
+            dim = self.db.get_meta(META_DIM)
+            if dim:
+                self._open_vectors(int(dim))
+        except BaseException:
+            self._lock.release()
+            raise
+
+    # ----------------------------------------------------------- lifecycle
+    def close(self) -> None:
+        """Save the vector index (if writable) and release the library."""
+        if self._vectors is not None and not self.read_only:
+            self._vectors.save(self._max_seq())
+        self.db.close()
+        self._lock.release()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -------------------------------------------------------------- model
+    @property
+    def encoder_loaded(self) -> bool:
+        return self._encoder is not None
+
+    @property
+    def encoder(self):  # noqa: ANN201 - TorchEncoder or OnnxEncoder
+        """The model, loaded on first use (thread-safe)."""
+        with self._encoder_lock:
+            if self._encoder is None:
+                from artseek.embedding.loader import load_encoder
+
+                encoder = load_encoder(self.model_name, self.weights, self.device)
+                recorded = self.db.get_meta(META_DIM)
+                if recorded and int(recorded) != encoder.embed_dim:
+                    raise ModelMismatchError(
+                        f"The weights give {encoder.embed_dim}-d embeddings but the library holds "
+                        f"{recorded}-d ones.", "Use the weights this library was built with, or re-index it.")
+                if not recorded and not self.read_only:
+                    self.db.set_meta(META_DIM, str(encoder.embed_dim))
+                if self._vectors is None:
+                    self._open_vectors(encoder.embed_dim)
+                self._encoder = encoder
+            return self._encoder
+
+    @property
+    def vectors(self) -> VectorIndex:
+        if self._vectors is None:
+            self.encoder  # noqa: B018 - loading the model fixes the dimension
+        assert self._vectors is not None
+        return self._vectors
+
+    def _open_vectors(self, dim: int) -> None:
+        self._vectors = VectorIndex(self.folder, dim)
+        self.repair()
+
+    def repair(self) -> tuple[int, int]:
+        """Make the vector index agree with the database (after a crash). Returns (added, removed)."""
+        assert self._vectors is not None
+        with self.db.session() as s:
+            valid = dict(s.execute(select(Embedding.image_id, Embedding.seq).join(Image, Image.id == Embedding.image_id)
+                                   .where(Image.status == ImageStatus.INDEXED)).all())
+        added, removed = self._vectors.reconcile(valid, self._fetch_vectors)
+        if (added or removed) and not self.read_only:
+            self._vectors.save(self._max_seq())
+        return added, removed
+
+    def _fetch_vectors(self, ids: list[int]) -> np.ndarray:
+        with self.db.session() as s:
+            rows = dict(s.execute(select(Embedding.image_id, Embedding.vector).where(Embedding.image_id.in_(ids))).all())
+        return np.stack([np.frombuffer(rows[i], dtype=np.float32) for i in ids])
+
+    def _max_seq(self) -> int:
+        with self.db.session() as s:
+            return int(s.scalar(select(func.coalesce(func.max(Embedding.seq), 0))))
+
+    # ------------------------------------------------------------ indexing
+    def index(self, folders: Iterable[Path | str], options: IndexOptions | None = None,
+              listener: ProgressListener | None = None, control: JobControl | None = None) -> IndexReport:
+        """Index (or re-scan) ``folders``; unchanged files cost no model work."""
+        self._require_writable()
+        vectors = self._vectors
+        if vectors is None:
+            vectors = self.vectors
+        job = IndexingJob(self.db, vectors, lambda: self.encoder, [Path(f) for f in folders], options, listener,
+                          control)
+        return job.run()
+
+    def rescan(self, options: IndexOptions | None = None, listener: ProgressListener | None = None,
+               control: JobControl | None = None) -> IndexReport:
+        """Re-index every imported folder."""
+        return self.index(self.roots(), options, listener, control)
+
+    def roots(self) -> list[str]:
+        with self.db.session() as s:
+            return list(s.scalars(select(ImportRoot.path).order_by(ImportRoot.path)))
+
+    def remove_root(self, folder: Path | str) -> int:
+        """Forget an imported folder and its images; returns how many images were removed."""
+        self._require_writable()
+        path = os.path.abspath(folder)
+        with self.db.session() as s:
+            root = s.scalar(select(ImportRoot).where(ImportRoot.path == path))
+            if root is None:
+                raise LibraryError(f"'{path}' is not an imported folder of this library.",
+                                   "See 'status' for the imported folders.")
+            ids = list(s.scalars(select(Image.id).where(Image.root_id == root.id)))
+            for start in range(0, len(ids), 500):
+                s.execute(delete(Image).where(Image.id.in_(ids[start:start + 500])))
+            s.delete(root)
+        if self._vectors is not None:
+            self._vectors.remove(ids)
+            self._vectors.save(self._max_seq())
+        return len(ids)
+
+    def switch_model(self, model: str) -> None:
+        """Forget all embeddings and record ``model``; a following :meth:`rescan` re-indexes."""
+        self._require_writable()
+        with self.db.session() as s:
+            s.execute(delete(Embedding))
+            s.execute(update(Image).where(Image.status == ImageStatus.INDEXED).values(status=ImageStatus.PENDING))
+        self.db.set_meta(META_MODEL, model)
+        with self.db.session() as s:
+            from artseek.storage import Meta
+
+            s.execute(delete(Meta).where(Meta.key == META_DIM))
+        for name in ("vectors.hnsw", "vectors.json"):
+            (self.folder / name).unlink(missing_ok=True)
+        self.model_name, self._encoder, self._vectors = model, None, None
+
+    # -------------------------------------------------------------- status
+    def status(self, max_failures: int = 1000) -> LibraryStatus:
+        """Counts by state, the model, imported folders and the failed files with reasons."""
+        with self.db.session() as s:
+            counts = dict(s.execute(select(Image.status, func.count()).group_by(Image.status)).all())
+            failures = [{"path": p, "reason": r or "unknown error"} for p, r in s.execute(
+                select(Image.path, Image.error).where(Image.status == ImageStatus.FAILED)
+                .order_by(Image.path).limit(max_failures))]
+        return LibraryStatus(
+            library=str(self.folder), model=self.model_name,
+            indexed=counts.get(ImageStatus.INDEXED, 0), failed=counts.get(ImageStatus.FAILED, 0),
+            pending=counts.get(ImageStatus.PENDING, 0), missing=counts.get(ImageStatus.MISSING, 0),
+            roots=self.roots(), failures=failures, read_only=self.read_only,
+        )
+
+    # -------------------------------------------------------------- search
+    def embed_text(self, text: str) -> np.ndarray:
+        if not text or not text.strip():
+            raise QueryError("The search text is empty.", "Type a few words describing what you look for.")
+        return self.encoder.encode_texts([text.strip()])[0]
+
+    def embed_image(self, image: str | os.PathLike[str] | bytes | PILImage.Image) -> np.ndarray:
+        """Embed a query image given as a path, encoded bytes or a PIL image."""
+        from artseek.embedding.preprocess import to_model_input
+
+        cfg = self.encoder.preprocess_cfg
+        try:
+            if isinstance(image, PILImage.Image):
+                from artseek.ingest.decode import to_rgb
+
+                pil = to_rgb(image)
+            else:
+                data = image if isinstance(image, bytes) else read_file(os.fspath(image))
+                pil, *_ = open_image(data, cfg.image_size)
+        except DecodeError as exc:
+            name = "" if isinstance(image, (bytes, PILImage.Image)) else f" '{os.fspath(image)}'"
+            raise QueryError(f"The query image{name} cannot be used: {exc}.",
+                             "Use a JPEG, PNG, TIFF or other common image file.") from None
+        return self.encoder.encode_images(to_model_input(pil, cfg)[None])[0]
+
+    def stored_vector(self, image_id: int) -> np.ndarray:
+        """The stored embedding of an indexed image."""
+        with self.db.session() as s:
+            blob = s.scalar(select(Embedding.vector).where(Embedding.image_id == image_id))
+        if blob is None:
+            raise QueryError(f"Image {image_id} has no embedding (it is not indexed).", "Re-scan the library.")
+        return np.frombuffer(blob, dtype=np.float32)
+
+    def search_vector(self, query: np.ndarray, top_k: int = 20, exclude: set[int] | None = None) -> list[SearchResult]:
+        """Rank indexed images by cosine similarity to ``query``."""
+        if self._vectors is None and self.db.get_meta(META_DIM) is None:
+            return []
+        ranked = rank_by_vector(self.vectors, normalise(query), top_k, exclude)
+        return self._results(ranked)
+
+    def search_text(self, text: str, top_k: int = 20) -> list[SearchResult]:
+        """Text-to-image search."""
+        return self.search_vector(self.embed_text(text), top_k)
+
+    def search_image(self, image: str | os.PathLike[str] | bytes | PILImage.Image, top_k: int = 20) -> list[SearchResult]:
+        """Query by example: images most similar to ``image``."""
+        return self.search_vector(self.embed_image(image), top_k)
+
+    def more_like(self, image_id: int, top_k: int = 20) -> list[SearchResult]:
+        """"More like this" for an indexed image (the image itself comes first)."""
+        return self.search_vector(self.stored_vector(image_id), top_k)
+
+    def _results(self, ranked: list[tuple[int, float]]) -> list[SearchResult]:
+        if not ranked:
+            return []
+        with self.db.session() as s:
+            rows = {r.id: r for r in s.execute(select(Image.id, Image.path, Image.width, Image.height, Image.status)
+                                               .where(Image.id.in_([i for i, _ in ranked])))}
+        return [SearchResult(i, rows[i].path, round(score, 6), rows[i].width, rows[i].height)
+                for i, score in ranked if i in rows and rows[i].status == ImageStatus.INDEXED]
+
+    # --------------------------------------------------------------- items
+    def thumbnail(self, image_id: int) -> bytes | None:
+        """JPEG bytes of an image's thumbnail, if it has one."""
+        with self.db.session() as s:
+            return s.scalar(select(Thumbnail.jpeg).where(Thumbnail.image_id == image_id))
+
+    def image_record(self, image_id: int) -> dict | None:
+        """Metadata of one image as a plain dict."""
+        with self.db.session() as s:
+            row = s.get(Image, image_id)
+            if row is None:
+                return None
+            return {"id": row.id, "path": row.path, "size": row.size, "width": row.width, "height": row.height,
+                    "format": row.format, "status": row.status, "error": row.error,
+                    "indexed_at": row.indexed_at.isoformat() if row.indexed_at else None}
+
+    def image_id_for_path(self, path: str | os.PathLike[str]) -> int | None:
+        with self.db.session() as s:
+            return s.scalar(select(Image.id).where(Image.path == os.path.abspath(path)))
+
+    def _require_writable(self) -> None:
+        if self.read_only:
+            raise LibraryError(f"The library '{self.folder}' is open read-only.",
+                               "Close the other ArtSeek window or process using it, then try again.")
+
+
+def raise_locked(folder: Path) -> None:
+    from artseek.errors import LibraryLockedError
+
+    raise LibraryLockedError(
+        f"The library '{folder}' is already open in another ArtSeek window or process.",
+        "Close the other one (or wait for its indexing to finish), then try again.",
+    )
+
+
+def image_bytes(image: PILImage.Image) -> bytes:
+    """PNG bytes of a PIL image (used for pasted query images)."""
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()

@@ -1,0 +1,84 @@
+"""The library schema: images, their embeddings and thumbnails, import roots, metadata."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ImageStatus:
+    """Values of :attr:`Image.status`."""
+
+    PENDING = "pending"
+    INDEXED = "indexed"
+    FAILED = "failed"
+    MISSING = "missing"
+
+
+class Meta(Base):
+    """Key/value facts about the library (schema version, model identity, ...)."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ImportRoot(Base):
+    """A folder the curator imported; re-scans walk these."""
+
+    __tablename__ = "import_roots"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(Text, unique=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Image(Base):
+    """One image file. Its ``id`` is also its label in the vector index."""
+
+    __tablename__ = "images"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(Text, unique=True)
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("import_roots.id", ondelete="SET NULL"), index=True)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger, default=0)
+    content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    format: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default=ImageStatus.PENDING, index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    indexed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Embedding(Base):
+    """The embedding of an image, kept so the ANN index can always be rebuilt.
+
+    ``seq`` grows with every write; the vector index records the highest
+    ``seq`` it has saved, so a reopen knows which vectors to re-apply.
+    """
+
+    __tablename__ = "embeddings"
+    image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class Thumbnail(Base):
+    """A small JPEG of the image for the GUI grid (longest side 256 px)."""
+
+    __tablename__ = "thumbnails"
+    image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"), primary_key=True)
+    jpeg: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+__all__ = ["Base", "Embedding", "Image", "ImageStatus", "ImportRoot", "Meta", "Thumbnail"]

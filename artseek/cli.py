@@ -29,6 +29,8 @@ def _common_options(suppress: bool) -> argparse.ArgumentParser:
                    help=f"weights file of the model (default: ${config.ENV_WEIGHTS}, then the model folders)")
     p.add_argument("--device", default=default, choices=["auto", "cpu", "cuda"],
                    help="where the torch model runs (default: auto)")
+    p.add_argument("--backend", default=default, choices=["auto", "torch", "onnx"],
+                   help="inference backend (default: auto = torch on CUDA, else ONNX Runtime when exported)")
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
                    help="print machine-readable JSON")
     return p
@@ -77,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="download weights once, on a networked machine (the only command that uses the network)")
     p.add_argument("--dest", type=Path, help="folder to write the weights to (default: the user model folder)")
     p.set_defaults(handler=cmd_models_fetch)
+
+    from artseek.commands import register_all
+
+    register_all(sub, common)
     return parser
 
 
@@ -100,7 +106,7 @@ def open_library(args: argparse.Namespace, read_only_ok: bool = False):  # noqa:
     folder = _opt(args, "library")
     device = _opt(args, "device")
     kwargs = dict(model=_opt(args, "model"), weights=_opt(args, "weights"),
-                  device=None if device == "auto" else device)
+                  device=None if device == "auto" else device, backend=_opt(args, "backend", "auto"))
     try:
         return Library(folder, **kwargs)
     except LibraryLockedError:
@@ -191,7 +197,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     from artseek.library import Library
 
     folder = _opt(args, "library")
-    with Library(folder, weights=_opt(args, "weights")) as lib:
+    with Library(folder, weights=_opt(args, "weights"), backend=_opt(args, "backend", "auto")) as lib:
         if lib.model_name != model:
             lib.switch_model(model)
         return _run_indexing(args, lambda o, l, c: lib.rescan(o, l, c))
@@ -277,8 +283,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         return _launch_gui(args, parser)
-    if args.command == "models" and not hasattr(args, "handler"):
-        parser.parse_args([*(argv or sys.argv[1:]), "--help"])
     try:
         return args.handler(args)
     except ArtSeekError as exc:

@@ -23,6 +23,8 @@ from artseek.ingest.decode import DecodeError, open_image, read_file
 from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
 from artseek.ingest.progress import JobControl, ProgressListener
 from artseek.library_lock import LibraryLock
+from artseek.search.feedback import QueryEmbeddings, compose, rank_rocchio
+from artseek.search.query import Query
 from artseek.search.ranking import normalise, rank_by_vector
 from artseek.search.results import SearchResult
 from artseek.storage import Database, Embedding, Image, ImageStatus, ImportRoot, Thumbnail
@@ -55,10 +57,11 @@ class Library:
 
     def __init__(self, folder: Path | str | None = None, model: str | None = None,
                  weights: str | os.PathLike[str] | None = None, device: str | None = None,
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, backend: str = "auto") -> None:
         self.folder = Path(folder).expanduser() if folder else config.default_library_dir()
         self.weights = weights
         self.device = device
+        self.backend = backend
         self._encoder = None
         self._encoder_lock = threading.Lock()
         self._vectors: VectorIndex | None = None
@@ -119,7 +122,7 @@ class Library:
             if self._encoder is None:
                 from artseek.embedding.loader import load_encoder
 
-                encoder = load_encoder(self.model_name, self.weights, self.device)
+                encoder = load_encoder(self.model_name, self.weights, self.device, self.backend)
                 recorded = self.db.get_meta(META_DIM)
                 if recorded and int(recorded) != encoder.embed_dim:
                     raise ModelMismatchError(
@@ -283,6 +286,24 @@ class Library:
     def more_like(self, image_id: int, top_k: int = 20) -> list[SearchResult]:
         """"More like this" for an indexed image (the image itself comes first)."""
         return self.search_vector(self.stored_vector(image_id), top_k)
+
+    def search_query(self, query: Query, top_k: int = 20) -> list[SearchResult]:
+        """Run a combined query: text, example images, +/- marked images, negative texts."""
+        if query.is_empty():
+            raise QueryError("The query is empty.", "Type a text, drop an image, or mark results with + or -.")
+        text = self.embed_text(query.text) if query.text and query.text.strip() else None
+        images = [self.embed_image(x) for x in query.images]
+        q = QueryEmbeddings(
+            base=compose(text, images, query.text_weight),
+            positives=[self.stored_vector(i) for i in query.positive_ids],
+            negatives=[self.stored_vector(i) for i in query.negative_ids]
+            + [self.embed_image(x) for x in query.negative_images]
+            + [self.embed_text(t) for t in query.negative_texts],
+        )
+        exclude = set(query.positive_ids) | set(query.negative_ids) if query.exclude_marked else set()
+        if self._vectors is None and self.db.get_meta(META_DIM) is None:
+            return []
+        return self._results(rank_rocchio(self.vectors, q, top_k, exclude))
 
     def _results(self, ranked: list[tuple[int, float]]) -> list[SearchResult]:
         if not ranked:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,7 +52,13 @@ class TorchEncoder:
         if self.device == "cpu":
             torch.set_num_threads(max(1, os.cpu_count() or 1))
         try:
-            model = open_clip.create_model(spec.architecture, pretrained=None, device="cpu")
+            quiet = logging.getLogger()
+            level = quiet.level
+            quiet.setLevel(logging.ERROR)  # open_clip warns that no pretrained weights were given
+            try:
+                model = open_clip.create_model(spec.architecture, pretrained=None, device="cpu")
+            finally:
+                quiet.setLevel(level)
         except RuntimeError as exc:
             raise ModelLoadError(f"open_clip does not know the architecture '{spec.architecture}'.") from exc
         apply_state_dict(model, load_state_dict(weights_path), weights_path, spec.architecture)

@@ -1,0 +1,58 @@
+"""Relevance feedback: turning the embeddings of a Query into one ranking.
+
+Rocchio: a weighted centroid of the query (text and/or example images), the
+positives, minus the negatives, on normalised embeddings; searched through the
+ANN index and re-ranked exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from artseek.search.ranking import normalise, rank_by_vector
+from artseek.vectors import VectorIndex
+
+ROCCHIO_ALPHA = 1.0  # weight of the query (text / example images)
+ROCCHIO_BETA = 0.75  # weight of the positives' centroid
+ROCCHIO_GAMMA = 0.25  # weight of the negatives' centroid
+
+
+@dataclass
+class QueryEmbeddings:
+    """The embedded parts of a Query."""
+
+    base: np.ndarray | None = None  # composed text/image query, normalised
+    positives: list[np.ndarray] = field(default_factory=list)
+    negatives: list[np.ndarray] = field(default_factory=list)
+
+
+def compose(text: np.ndarray | None, images: list[np.ndarray], text_weight: float) -> np.ndarray | None:
+    """Weighted sum of the normalised text and mean-image embeddings (image+text baseline)."""
+    image = normalise(np.mean(images, axis=0)) if images else None
+    if text is None:
+        return image
+    if image is None:
+        return normalise(text)
+    w = float(np.clip(text_weight, 0.0, 1.0))
+    return normalise((1.0 - w) * image + w * normalise(text))
+
+
+def rocchio(q: QueryEmbeddings, alpha: float = ROCCHIO_ALPHA, beta: float = ROCCHIO_BETA,
+            gamma: float = ROCCHIO_GAMMA) -> np.ndarray:
+    """The Rocchio query vector (normalised)."""
+    vector = np.zeros_like((q.base if q.base is not None else (q.positives or q.negatives)[0]), dtype=np.float32)
+    if q.base is not None:
+        vector += alpha * q.base
+    if q.positives:
+        vector += beta * normalise(np.mean(q.positives, axis=0))
+    if q.negatives:
+        vector -= gamma * normalise(np.mean(q.negatives, axis=0))
+    return normalise(vector)
+
+
+def rank_rocchio(vectors: VectorIndex, q: QueryEmbeddings, k: int, exclude: set[int] | None = None
+                 ) -> list[tuple[int, float]]:
+    """Rank the library for ``q`` with Rocchio."""
+    return rank_by_vector(vectors, rocchio(q), k, exclude)

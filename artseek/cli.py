@@ -91,6 +91,7 @@ def _indexing_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=None, help="decode threads (default: from the core count)")
     p.add_argument("--max-megapixels", type=float, default=250.0,
                    help="refuse larger images as possible decompression bombs (default 250)")
+    p.add_argument("--save-interval", type=float, default=60.0, help=argparse.SUPPRESS)  # seconds; for crash tests
 
 
 # ------------------------------------------------------------------- helpers
@@ -149,7 +150,7 @@ def _index_options(args: argparse.Namespace):  # noqa: ANN202
     from artseek.ingest.indexer import IndexOptions
 
     return IndexOptions(batch_size=args.batch_size, decode_workers=args.workers,
-                        max_pixels=int(args.max_megapixels * 1_000_000))
+                        max_pixels=int(args.max_megapixels * 1_000_000), save_interval_s=args.save_interval)
 
 
 def _run_indexing(args: argparse.Namespace, run: Callable) -> int:  # noqa: ANN001

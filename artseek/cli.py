@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="download weights once, on a networked machine (the only command that uses the network)")
     p.add_argument("--dest", type=Path, help="folder to write the weights to (default: the user model folder)")
     p.set_defaults(handler=cmd_models_fetch)
+    from artseek.commands.models_export import add_export_parser
+
+    add_export_parser(msub, common)
 
     from artseek.commands import register_all
 

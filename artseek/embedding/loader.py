@@ -1,27 +1,126 @@
-"""Load an encoder by model name: the one entry point the rest of ArtSeek uses."""
+"""Load an encoder by model name: the one entry point the rest of ArtSeek uses.
+
+Backends: ``torch`` (open_clip, CPU or CUDA; the reference) and ``onnx``
+(ONNX Runtime on the CPU, from an export made by ``main.py models export``).
+``auto`` picks torch when CUDA is available, else onnx when the model has an
+export that passes its check against the weights, else torch. The onnx path
+never imports torch or open_clip, so the packaged CPU app ships neither.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
-from artseek.embedding.registry import get_spec, locate_weights
-from artseek.errors import ArtSeekError
+from artseek import config
+from artseek.embedding.registry import ModelSpec, get_spec, locate_weights
+from artseek.errors import ArtSeekError, ModelNotFoundError
+
+BACKENDS = ("auto", "torch", "onnx")
+_notes_shown: set[str] = set()
 
 
 def load_encoder(model_name: str, weights: str | os.PathLike[str] | None = None, device: str | None = None,
-                 backend: str = "auto"):
-    """Locate the weights of ``model_name`` and return a ready encoder.
+                 backend: str = "auto", int8: bool = False):  # noqa: ANN201 - TorchEncoder | OnnxEncoder
+    """Locate the weights (and ONNX export) of ``model_name`` and return a ready encoder.
 
-    ``backend``: ``torch`` (open_clip), ``onnx`` (ONNX Runtime) or ``auto``.
+    ``backend``: ``torch``, ``onnx`` or ``auto``. ``int8``: use the export's
+    int8 towers (onnx only; ignored by torch). With ``backend="onnx"`` and
+    ``int8=False`` the fp32 towers run; with ``auto`` the export's default
+    precision runs (int8 only if it was exported with ``--int8`` and its
+    measured agreement passed the thresholds, see docs/backends.md).
 
-    Raises :class:`artseek.errors.ModelNotFoundError` / ``ModelLoadError`` with a
-    curator-readable message when the weights are missing or unusable.
+    Raises :class:`artseek.errors.ModelNotFoundError` / ``ModelLoadError`` (or
+    :class:`ArtSeekError` for a missing export) with a curator-readable message.
     """
-    if backend not in ("auto", "torch"):
-        raise ArtSeekError(f"The '{backend}' backend is not available in this build.", "Use --backend torch.")
+    backend = backend or "auto"
+    if backend not in BACKENDS:
+        raise ArtSeekError(f"Unknown backend '{backend}'.", f"Choose one of: {', '.join(BACKENDS)}.")
     spec = get_spec(model_name)
-    path: Path = locate_weights(spec, weights)
+    if backend == "torch":
+        return _torch(spec, locate_weights(spec, weights), device)
+
+    want = device or os.environ.get("ARTSEEK_DEVICE") or "auto"
+    if backend == "onnx" and want == "cuda":
+        raise ArtSeekError("The ONNX backend runs on the CPU only.", "Use --backend torch (or auto) for CUDA.")
+    weights_path, missing = _locate(spec, weights)
+    if backend == "auto" and (want == "cuda" or (want == "auto" and cuda_available())):
+        if weights_path is None:
+            raise missing  # type: ignore[misc]
+        return _torch(spec, weights_path, device)
+
+    from artseek.embedding.onnx_backend import OnnxEncoder, find_export
+
+    export, reasons = find_export(spec, weights_path)
+    if export is not None:
+        if backend == "onnx":
+            return OnnxEncoder(spec, export, int8=int8)
+        return OnnxEncoder(spec, export, int8=int8 or export.default_variant == "int8")
+    if backend == "onnx":
+        if weights_path is None and not reasons:
+            raise missing  # type: ignore[misc]
+        detail = ("\n".join(f"  - {r}" for r in reasons) + "\n") if reasons else ""
+        hint = f" --weights {weights}" if weights else ""
+        raise ArtSeekError(
+            f"There is no usable ONNX export of the model '{spec.name}'.",
+            f"{detail}Export it once with 'python main.py models export --model {spec.name}{hint}' "
+            "(needs torch), or use --backend torch.")
+    if weights_path is None:
+        raise missing  # type: ignore[misc]
+    if reasons:
+        _note(f"note: the ONNX export of '{spec.name}' is not used ({reasons[0]}); running on torch. "
+              f"Re-export with 'python main.py models export --model {spec.name}'.")
+    return _torch(spec, weights_path, device)
+
+
+def _locate(spec: ModelSpec, weights: str | os.PathLike[str] | None) -> tuple[Path | None, ModelNotFoundError | None]:
+    """The weights path, or ``None`` and the error to raise if nothing else (an export) can stand in."""
+    try:
+        return locate_weights(spec, weights), None
+    except ModelNotFoundError as exc:
+        if weights or os.environ.get(config.ENV_WEIGHTS):
+            raise  # an explicit path that does not exist is always an error
+        return None, exc
+
+
+def _torch(spec: ModelSpec, path: Path, device: str | None):  # noqa: ANN202
     from artseek.embedding.torch_backend import TorchEncoder
 
     return TorchEncoder(spec, path, device=device)
+
+
+def _note(message: str) -> None:
+    if message not in _notes_shown:
+        _notes_shown.add(message)
+        print(message, file=sys.stderr)
+
+
+def nvidia_driver_present() -> bool:
+    """A cheap, torch-free look for an NVIDIA driver (so a CPU-only machine never imports torch to ask)."""
+    if sys.platform.startswith("linux"):
+        if Path("/proc/driver/nvidia/version").exists() or Path("/dev/nvidiactl").exists():
+            return True
+        return Path("/usr/lib/wsl/lib/libcuda.so.1").exists()  # WSL2 exposes the Windows driver here
+    if sys.platform.startswith("win"):
+        import ctypes.util
+
+        return ctypes.util.find_library("nvcuda") is not None
+    return False  # macOS: no CUDA
+
+
+def cuda_available() -> bool:
+    """True when torch is installed, an NVIDIA driver is present and torch can use CUDA."""
+    if "torch" in sys.modules and sys.modules["torch"] is None:
+        return False  # torch deliberately blocked (the torch-free test)
+    if not nvidia_driver_present():
+        return False
+    try:
+        import importlib.util
+
+        if importlib.util.find_spec("torch") is None:
+            return False
+        import torch
+    except (ImportError, ValueError):
+        return False
+    return bool(torch.cuda.is_available())

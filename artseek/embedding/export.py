@@ -1,0 +1,289 @@
+"""``models export``: write a model's image and text towers as ONNX files beside a manifest.
+
+torch and open_clip are the reference: this module loads the weights with
+:class:`TorchEncoder`, exports each tower (outputs L2-normalised, batch axis
+dynamic) with torch's TorchScript-based exporter, optionally adds dynamically
+quantised int8 towers (``onnxruntime.quantization.quantize_dynamic``), copies
+the tokenizer vocabulary, measures agreement with torch on a fixed synthetic
+evaluation set, and only then moves the finished folder into place. The same
+weights always give byte-identical ONNX files.
+
+Output: ``<out_dir>/<weights-stem>.onnx/`` (``out_dir`` defaults to the user
+model folder); see :mod:`artseek.embedding.onnx_backend` for the layout and
+where exports are looked for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from artseek import config
+from artseek.embedding.onnx_backend import (
+    MANIFEST_FORMAT,
+    MANIFEST_NAME,
+    OnnxEncoder,
+    OnnxExport,
+    export_folder_name,
+    int8_passes,
+    sha256_file,
+    source_fingerprint,
+)
+from artseek.embedding.preprocess import PreprocessConfig, to_model_input
+from artseek.embedding.registry import get_spec, locate_weights
+from artseek.embedding.tokenizer import VOCAB_FILENAME, open_clip_vocab_path
+from artseek.errors import ArtSeekError
+
+OPSET = 17
+FP32_MIN_COSINE = 0.9999  # an fp32 export that agrees less than this with torch is refused
+EVAL_IMAGES = 48
+
+_COLOURS = ["red", "blue", "green", "yellow", "black", "white", "orange", "purple"]
+_SUBJECTS = ["circle", "square", "star", "triangle", "ship", "harbour at night", "portrait of a woman",
+             "landscape with mountains", "bowl of fruit", "cathedral"]
+_STYLES = ["an engraving of", "a woodcut of", "an oil painting of", "a photograph of", "a watercolour of", "a map of"]
+
+
+def evaluation_texts() -> list[str]:
+    """A fixed set of catalogue-like queries (short and long) for measuring agreement."""
+    texts = [f"a {c} {s}" for c, s in zip(_COLOURS * 2, _SUBJECTS + _SUBJECTS[:6], strict=False)]
+    texts += [f"{st} a {s}" for st, s in zip(_STYLES * 2, reversed(_SUBJECTS), strict=False)]
+    texts += [
+        "Gravure sur cuivre : vue du port de Marseille, vers 1750 (épreuve rehaussée à l'aquarelle).",
+        "葛飾北斎《神奈川沖浪裏》 woodblock print, c. 1831",
+        "Portrait of a lady in a blue silk dress, half-length, holding a fan; gilt frame 🖼️",
+        "Untitled (study for a ceiling), pen and brown ink with grey wash over black chalk on laid paper. "
+        "Provenance: private collection, Paris; sold 1923; acquired by the museum in 1951. " * 3,
+    ]
+    return texts
+
+
+def evaluation_images(cfg: PreprocessConfig, n: int = EVAL_IMAGES, seed: int = 1234) -> np.ndarray:
+    """``n`` deterministic synthetic pictures (backgrounds, shapes, strokes) as a model input batch."""
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(seed)
+    size = cfg.image_size * 2
+    batch = []
+    for i in range(n):
+        base = rng.integers(0, 256, 3)
+        grad = np.linspace(0, 1, size, dtype=np.float32)[None, :, None] * rng.integers(-120, 120, 3)[None, None, :]
+        noise = rng.normal(0, 12 if i % 3 else 40, (size, size, 3))
+        pixels = np.clip(base[None, None, :] + grad + noise, 0, 255).astype(np.uint8)
+        image = Image.fromarray(pixels, "RGB")
+        draw = ImageDraw.Draw(image)
+        for _ in range(int(rng.integers(1, 6))):
+            colour = tuple(int(v) for v in rng.integers(0, 256, 3))
+            x0, y0 = (int(v) for v in rng.integers(0, size * 3 // 4, 2))
+            w, h = (int(v) for v in rng.integers(size // 8, size // 2, 2))
+            kind = int(rng.integers(0, 4))
+            if kind == 0:
+                draw.ellipse((x0, y0, x0 + w, y0 + h), fill=colour)
+            elif kind == 1:
+                draw.rectangle((x0, y0, x0 + w, y0 + h), fill=colour)
+            elif kind == 2:
+                draw.polygon([(x0, y0 + h), (x0 + w // 2, y0), (x0 + w, y0 + h)], fill=colour)
+            else:
+                draw.line((x0, y0, x0 + w, y0 + h), fill=colour, width=int(rng.integers(1, 8)))
+        batch.append(to_model_input(image, cfg))
+    return np.stack(batch)
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a = a / np.linalg.norm(a, axis=1, keepdims=True)
+    b = b / np.linalg.norm(b, axis=1, keepdims=True)
+    return np.sum(a * b, axis=1)
+
+
+def top_k_overlap(queries_a: np.ndarray, items_a: np.ndarray, queries_b: np.ndarray, items_b: np.ndarray,
+                  k: int = 10) -> float:
+    """Mean fraction of the top-``k`` items shared by two embeddings of the same queries and items."""
+    k = min(k, len(items_a))
+    top_a = np.argsort(-(queries_a @ items_a.T), axis=1)[:, :k]
+    top_b = np.argsort(-(queries_b @ items_b.T), axis=1)[:, :k]
+    return float(np.mean([len(set(x) & set(y)) / k for x, y in zip(top_a, top_b, strict=True)]))
+
+
+def agreement(ref_images: np.ndarray, ref_texts: np.ndarray, images: np.ndarray, texts: np.ndarray) -> dict:
+    """Cosine to the reference per image and text, and top-10 retrieval overlap (text->image and image->image)."""
+    ci, ct = _cosines(ref_images, images), _cosines(ref_texts, texts)
+    overlap_t = top_k_overlap(ref_texts, ref_images, texts, images)
+    overlap_i = top_k_overlap(ref_images, ref_images, images, images)
+    return {
+        "image_cosine_min": round(float(ci.min()), 6), "image_cosine_mean": round(float(ci.mean()), 6),
+        "text_cosine_min": round(float(ct.min()), 6), "text_cosine_mean": round(float(ct.mean()), 6),
+        "top10_overlap": round((overlap_t + overlap_i) / 2, 4),
+        "top10_overlap_text_to_image": round(overlap_t, 4), "top10_overlap_image_to_image": round(overlap_i, 4),
+        "n_images": int(len(ref_images)), "n_texts": int(len(ref_texts)),
+    }
+
+
+def _check_tokenizer(tokenizer) -> None:  # noqa: ANN001
+    """Refuse models whose open_clip tokenizer is not the plain CLIP BPE our port reproduces."""
+    from open_clip.tokenizer import SimpleTokenizer, _clean_lower
+
+    if not isinstance(tokenizer, SimpleTokenizer) or tokenizer.clean_fn is not _clean_lower \
+            or tokenizer.reduction_fn is not None or tokenizer.vocab_size != 49408:
+        raise ArtSeekError("This model's tokenizer is not the standard CLIP BPE tokenizer, so it cannot run "
+                           "on the ONNX backend.", "Use --backend torch for it.")
+
+
+def _export_towers(encoder, folder: Path, opset: int) -> None:  # noqa: ANN001
+    import torch
+    import torch.nn.functional as F  # noqa: N812
+
+    model = encoder.model.to("cpu").eval()
+
+    class ImageTower(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
+            return F.normalize(self.model.encode_image(pixel_values), dim=-1)
+
+    class TextTower(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
+            return F.normalize(self.model.encode_text(input_ids), dim=-1)
+
+    size = encoder.preprocess_cfg.image_size
+    pixels = torch.zeros(2, 3, size, size, dtype=torch.float32)
+    tokens = torch.from_numpy(encoder.tokenize(["a photo of a ship", "an engraving"]))
+    common = dict(opset_version=opset, do_constant_folding=True, dynamo=False, export_params=True)
+    fastpath = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)  # the fused attention kernel has no ONNX form
+    try:
+        _export_both(ImageTower(), TextTower(), pixels, tokens, folder, common)
+    finally:
+        torch.backends.mha.set_fastpath_enabled(fastpath)
+
+
+def _export_both(image_tower, text_tower, pixels, tokens, folder: Path, common: dict) -> None:  # noqa: ANN001
+    import warnings
+
+    import torch
+
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(image_tower.eval(), (pixels,), str(folder / "image.onnx"), input_names=["pixel_values"],
+                          output_names=["embeddings"], dynamic_axes={"pixel_values": {0: "batch"},
+                                                                      "embeddings": {0: "batch"}}, **common)
+        torch.onnx.export(text_tower.eval(), (tokens,), str(folder / "text.onnx"), input_names=["input_ids"],
+                          output_names=["embeddings"], dynamic_axes={"input_ids": {0: "batch"},
+                                                                   "embeddings": {0: "batch"}}, **common)
+
+
+def _quantise(folder: Path) -> None:
+    import logging
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # quantize_dynamic logs advice about static pre-processing on the root logger
+    try:
+        for which in ("image", "text"):
+            quantize_dynamic(str(folder / f"{which}.onnx"), str(folder / f"{which}.int8.onnx"),
+                             weight_type=QuantType.QInt8, per_channel=False)
+    finally:
+        root.setLevel(level)
+
+
+def _variant(folder: Path, image: str, text: str, quantisation: str) -> dict:
+    return {"image": image, "text": text, "quantisation": quantisation,
+            "sizes": {"image": (folder / image).stat().st_size, "text": (folder / text).stat().st_size},
+            "sha256": {"image": sha256_file(folder / image), "text": sha256_file(folder / text)}}
+
+
+def export_model(model_name: str, weights: str | os.PathLike[str] | None = None, int8: bool = False,
+                 out_dir: str | os.PathLike[str] | None = None, opset: int = OPSET,
+                 log: Callable[[str], None] | None = None) -> Path:
+    """Export ``model_name`` (weights located as for loading) and return the export folder.
+
+    The folder is ``<out_dir>/<weights-stem>.onnx`` (``out_dir``: the user model
+    folder by default) and replaces any previous export there only once the
+    new one is complete and agrees with torch (cosine >= 0.9999 for every
+    evaluation image and text). With ``int8`` the export also holds dynamically
+    quantised towers; they become the default precision of ``--backend auto``
+    if their measured agreement passes the thresholds in :mod:`onnx_backend`.
+    """
+    say = log or (lambda _msg: None)
+    spec = get_spec(model_name)
+    weights_path = locate_weights(spec, weights)
+    target_parent = Path(out_dir).expanduser() if out_dir else config.user_models_dir()
+    target = target_parent / export_folder_name(weights_path.name)
+    target_parent.mkdir(parents=True, exist_ok=True)
+
+    from artseek.embedding.torch_backend import TorchEncoder
+
+    say(f"Loading {spec.name} from {weights_path}")
+    source = source_fingerprint(weights_path)
+    encoder = TorchEncoder(spec, weights_path, device="cpu")
+    _check_tokenizer(encoder.tokenizer)
+    cfg = encoder.preprocess_cfg
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target_parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    work.chmod(0o777 & ~umask)
+    try:
+        say("Exporting the image and text towers")
+        _export_towers(encoder, work, opset)
+        shutil.copyfile(open_clip_vocab_path(), work / VOCAB_FILENAME)
+        variants = {"fp32": _variant(work, "image.onnx", "text.onnx", "none")}
+        if int8:
+            say("Quantising to int8 (dynamic, weights per tensor)")
+            _quantise(work)
+            variants["int8"] = _variant(work, "image.int8.onnx", "text.int8.onnx",
+                                        "dynamic int8 (onnxruntime quantize_dynamic, QInt8 weights, uint8 activations)")
+        manifest = {
+            "format": MANIFEST_FORMAT, "model": spec.name, "architecture": spec.architecture,
+            "source_weights": source,
+            "image_size": cfg.image_size, "mean": list(cfg.mean), "std": list(cfg.std),
+            "embed_dim": encoder.embed_dim, "context_length": encoder.context_length,
+            "tokenizer": {"type": "clip-bpe", "vocab": VOCAB_FILENAME, "clean": "lower",
+                          "vocab_sha256": sha256_file(work / VOCAB_FILENAME)},
+            "opset": opset, "inputs": {"image": "pixel_values float32 [batch, 3, size, size]",
+                                       "text": "input_ids int64 [batch, context_length]"},
+            "outputs": "embeddings float32 [batch, embed_dim], L2-normalised",
+            "quantisation": "dynamic-int8" if int8 else "none",
+            "variants": variants, "default_variant": "fp32",
+        }
+        say("Measuring agreement with torch on the evaluation set")
+        images, texts = evaluation_images(cfg), evaluation_texts()
+        ref_i, ref_t = encoder.encode_images(images), encoder.encode_texts(texts)
+        export = OnnxExport(work, manifest)
+        for name in variants:
+            onnx = OnnxEncoder(spec, export, int8=(name == "int8"))
+            variants[name]["agreement"] = agreement(ref_i, ref_t, onnx.encode_images(images), onnx.encode_texts(texts))
+            if not np.array_equal(onnx.tokenize(texts), encoder.tokenize(texts)):
+                raise ArtSeekError("The ONNX tokenizer disagrees with open_clip's for this model.",
+                                   "Use --backend torch; please report this.")
+        fp32 = variants["fp32"]["agreement"]
+        if min(fp32["image_cosine_min"], fp32["text_cosine_min"]) < FP32_MIN_COSINE:
+            raise ArtSeekError(f"The ONNX export disagrees with torch (cosine {fp32['image_cosine_min']:.6f} for "
+                               f"images, {fp32['text_cosine_min']:.6f} for texts; {FP32_MIN_COSINE} required).",
+                               "Use --backend torch for this model.")
+        if int8 and int8_passes(variants["int8"]["agreement"]):
+            manifest["default_variant"] = "int8"
+        (work / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            target.rename(old)
+        work.rename(target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    return target

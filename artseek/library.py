@@ -57,11 +57,12 @@ class Library:
 
     def __init__(self, folder: Path | str | None = None, model: str | None = None,
                  weights: str | os.PathLike[str] | None = None, device: str | None = None,
-                 read_only: bool = False, backend: str = "auto") -> None:
+                 read_only: bool = False, backend: str = "auto", int8: bool = False) -> None:
         self.folder = Path(folder).expanduser() if folder else config.default_library_dir()
         self.weights = weights
         self.device = device
         self.backend = backend
+        self.int8 = int8
         self._encoder = None
         self._encoder_lock = threading.Lock()
         self._vectors: VectorIndex | None = None
@@ -122,7 +123,8 @@ class Library:
             if self._encoder is None:
                 from artseek.embedding.loader import load_encoder
 
-                encoder = load_encoder(self.model_name, self.weights, self.device, self.backend)
+                extra = {"int8": True} if self.int8 else {}
+                encoder = load_encoder(self.model_name, self.weights, self.device, self.backend, **extra)
                 recorded = self.db.get_meta(META_DIM)
                 if recorded and int(recorded) != encoder.embed_dim:
                     raise ModelMismatchError(

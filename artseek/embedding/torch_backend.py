@@ -74,6 +74,46 @@ class TorchEncoder:
             self._probe_dim()
         )
         self.context_length = int(getattr(model, "context_length", 77))
+        self.precision = "fp32"
+        self.calibration: dict[str, float | str] = {}
+        self._calibrated = self.device != "cpu"
+
+    def calibrate(self, batch: np.ndarray, min_cosine: float = 0.995) -> np.ndarray:
+        """Embed ``batch`` in fp32 and, once per machine and model, decide whether CPU bf16 pays.
+
+        bf16 autocast is tried only when the CPU has native bf16, and kept only when
+        it is faster on this batch *and* its embeddings keep cosine >= ``min_cosine``
+        to fp32 (the 0.99 equivalence target, with a margin). The decision is cached
+        in the user data folder, so the measurement runs once. Returns fp32 results.
+        """
+        import time
+
+        from artseek.embedding.cpu_features import calibration_key, has_native_bf16, load_calibration, save_calibration
+
+        if self._calibrated:
+            return self.encode_images(batch)
+        self._calibrated = True
+        key = calibration_key(self.spec.architecture)
+        cached = load_calibration(key)
+        if cached or not has_native_bf16() or len(batch) < 4:
+            self.calibration = cached or {"native_bf16": has_native_bf16(), "chosen": "fp32"}
+            self.precision = str(self.calibration.get("chosen", "fp32"))
+            return self.encode_images(batch)
+        start = time.perf_counter()
+        fp32 = self.encode_images(batch)
+        fp32_s = time.perf_counter() - start
+        self.precision = "bf16"
+        self.encode_images(batch[:2])  # warm-up of the bf16 kernels
+        start = time.perf_counter()
+        bf16 = self.encode_images(batch)
+        bf16_s = time.perf_counter() - start
+        cosine = float(np.min(np.sum(fp32 * bf16, axis=1)))
+        self.precision = "bf16" if bf16_s < fp32_s * 0.9 and cosine >= min_cosine else "fp32"
+        self.calibration = {"native_bf16": True, "fp32_images_per_s": round(len(batch) / fp32_s, 2),
+                            "bf16_images_per_s": round(len(batch) / bf16_s, 2), "bf16_min_cosine": round(cosine, 5),
+                            "chosen": self.precision}
+        save_calibration(key, self.calibration)
+        return fp32
 
     def _probe_dim(self) -> int:
         return int(self.encode_texts(["probe"]).shape[1])
@@ -82,10 +122,12 @@ class TorchEncoder:
         """Embed a float32 ``(N, 3, S, S)`` batch from :mod:`preprocess`; returns ``(N, D)``."""
         import torch
 
-        with torch.inference_mode():
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
             x = torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32)).to(self.device)
-            features = self.model.encode_image(x, normalize=True)
-            return features.float().cpu().numpy()
+            features = self.model.encode_image(x, normalize=True).float()
+            if self.precision == "bf16":
+                features = torch.nn.functional.normalize(features, dim=-1)
+            return features.cpu().numpy()
 
     def tokenize(self, texts: Sequence[str]) -> np.ndarray:
         """Token ids ``(N, context_length)`` as int64, exactly as open_clip makes them."""

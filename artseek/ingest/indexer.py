@@ -273,7 +273,9 @@ class IndexingJob:
         return True
 
     def _embed_and_store(self, encoder: ImageEncoder, batch: list[tuple[_Work, DecodedImage]]) -> None:
-        vectors = encoder.encode_images(np.stack([d.model_input for _, d in batch]))
+        inputs = np.stack([d.model_input for _, d in batch])
+        calibrate = getattr(encoder, "calibrate", None)  # torch on CPU: decides bf16 once
+        vectors = calibrate(inputs) if calibrate else encoder.encode_images(inputs)
         ids = np.array([w.image_id for w, _ in batch], dtype=np.int64)
         now = _now()
         with self.db.session() as s:

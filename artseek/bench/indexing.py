@@ -1,0 +1,180 @@
+"""``main.py bench indexing``: model-only vs end-to-end indexing throughput, in one run.
+
+For each backend it measures, on the same folder of large JPEGs:
+- model-only images/s on pre-decoded tensors (batches of ``batch_size``);
+- end-to-end images/s of a real indexing job into a fresh library (scan,
+  decode with ``Image.draft``, thumbnails, inference, SQLite, hnswlib);
+and prints their ratio, the ratio between backends, decode-only rates, the
+fast-path equivalence to open_clip's preprocessing, and the peak RSS.
+Random weights are fine for speed: without ``--weights`` a seeded random
+ViT-B-32 is written to ``.bench/`` once.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from artseek import config
+from artseek.bench.photos import generate_photos, unique_sources, unique_variants
+
+BENCH_DIR = config.project_root() / ".bench"
+
+
+@dataclass
+class BackendFigures:
+    name: str
+    model_only: float = 0.0
+    end_to_end: float = 0.0
+    notes: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float:
+        return self.end_to_end / self.model_only if self.model_only else 0.0
+
+
+def random_weights(model: str) -> Path:
+    """A seeded random-weight checkpoint of ``model`` in ``.bench/`` (made once)."""
+    path = BENCH_DIR / f"{model}-random.safetensors"
+    if not path.exists():
+        import open_clip
+        import torch
+        from safetensors.torch import save_file
+
+        torch.manual_seed(0)
+        net = open_clip.create_model(model, pretrained=None)
+        BENCH_DIR.mkdir(exist_ok=True)
+        save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(path))
+    return path
+
+
+def prepare_images(images: Path | None, photos_from: Path | None, count: int) -> list[Path]:
+    """The benchmark folder: given, varied from real photos, or generated."""
+    if images:
+        return sorted(p for p in images.iterdir() if p.suffix.lower() in (".jpg", ".jpeg"))[:count]
+    if photos_from:
+        sources = unique_sources(photos_from)
+        if not sources:
+            sys.exit(f"No photographs found below {photos_from}.")
+        return unique_variants(sources, BENCH_DIR / f"variants-{count}", count)
+    return generate_photos(BENCH_DIR / "synthetic", count)
+
+
+def peak_rss_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 1024 / 1024 if sys.platform == "darwin" else rss / 1024
+
+
+def decode_rate(paths: list[Path], image_size: int, full: bool) -> float:
+    """Images/s decoding on one thread, with or without reduced-size (draft) decoding."""
+    from artseek.ingest.decode import THUMBNAIL_SIZE, open_image, read_file
+
+    sample = paths[: min(16, len(paths))]
+    start = time.perf_counter()
+    for p in sample:
+        open_image(read_file(str(p)), 0 if full else image_size, 0 if full else THUMBNAIL_SIZE)
+    return len(sample) / (time.perf_counter() - start)
+
+
+def model_only_rate(encoder, inputs: np.ndarray, batch_size: int, repeats: int = 3) -> float:
+    encoder.encode_images(inputs[:batch_size])  # warm-up
+    start = time.perf_counter()
+    n = 0
+    for _ in range(repeats):
+        for i in range(0, len(inputs), batch_size):
+            n += len(encoder.encode_images(inputs[i:i + batch_size]))
+    return n / (time.perf_counter() - start)
+
+
+def fast_path_cosine(encoder, paths: list[Path]) -> float:
+    """Mean cosine between fast-path and official open_clip preprocessing embeddings."""
+    import open_clip
+    from PIL import Image
+
+    from artseek.ingest.decode import decode_for_index
+
+    cfg = encoder.preprocess_cfg
+    transform = open_clip.image_transform(cfg.image_size, is_train=False, mean=cfg.mean, std=cfg.std)
+    sample = paths[:16]
+    fast = encoder.encode_images(np.stack([decode_for_index(str(p), cfg).model_input for p in sample]))
+    official = encoder.encode_images(np.stack([transform(Image.open(p).convert("RGB")).numpy() for p in sample]))
+    return float(np.mean(np.sum(fast * official, axis=1)))
+
+
+def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | None = None,
+        photos_from: Path | None = None, count: int = 120, backends: list[str] | None = None,
+        batch_size: int = 32, workers: int | None = None, out=print) -> dict:  # noqa: ANN001
+    """Run the benchmark and print its figures; returns them as a dict."""
+    from artseek.embedding.loader import load_encoder
+    from artseek.ingest.decode import decode_for_index
+    from artseek.ingest.indexer import IndexOptions
+    from artseek.library import Library
+
+    weights = weights or random_weights(model)
+    paths = prepare_images(images, photos_from, count)
+    folder = paths[0].parent
+    backends = backends or ["torch"]
+    out(f"images: {len(paths)} JPEGs in {folder} (e.g. {_size(paths[0])}); model {model}; cores {os.cpu_count()}")
+    results: list[BackendFigures] = []
+    figures: dict = {"images": len(paths), "folder": str(folder), "model": model, "backends": {}}
+    for backend in backends:
+        name, int8 = (backend[:-5], True) if backend.endswith("-int8") else (backend, False)
+        kwargs = {"int8": True} if int8 else {}
+        encoder = load_encoder(model, weights=weights, backend=name, **kwargs)
+        inputs = np.stack([decode_for_index(str(p), encoder.preprocess_cfg).model_input
+                           for p in paths[: 2 * batch_size]])
+        fig = BackendFigures(backend)
+        fig.model_only = model_only_rate(encoder, inputs, batch_size)
+        if backend == "torch":
+            figures["decode_full_per_s"] = decode_rate(paths, encoder.preprocess_cfg.image_size, full=True)
+            figures["decode_draft_per_s"] = decode_rate(paths, encoder.preprocess_cfg.image_size, full=False)
+            figures["fast_vs_official_cosine"] = fast_path_cosine(encoder, paths)
+        del encoder
+        lib_dir = Path(tempfile.mkdtemp(prefix="artseek-bench-"))
+        try:
+            lib = Library(lib_dir, model=model, weights=weights, backend=name, int8=int8)
+            calibrate = getattr(lib.encoder, "calibrate", None)  # load (and decide bf16) before timing,
+            if calibrate:  # as the app does in the background
+                calibrate(inputs)
+            report = lib.index([folder], IndexOptions(batch_size=batch_size, decode_workers=workers))
+            fig.end_to_end = report.indexed / report.elapsed_s
+            fig.notes = {"indexed": report.indexed, "failed": report.failed,
+                         "precision": getattr(lib.encoder, "precision", "fp32"),
+                         "calibration": getattr(lib.encoder, "calibration", {})}
+            lib.close()
+        finally:
+            shutil.rmtree(lib_dir, ignore_errors=True)
+        results.append(fig)
+        figures["backends"][backend] = {"model_only": fig.model_only, "end_to_end": fig.end_to_end,
+                                        "ratio": fig.ratio, **fig.notes}
+        out(f"{backend}: model_only {fig.model_only:.1f} images/s, end_to_end {fig.end_to_end:.1f} images/s "
+            f"({fig.notes['indexed']} indexed)")
+        out(f"{backend}: end_to_end/model_only = {fig.ratio:.2f}")
+    if "decode_full_per_s" in figures:
+        out(f"decode on one thread: full {figures['decode_full_per_s']:.1f}/s, "
+            f"reduced (draft) {figures['decode_draft_per_s']:.1f}/s")
+        out(f"fast path vs official open_clip preprocessing: mean cosine {figures['fast_vs_official_cosine']:.4f}")
+    torch_fig = next((r for r in results if r.name == "torch"), None)
+    for r in results:
+        if torch_fig and r is not torch_fig:
+            ratio = r.end_to_end / torch_fig.end_to_end
+            figures["backends"][r.name]["vs_torch_end_to_end"] = ratio
+            out(f"{r.name.replace('-', '_')}_end_to_end/torch_end_to_end = {ratio:.2f}")
+    figures["peak_rss_mb"] = peak_rss_mb()
+    out(f"peak RSS = {figures['peak_rss_mb']:.0f} MB")
+    return figures
+
+
+def _size(path: Path) -> str:
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return f"{im.width}x{im.height}"

@@ -1,0 +1,45 @@
+"""``bench`` commands: print performance figures (never timed tests)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    bench = sub.add_parser("bench", parents=[common], help="performance benchmarks that print their figures")
+    bsub = bench.add_subparsers(dest="bench_command", metavar="BENCH", required=True)
+    p = bsub.add_parser("indexing", parents=[common],
+                        help="model-only vs end-to-end indexing throughput on large JPEGs, per backend")
+    p.add_argument("--images", type=Path, help="folder of JPEGs to index (default: generated 2560x1600 photos)")
+    p.add_argument("--photos-from", type=Path,
+                   help="make unique variants (crop/flip/tone) of the deduplicated photos below this folder")
+    p.add_argument("--count", type=int, default=120, help="number of images (default 120)")
+    p.add_argument("--backends", default=None,
+                   help="comma-separated: torch, onnx, onnx-int8 (default: torch, plus onnx and onnx-int8 "
+                        "when ONNX Runtime is available)")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--workers", type=int, default=None, help="decode threads (default: from the core count)")
+    p.set_defaults(handler=cmd_bench_indexing)
+
+
+def _default_backends() -> list[str]:
+    try:
+        import artseek.embedding.onnx_backend  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return ["torch"]
+    return ["torch", "onnx", "onnx-int8"]
+
+
+def cmd_bench_indexing(args: argparse.Namespace) -> int:
+    from artseek.bench.indexing import run
+
+    backends = args.backends.split(",") if args.backends else _default_backends()
+    figures = run(model=getattr(args, "model", None) or "ViT-B-32", weights=getattr(args, "weights", None),
+                  images=args.images, photos_from=args.photos_from, count=args.count, backends=backends,
+                  batch_size=args.batch_size, workers=args.workers)
+    if getattr(args, "json", False):
+        print(json.dumps(figures, indent=2, default=str))
+    return 0

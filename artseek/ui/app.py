@@ -1,0 +1,58 @@
+"""Starting the desktop application: ``python main.py`` with no command lands here."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from artseek import __version__, config
+from artseek.ui.errors import install_excepthook, setup_logging
+from artseek.ui.icons import app_icon
+from artseek.ui.main_window import MainWindow
+from artseek.ui.service import LibraryService
+
+
+def create_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (created once), with ArtSeek's names, icon and style."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName(config.APP_NAME)
+    app.setApplicationName(config.APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
+    app.setStyle("Fusion")  # the same look on Windows, macOS and Linux
+    return app
+
+
+def initial_library(library: str | os.PathLike[str] | None, settings: QSettings) -> str | None:
+    """The library to open: --library, else the last one used (if it still exists), else the default."""
+    if library:
+        return os.fspath(library)
+    if os.environ.get(config.ENV_LIBRARY):
+        return None  # Library() reads the environment variable
+    last = settings.value("library/last")
+    if isinstance(last, str) and last and os.path.isfile(os.path.join(last, "library.sqlite")):
+        return last
+    return None
+
+
+def run_app(library: str | os.PathLike[str] | None = None, model: str | None = None,
+            weights: str | os.PathLike[str] | None = None, device: str | None = None, backend: str = "auto",
+            settings: QSettings | None = None, argv: list[str] | None = None) -> int:
+    """Show the window at once; open the library and load the model in the background. Returns the exit code."""
+    app = create_app(argv)
+    setup_logging()
+    install_excepthook()
+    settings = settings if settings is not None else QSettings()
+    service = LibraryService(model=model, weights=os.fspath(weights) if weights else None,
+                             device=None if device == "auto" else device, backend=backend or "auto")
+    window = MainWindow(service, settings)
+    window.show()
+    folder = initial_library(library, settings)
+    # After the first paint: open the library (worker thread), then warm up the model (worker thread).
+    QTimer.singleShot(0, lambda: window.open_library(folder, strict_model=bool(model)))
+    return app.exec()

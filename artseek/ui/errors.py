@@ -1,0 +1,79 @@
+"""Errors in the window: readable dialogs instead of console tracebacks, and a log file for details."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from artseek import config
+from artseek.ui.service import describe_error
+
+log = logging.getLogger("artseek.ui")
+
+
+def log_file() -> Path:
+    return config.user_data_dir() / "logs" / "artseek.log"
+
+
+def setup_logging() -> Path | None:
+    """Log warnings and errors (with tracebacks) to <user data>/logs/artseek.log."""
+    path = log_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    logging.getLogger().addHandler(handler)
+    logging.getLogger("artseek").setLevel(logging.INFO)
+    return path
+
+
+def show_error(parent: QWidget | None, title: str, text: str, details: str = "") -> None:
+    """A modal, readable error dialog (first line bold, hint below)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title or "ArtSeek")
+    head, _, rest = text.partition("\n")
+    box.setText(head)
+    if rest:
+        box.setInformativeText(rest)
+    if details:
+        box.setDetailedText(details)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.exec()
+
+
+_showing = False
+
+
+def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """Show uncaught exceptions (from slots and event handlers) as a dialog; log the traceback."""
+    global _showing
+    if issubclass(exc_type, KeyboardInterrupt):
+        QApplication.quit()
+        return
+    details = "".join(traceback.format_exception(exc_type, exc, tb))
+    log.error("Uncaught exception:\n%s", details)
+    if _showing or QApplication.instance() is None:
+        sys.__stderr__ and sys.__stderr__.write(details)
+        return
+    _showing = True
+    try:
+        where = log_file()
+        show_error(QApplication.activeWindow(), "ArtSeek — unexpected error",
+                   describe_error(exc) + f"\nThe details were written to {where}. ArtSeek keeps running; "
+                   "if something looks wrong, save your work and restart it.", details)
+    finally:
+        _showing = False
+
+
+def install_excepthook() -> None:
+    sys.excepthook = excepthook

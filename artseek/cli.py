@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="?", help="what to look for, e.g. \"a harbour at night\"")
     p.add_argument("--image", type=Path, metavar="PATH", help="query by example: an image file")
     p.add_argument("--top", type=int, default=20, metavar="K", help="number of results (default 20)")
+    from artseek.commands.search_query import add_query_options
+
+    add_query_options(p)
     p.set_defaults(handler=cmd_search)
 
     p = sub.add_parser("status", parents=[common], help="counts, failures and model of the library")
@@ -208,6 +211,10 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from artseek.commands.search_query import run_query_search, wants_query
+
+    if wants_query(args):
+        return run_query_search(args)
     if not args.text and not args.image:
         raise ArtSeekError("Nothing to search for.", 'Give a text (search "a red chair") or --image PATH.')
     if args.top < 1:

@@ -23,7 +23,7 @@ from artseek.ingest.decode import DecodeError, open_image, read_file
 from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
 from artseek.ingest.progress import JobControl, ProgressListener
 from artseek.library_lock import LibraryLock
-from artseek.search.feedback import QueryEmbeddings, compose, rank_rocchio
+from artseek.search.feedback import QueryEmbeddings, compose, rank_feedback, rank_rocchio  # noqa: F401
 from artseek.search.query import Query
 from artseek.search.ranking import normalise, rank_by_vector
 from artseek.search.results import SearchResult
@@ -305,7 +305,8 @@ class Library:
         exclude = set(query.positive_ids) | set(query.negative_ids) if query.exclude_marked else set()
         if self._vectors is None and self.db.get_meta(META_DIM) is None:
             return []
-        return self._results(rank_rocchio(self.vectors, q, top_k, exclude))
+        marked = set(query.positive_ids) | set(query.negative_ids)
+        return self._results(rank_feedback(self.vectors, q, top_k, exclude, query.method, marked))
 
     def _results(self, ranked: list[tuple[int, float]]) -> list[SearchResult]:
         if not ranked:
@@ -315,6 +316,66 @@ class Library:
                                                .where(Image.id.in_([i for i, _ in ranked])))}
         return [SearchResult(i, rows[i].path, round(score, 6), rows[i].width, rows[i].height)
                 for i, score in ranked if i in rows and rows[i].status == ImageStatus.INDEXED]
+
+    # --------------------------------------------------------------- texts
+    # Descriptions, keywords and tags; the logic lives in artseek.captions (see captions/service.py).
+    @property
+    def text_service(self):  # noqa: ANN201 - artseek.captions.service.TextService
+        if getattr(self, "_text_service", None) is None:
+            from artseek.captions.service import TextService
+
+            self._text_service = TextService(self)
+        return self._text_service
+
+    def import_texts(self, path: str | os.PathLike[str], kind: str | None = None):  # noqa: ANN201
+        """Import a CSV / JSON / Artpedia JSON file of texts (all or nothing); returns an ImportReport."""
+        return self.text_service.import_file(path, kind)
+
+    def import_sidecar_texts(self):  # noqa: ANN201
+        """Import the ``.txt`` sidecars next to the indexed images."""
+        return self.text_service.import_sidecars()
+
+    def import_embedded_texts(self):  # noqa: ANN201
+        """Import XMP dc:description / IPTC caption / EXIF description of the indexed images."""
+        return self.text_service.import_embedded()
+
+    def describe(self, image_id: int, top_k: int = 10):  # noqa: ANN201
+        """Texts of the corpus and vocabulary keywords ranked for an indexed image (``.texts``, ``.keywords``)."""
+        return self.text_service.describe(image_id, top_k)
+
+    def describe_image(self, image: str | os.PathLike[str] | bytes | PILImage.Image, top_k: int = 10):  # noqa: ANN201
+        """:meth:`describe` for a dropped file that is not in the library."""
+        return self.text_service.describe_vector(self.embed_image(image), None, top_k)
+
+    def search_texts(self, text: str, top_k: int = 10):  # noqa: ANN201
+        """Texts of the corpus ranked for a text query (list of TextMatch)."""
+        return self.text_service.texts_for_text(text, top_k)
+
+    def search_by_descriptions(self, text: str, top_k: int = 20, via: str = "both") -> list[SearchResult]:
+        """Images for a text through their embeddings and their attached descriptions (``via``)."""
+        return self.text_service.search_by_descriptions(text, top_k, via)
+
+    def suggest_keywords(self, image_id: int, top_k: int = 10,
+                         vocabulary: str | os.PathLike[str] | None = None):  # noqa: ANN201
+        """Vocabulary terms ranked for an indexed image (list of KeywordMatch with ``.term``, ``.score``)."""
+        return self.text_service.keywords_for_vector(self.stored_vector(image_id), top_k, vocabulary)
+
+    def classify(self, categories, min_score: float = 0.0):  # noqa: ANN001, ANN201
+        """Zero-shot classify all images into categories (``Category`` or ``"name=v1,v2"``); stores tags."""
+        from artseek.captions.vocabulary import parse_category
+
+        cats = [parse_category(c) if isinstance(c, str) else c for c in categories]
+        return self.text_service.classify(cats, min_score)
+
+    def tags(self, image_id: int | None = None, category: str | None = None) -> list[dict]:
+        return self.text_service.tags(image_id, category)
+
+    def set_tag(self, image_id: int, category: str, value: str) -> None:
+        self.text_service.set_tag(image_id, category, value)
+
+    def export_tags(self, path: str | os.PathLike[str], category: str | None = None) -> int:
+        """Write the tags to a CSV file; returns the number of rows."""
+        return self.text_service.export_tags(path, category)
 
     # --------------------------------------------------------------- items
     def thumbnail(self, image_id: int) -> bytes | None:

@@ -3,6 +3,14 @@
 Rocchio: a weighted centroid of the query (text and/or example images), the
 positives, minus the negatives, on normalised embeddings; searched through the
 ANN index and re-ranked exactly.
+
+Classifier: logistic regression on the marked examples with unlabeled images
+as weak negatives (:mod:`artseek.search.classifier`).
+
+``method="auto"`` uses :data:`AUTO_METHOD`, the method the feedback evaluation
+(``python main.py eval feedback``, see docs/evaluation.md) found best; with no
+marked image (a plain text or image query) every method is the same ranking by
+similarity to the query.
 """
 
 from __future__ import annotations
@@ -17,6 +25,9 @@ from artseek.vectors import VectorIndex
 ROCCHIO_ALPHA = 1.0  # weight of the query (text / example images)
 ROCCHIO_BETA = 0.75  # weight of the positives' centroid
 ROCCHIO_GAMMA = 0.25  # weight of the negatives' centroid
+
+METHODS = ("auto", "rocchio", "classifier")
+AUTO_METHOD = "classifier"  # chosen by `eval feedback` (docs/evaluation.md)
 
 
 @dataclass
@@ -56,3 +67,30 @@ def rank_rocchio(vectors: VectorIndex, q: QueryEmbeddings, k: int, exclude: set[
                  ) -> list[tuple[int, float]]:
     """Rank the library for ``q`` with Rocchio."""
     return rank_by_vector(vectors, rocchio(q), k, exclude)
+
+
+def resolve_method(method: str | None) -> str:
+    """``rocchio`` or ``classifier`` for a Query.method value (``auto`` -> :data:`AUTO_METHOD`)."""
+    from artseek.errors import QueryError
+
+    method = (method or "auto").lower()
+    if method not in METHODS:
+        raise QueryError(f"Unknown relevance-feedback method '{method}'.", f"Use one of: {', '.join(METHODS)}.")
+    return AUTO_METHOD if method == "auto" else method
+
+
+def rank_feedback(vectors: VectorIndex, q: QueryEmbeddings, k: int, exclude: set[int] | None = None,
+                  method: str = "auto", marked: set[int] | None = None) -> list[tuple[int, float]]:
+    """Rank the library for ``q`` with the chosen feedback method.
+
+    The classifier needs something positive (marked images, or the query
+    itself) and at least one marked example; otherwise Rocchio is used (with
+    no marks it is plain similarity search).
+    """
+    method = resolve_method(method)
+    has_marks = bool(q.positives or q.negatives)
+    if method == "classifier" and has_marks and (q.positives or q.base is not None):
+        from artseek.search.classifier import rank_classifier
+
+        return rank_classifier(vectors, q.positives, q.negatives, q.base, rocchio(q), k, exclude, marked)
+    return rank_rocchio(vectors, q, k, exclude)

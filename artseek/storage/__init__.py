@@ -2,5 +2,7 @@
 
 from artseek.storage.database import Database
 from artseek.storage.models import Embedding, Image, ImageStatus, ImportRoot, Meta, Thumbnail
+from artseek.storage.text_models import PromptEmbedding, Tag, TextEntry, TextPart
 
-__all__ = ["Database", "Embedding", "Image", "ImageStatus", "ImportRoot", "Meta", "Thumbnail"]
+__all__ = ["Database", "Embedding", "Image", "ImageStatus", "ImportRoot", "Meta", "Thumbnail",
+           "PromptEmbedding", "Tag", "TextEntry", "TextPart"]

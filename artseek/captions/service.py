@@ -1,0 +1,231 @@
+"""The text features of a library, behind the :class:`artseek.library.Library` methods that delegate here.
+
+Importing texts, describing an image (ranked texts and keyword suggestions),
+searching images through their descriptions, zero-shot classification into
+tags and their CSV export.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sqlalchemy import delete, func, select
+
+from artseek.captions import corpus, importers
+from artseek.captions.corpus import ImportReport, PartMatrix, TextMatch
+from artseek.captions.vocabulary import (
+    Category, ClassifyReport, KeywordMatch, PromptEmbedder, Term, classify_vectors, load_vocabulary,
+    suggest_keywords,
+)
+from artseek.errors import ArtSeekError, QueryError
+from artseek.storage import Embedding, Image, ImageStatus, Tag, TextPart
+
+if TYPE_CHECKING:
+    from artseek.library import Library
+    from artseek.search.results import SearchResult
+
+RRF_K = 60  # reciprocal-rank fusion constant
+
+
+@dataclass
+class Description:
+    """What :meth:`Library.describe` returns: the best texts of the corpus and keyword suggestions."""
+
+    image_id: int | None
+    texts: list[TextMatch] = field(default_factory=list)
+    keywords: list[KeywordMatch] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"image_id": self.image_id, "texts": [t.to_dict() for t in self.texts],
+                "keywords": [k.to_dict() for k in self.keywords]}
+
+
+class TextService:
+    """Text corpus, vocabulary and tags of one opened library."""
+
+    def __init__(self, library: Library) -> None:
+        self.lib = library
+        self._matrix: tuple[tuple, PartMatrix] | None = None
+        self._prompts: PromptEmbedder | None = None
+        self._vocab: tuple[tuple, list[Term], np.ndarray] | None = None
+
+    # ---------------------------------------------------------------- import
+    def _import(self, records: list[importers.TextRecord]) -> ImportReport:
+        self.lib._require_writable()
+        encoder = self.lib.encoder
+        report = corpus.import_records(self.lib.db, records, corpus.count_counter(encoder))
+        corpus.relink(self.lib.db)
+        corpus.embed_pending(self.lib.db, encoder, self.lib.model_name)
+        return report
+
+    def import_file(self, path: Path | str, kind: str | None = None) -> ImportReport:
+        """Import a CSV or JSON (simple or Artpedia) file of texts; all or nothing."""
+        return self._import(importers.read_file(path, kind))
+
+    def _indexed_paths(self) -> list[str]:
+        with self.lib.db.session() as s:
+            return list(s.scalars(select(Image.path).where(Image.status == ImageStatus.INDEXED).order_by(Image.id)))
+
+    def import_sidecars(self) -> ImportReport:
+        """Import the ``.txt`` sidecar files next to the indexed images."""
+        return self._import([r for p in self._indexed_paths() for r in importers.read_sidecar(Path(p))])
+
+    def import_embedded(self) -> ImportReport:
+        """Import XMP dc:description, IPTC captions and EXIF descriptions of the indexed images."""
+        return self._import([r for p in self._indexed_paths() for r in importers.read_embedded(Path(p))])
+
+    def import_records(self, records: Iterable[importers.TextRecord]) -> ImportReport:
+        return self._import(list(records))
+
+    # ---------------------------------------------------------------- corpus
+    def ensure_embedded(self) -> None:
+        if not self.lib.read_only and corpus.pending_count(self.lib.db, self.lib.model_name):
+            corpus.embed_pending(self.lib.db, self.lib.encoder, self.lib.model_name)
+
+    def matrix(self) -> PartMatrix:
+        self.ensure_embedded()
+        with self.lib.db.session() as s:
+            key = tuple(s.execute(select(func.count(), func.max(TextPart.id)).where(
+                TextPart.model == self.lib.model_name)).one())
+        if self._matrix is None or self._matrix[0] != key:
+            self._matrix = (key, corpus.load_matrix(self.lib.db, self.lib.model_name))
+        return self._matrix[1]
+
+    def texts_for_vector(self, vector: np.ndarray, top_k: int = 10, how: str = "max") -> list[TextMatch]:
+        return corpus.rank_texts(self.lib.db, self.matrix(), vector, top_k, how)
+
+    def texts_for_text(self, text: str, top_k: int = 10, how: str = "max") -> list[TextMatch]:
+        return self.texts_for_vector(self.lib.embed_text(text), top_k, how)
+
+    def text_count(self) -> dict[str, int]:
+        from artseek.storage import TextEntry
+
+        with self.lib.db.session() as s:
+            total = int(s.scalar(select(func.count()).select_from(TextEntry)))
+            attached = int(s.scalar(select(func.count()).select_from(TextEntry).where(TextEntry.image_id.is_not(None))))
+            parts = int(s.scalar(select(func.count()).select_from(TextPart)))
+        return {"texts": total, "attached": attached, "free": total - attached, "parts": parts}
+
+    # --------------------------------------------------------------- describe
+    def describe_vector(self, vector: np.ndarray, image_id: int | None, top_k: int = 10,
+                        vocabulary: str | os.PathLike[str] | None = None, how: str = "max") -> Description:
+        return Description(image_id, self.texts_for_vector(vector, top_k, how),
+                           self.keywords_for_vector(vector, top_k, vocabulary))
+
+    def describe(self, image_id: int, top_k: int = 10, vocabulary: str | os.PathLike[str] | None = None,
+                 how: str = "max") -> Description:
+        return self.describe_vector(self.lib.stored_vector(image_id), image_id, top_k, vocabulary, how)
+
+    # --------------------------------------------------------------- keywords
+    def prompts(self) -> PromptEmbedder:
+        if self._prompts is None or self._prompts.model != self.lib.model_name:
+            self._prompts = PromptEmbedder(self.lib.db, self.lib.model_name,
+                                           lambda texts: self.lib.encoder.encode_texts(texts))
+        return self._prompts
+
+    def vocabulary(self, path: str | os.PathLike[str] | None = None) -> tuple[list[Term], np.ndarray]:
+        terms, found = load_vocabulary(path, self.lib.folder)
+        key = (str(found), found.stat().st_mtime_ns, self.lib.model_name)
+        if self._vocab is None or self._vocab[0] != key:
+            vectors = self.prompts().ensemble([t.term for t in terms], [t.templates for t in terms])
+            self._vocab = (key, terms, vectors)
+        return self._vocab[1], self._vocab[2]
+
+    def keywords_for_vector(self, vector: np.ndarray, top_k: int = 10,
+                            vocabulary: str | os.PathLike[str] | None = None) -> list[KeywordMatch]:
+        terms, vectors = self.vocabulary(vocabulary)
+        return suggest_keywords(vector, terms, vectors, top_k)
+
+    # ------------------------------------------------------ text -> images
+    def search_by_descriptions(self, text: str, top_k: int = 20, via: str = "both",
+                               pool: int = 200) -> list[SearchResult]:
+        """Images for a text: through their embeddings (``images``), their attached descriptions
+        (``descriptions``) or both, fused by reciprocal rank."""
+        if via not in ("both", "images", "descriptions"):
+            raise QueryError(f"Unknown ranking '{via}'.", "Use both, images or descriptions.")
+        query = self.lib.embed_text(text)
+        rankings: list[list[int]] = []
+        if via in ("both", "images"):
+            rankings.append([r.image_id for r in self.lib.search_vector(query, pool)])
+        if via in ("both", "descriptions"):
+            by_desc = corpus.image_scores_by_descriptions(self.lib.db, self.matrix(), query)
+            rankings.append(sorted(by_desc, key=lambda i: -by_desc[i])[:pool])
+        fused: dict[int, float] = {}
+        for ranking in rankings:
+            for rank, image_id in enumerate(ranking):
+                fused[image_id] = fused.get(image_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        best = sorted(fused.items(), key=lambda kv: -kv[1])[:top_k]
+        return self.lib._results(best)
+
+    # ------------------------------------------------------- classification
+    def _all_vectors(self) -> tuple[list[int], np.ndarray]:
+        with self.lib.db.session() as s:
+            rows = s.execute(select(Embedding.image_id, Embedding.vector).join(Image, Image.id == Embedding.image_id)
+                             .where(Image.status == ImageStatus.INDEXED).order_by(Embedding.image_id)).all()
+        if not rows:
+            return [], np.empty((0, 0), np.float32)
+        return [r[0] for r in rows], np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+
+    def classify(self, categories: Sequence[Category], min_score: float = 0.0) -> list[ClassifyReport]:
+        """Zero-shot classify every indexed image into each category; the best value becomes a tag
+        (replacing earlier tags of that category). Images whose best probability is below ``min_score``
+        get no tag."""
+        self.lib._require_writable()
+        ids, vectors = self._all_vectors()
+        reports = []
+        for cat in categories:
+            report = ClassifyReport(cat.name, {v: 0 for v in cat.values}, len(ids))
+            value_vectors = self.prompts().ensemble(cat.values, cat.templates)
+            best, probs = classify_vectors(vectors, value_vectors) if ids else (np.empty(0, int), np.empty(0))
+            with self.lib.db.session() as s:
+                s.execute(delete(Tag).where(Tag.category == cat.name, Tag.source == "zero-shot"))
+                by_user = set(s.scalars(select(Tag.image_id).where(Tag.category == cat.name)))
+                for image_id, b, p in zip(ids, best.tolist(), probs.tolist(), strict=True):
+                    if p < min_score or image_id in by_user:
+                        continue
+                    s.merge(Tag(image_id=image_id, category=cat.name, value=cat.values[b], score=round(p, 6),
+                                source="zero-shot"))
+                    report.counts[cat.values[b]] += 1
+            reports.append(report)
+        return reports
+
+    def tags(self, image_id: int | None = None, category: str | None = None) -> list[dict]:
+        q = select(Tag.image_id, Image.path, Tag.category, Tag.value, Tag.score, Tag.source).join(
+            Image, Image.id == Tag.image_id)
+        if image_id is not None:
+            q = q.where(Tag.image_id == image_id)
+        if category:
+            q = q.where(Tag.category == category)
+        with self.lib.db.session() as s:
+            return [dict(image_id=r[0], path=r[1], category=r[2], value=r[3], score=r[4], source=r[5])
+                    for r in s.execute(q.order_by(Tag.image_id, Tag.category))]
+
+    def set_tag(self, image_id: int, category: str, value: str) -> None:
+        """A curator's own tag (kept when classification runs again)."""
+        self.lib._require_writable()
+        with self.lib.db.session() as s:
+            if s.get(Image, image_id) is None:
+                raise ArtSeekError(f"There is no image {image_id} in this library.")
+            s.merge(Tag(image_id=image_id, category=category, value=value, score=None, source="user"))
+
+    def export_tags(self, path: Path | str, category: str | None = None) -> int:
+        """Write the tags as CSV (image_id, path, category, value, score, source); returns the row count."""
+        rows = self.tags(category=category)
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        try:
+            with tmp.open("w", newline="", encoding="utf-8") as f:
+                writer = csv.DictWriter(f, fieldnames=["image_id", "path", "category", "value", "score", "source"])
+                writer.writeheader()
+                writer.writerows(rows)
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise ArtSeekError(f"Cannot write '{path}': {exc.strerror or exc}.", "Choose a writable location.") from None
+        return len(rows)

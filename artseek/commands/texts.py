@@ -1,0 +1,255 @@
+"""Commands for texts, keywords and tags: ``texts import|status|search|images``, ``describe``, ``keywords``,
+``classify``, ``tags list|export``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from artseek.errors import ArtSeekError
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    texts = sub.add_parser("texts", parents=[common], help="import descriptions and search the text corpus")
+    tsub = texts.add_subparsers(dest="texts_command", metavar="ACTION", required=True)
+
+    p = tsub.add_parser("import", parents=[common],
+                        help="import texts from a CSV/JSON/Artpedia file, .txt sidecars or embedded metadata")
+    p.add_argument("file", nargs="?", type=Path,
+                   help="CSV (columns image,text[,type][,title]) or JSON ({\"file.jpg\": \"text\"}, "
+                        "a list of {image,text,type} objects, or Artpedia)")
+    p.add_argument("--sidecars", action="store_true", help="read photo.txt / photo.jpg.txt next to indexed images")
+    p.add_argument("--embedded", action="store_true",
+                   help="read XMP dc:description, IPTC caption and EXIF description of indexed images")
+    p.add_argument("--kind", metavar="TYPE", help="text type when the file gives none (e.g. visual, contextual)")
+    p.set_defaults(handler=cmd_texts_import)
+
+    p = tsub.add_parser("status", parents=[common], help="how many texts, attached to images or free")
+    p.set_defaults(handler=cmd_texts_status)
+
+    p = tsub.add_parser("search", parents=[common], help="rank the texts of the corpus for a text")
+    p.add_argument("text")
+    p.add_argument("--top", type=int, default=10, metavar="K")
+    p.set_defaults(handler=cmd_texts_search)
+
+    p = tsub.add_parser("images", parents=[common],
+                        help="rank images for a text through their embeddings and their attached descriptions")
+    p.add_argument("text")
+    p.add_argument("--top", type=int, default=20, metavar="K")
+    p.add_argument("--via", choices=["both", "images", "descriptions"], default="both")
+    p.set_defaults(handler=cmd_texts_images)
+
+    p = sub.add_parser("describe", parents=[common],
+                       help="texts of the corpus and keywords that fit an image (library id, indexed or any file)")
+    p.add_argument("image", metavar="IMAGE")
+    p.add_argument("--top", type=int, default=10, metavar="K")
+    p.add_argument("--vocabulary", type=Path, metavar="FILE", help="keyword list (default: the library's or bundled)")
+    p.set_defaults(handler=cmd_describe)
+
+    p = sub.add_parser("keywords", parents=[common], help="suggest vocabulary keywords for an image")
+    p.add_argument("image", metavar="IMAGE")
+    p.add_argument("--top", type=int, default=10, metavar="K")
+    p.add_argument("--vocabulary", type=Path, metavar="FILE")
+    p.set_defaults(handler=cmd_keywords)
+
+    p = sub.add_parser("classify", parents=[common],
+                       help="zero-shot classify every image into your categories, stored as tags")
+    p.add_argument("--category", action="append", required=True, metavar="NAME=V1,V2,...",
+                   help="e.g. technique=photograph,engraving,drawing,painting (repeatable)")
+    p.add_argument("--template", action="append", metavar="TEMPLATE",
+                   help='prompt template with {} for the value, e.g. "an {}" (repeatable; default: a few generic ones)')
+    p.add_argument("--min-score", type=float, default=0.0, help="leave images untagged below this probability")
+    p.set_defaults(handler=cmd_classify)
+
+    tags = sub.add_parser("tags", parents=[common], help="list or export tags")
+    gsub = tags.add_subparsers(dest="tags_command", metavar="ACTION", required=True)
+    p = gsub.add_parser("list", parents=[common], help="print tags")
+    p.add_argument("--image", metavar="IMAGE")
+    p.add_argument("--category")
+    p.set_defaults(handler=cmd_tags_list)
+    p = gsub.add_parser("export", parents=[common], help="write tags to a CSV file")
+    p.add_argument("csv", type=Path, metavar="CSV")
+    p.add_argument("--category")
+    p.set_defaults(handler=cmd_tags_export)
+
+
+def _cli():  # noqa: ANN202
+    from artseek import cli
+
+    return cli
+
+
+def _image_arg(lib, ref: str) -> tuple[int | None, str | None]:  # noqa: ANN001
+    from artseek.commands.search_query import _resolve
+
+    return _resolve(lib, ref)
+
+
+def _check_top(k: int) -> None:
+    if k < 1:
+        raise ArtSeekError("--top must be at least 1.")
+
+
+def cmd_texts_import(args: argparse.Namespace) -> int:
+    cli = _cli()
+    if not args.file and not args.sidecars and not args.embedded:
+        raise ArtSeekError("Nothing to import.", "Give a CSV/JSON file, --sidecars or --embedded.")
+    if args.file and not args.file.is_file():
+        raise ArtSeekError(f"'{args.file}' is not a file.", "Check the path.")
+    reports = {}
+    with cli.open_library(args) as lib:
+        if args.file:
+            from artseek.captions.importers import read_file
+
+            read_file(args.file, args.kind)  # a bad file fails here, before the model loads
+            reports[str(args.file)] = lib.import_texts(args.file, args.kind)
+        if args.sidecars:
+            reports["sidecars"] = lib.import_sidecar_texts()
+        if args.embedded:
+            reports["embedded"] = lib.import_embedded_texts()
+    if cli._opt(args, "json"):
+        cli._emit_json({k: r.to_dict() for k, r in reports.items()})
+        return 0
+    for name, r in reports.items():
+        print(f"{name}: read {r.read}, added {r.added} ({r.parts} parts), already there {r.duplicates}, "
+              f"attached to images {r.attached}.")
+        if r.unmatched:
+            print(f"  {len(r.unmatched)} names match no indexed image (kept as free texts; attached when indexed): "
+                  + ", ".join(r.unmatched[:5]) + (" ..." if len(r.unmatched) > 5 else ""))
+        if r.ambiguous:
+            print(f"  {len(r.ambiguous)} names match several images (give a path): " + ", ".join(r.ambiguous[:5]))
+    return 0
+
+
+def cmd_texts_status(args: argparse.Namespace) -> int:
+    cli = _cli()
+    with cli.open_library(args, read_only_ok=True) as lib:
+        counts = lib.text_service.text_count()
+    if cli._opt(args, "json"):
+        cli._emit_json(counts)
+    else:
+        print(f"{counts['texts']} texts ({counts['attached']} attached to images, {counts['free']} free), "
+              f"{counts['parts']} parts.")
+    return 0
+
+
+def _print_texts(matches) -> None:  # noqa: ANN001
+    if not matches:
+        print("No texts in this library yet: import some with 'texts import'.")
+    for i, m in enumerate(matches, 1):
+        owner = f"image {m.image_id}" if m.image_id is not None else "free text"
+        kind = f", {m.kind}" if m.kind else ""
+        text = m.text if len(m.text) <= 160 else m.text[:157] + "..."
+        print(f"{i:3d}  {m.score:.4f}  [{m.source}{kind}; {owner}]  {text}")
+
+
+def cmd_texts_search(args: argparse.Namespace) -> int:
+    cli = _cli()
+    _check_top(args.top)
+    with cli.open_library(args, read_only_ok=True) as lib:
+        matches = lib.search_texts(args.text, args.top)
+    if cli._opt(args, "json"):
+        cli._emit_json({"query": args.text, "texts": [m.to_dict() for m in matches]})
+    else:
+        _print_texts(matches)
+    return 0
+
+
+def cmd_texts_images(args: argparse.Namespace) -> int:
+    cli = _cli()
+    _check_top(args.top)
+    with cli.open_library(args, read_only_ok=True) as lib:
+        results = lib.search_by_descriptions(args.text, args.top, args.via)
+    if cli._opt(args, "json"):
+        cli._emit_json({"query": args.text, "via": args.via,
+                        "results": [dict(rank=i + 1, **r.to_dict()) for i, r in enumerate(results)]})
+    else:
+        for i, r in enumerate(results, 1):
+            print(f"{i:3d}  {r.score:.4f}  {r.path}")
+    return 0
+
+
+def _describe(lib, ref: str, top: int, vocabulary: Path | None):  # noqa: ANN001, ANN202
+    image_id, path = _image_arg(lib, ref)
+    service = lib.text_service
+    vector = lib.stored_vector(image_id) if image_id is not None else lib.embed_image(path)
+    return service.describe_vector(vector, image_id, top, vocabulary)
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    cli = _cli()
+    _check_top(args.top)
+    with cli.open_library(args, read_only_ok=True) as lib:
+        d = _describe(lib, args.image, args.top, args.vocabulary)
+    if cli._opt(args, "json"):
+        cli._emit_json({"image": args.image, **d.to_dict()})
+        return 0
+    print("Texts:")
+    _print_texts(d.texts)
+    print("Keywords: " + ", ".join(f"{k.term} ({k.score:.3f})" for k in d.keywords))
+    return 0
+
+
+def cmd_keywords(args: argparse.Namespace) -> int:
+    cli = _cli()
+    _check_top(args.top)
+    with cli.open_library(args, read_only_ok=True) as lib:
+        image_id, path = _image_arg(lib, args.image)
+        vector = lib.stored_vector(image_id) if image_id is not None else lib.embed_image(path)
+        keywords = lib.text_service.keywords_for_vector(vector, args.top, args.vocabulary)
+    if cli._opt(args, "json"):
+        cli._emit_json({"image": args.image, "keywords": [k.to_dict() for k in keywords]})
+    else:
+        for k in keywords:
+            print(f"{k.score:.4f}  {k.term}" + (f"  ({k.group})" if k.group else ""))
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from artseek.captions.vocabulary import VocabularyError, parse_category
+
+    cli = _cli()
+    categories = [parse_category(c) for c in args.category]
+    if args.template:
+        bad = [t for t in args.template if t.count("{}") != 1]
+        if bad:
+            raise VocabularyError(f"Templates need exactly one '{{}}': {', '.join(bad)}.", 'E.g. --template "an {}".')
+        for c in categories:
+            c.templates = tuple(args.template)
+    with cli.open_library(args) as lib:
+        reports = lib.classify(categories, args.min_score)
+    if cli._opt(args, "json"):
+        cli._emit_json([r.to_dict() for r in reports])
+    else:
+        for r in reports:
+            print(f"{r.category}: " + ", ".join(f"{v} {n}" for v, n in r.counts.items()) + f" (of {r.images} images)")
+        print("Export the tags with 'tags export FILE.csv'.")
+    return 0
+
+
+def cmd_tags_list(args: argparse.Namespace) -> int:
+    cli = _cli()
+    with cli.open_library(args, read_only_ok=True) as lib:
+        image_id = _image_arg(lib, args.image)[0] if args.image else None
+        if args.image and image_id is None:
+            raise ArtSeekError(f"'{args.image}' is not an image of this library.")
+        rows = lib.tags(image_id, args.category)
+    if cli._opt(args, "json"):
+        cli._emit_json(rows)
+    else:
+        for r in rows:
+            score = f" ({r['score']:.3f})" if r["score"] is not None else ""
+            print(f"{r['image_id']:6d}  {r['category']} = {r['value']}{score}  {r['path']}")
+    return 0
+
+
+def cmd_tags_export(args: argparse.Namespace) -> int:
+    cli = _cli()
+    with cli.open_library(args, read_only_ok=True) as lib:
+        n = lib.export_tags(args.csv, args.category)
+    if cli._opt(args, "json"):
+        cli._emit_json({"file": os.fspath(args.csv), "rows": n})
+    else:
+        print(f"Wrote {n} tags to {args.csv}.")
+    return 0

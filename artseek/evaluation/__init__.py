@@ -1,0 +1,1 @@
+"""Evaluation harness: text<->image retrieval (Artpedia protocol), simulated relevance feedback, ANN recall."""

@@ -1,0 +1,105 @@
+"""Relevance feedback with a linear classifier (as in imgs.ai and GallicaSnoop).
+
+An L2-regularised logistic regression is trained, in numpy, on the marked
+examples: positives (marked images, example images, and the text/image query
+itself) against negatives (marked images, negative texts and images) and a
+sample of unlabeled library images as weak negatives. Candidates come from
+the ANN index twice -- around the Rocchio vector and along the classifier's
+weight direction (a linear score is an inner product, so its best images are
+the weight vector's nearest neighbours) -- and are re-ranked exactly by the
+classifier on the stored vectors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from artseek.search.ranking import normalise
+from artseek.vectors import VectorIndex
+
+CANDIDATES = 400  # ANN candidates per direction, re-ranked exactly
+UNLABELED_SAMPLE = 256  # unlabeled images drawn as weak negatives
+UNLABELED_WEIGHT = 0.25  # their total weight relative to the marked negatives' class weight
+QUERY_WEIGHT = 1.0  # weight of the query vector as a positive example
+L2 = 0.1  # regularisation of the weights (not the bias)
+SCALE = 10.0  # features are scaled so that cosine differences become usable logits
+SEED = 0
+
+
+def train_logistic(x: np.ndarray, y: np.ndarray, weights: np.ndarray, l2: float | None = None, iters: int = 30
+                   ) -> tuple[np.ndarray, float]:
+    """Weighted L2-regularised logistic regression by Newton's method. Returns ``(w, b)``."""
+    l2 = L2 if l2 is None else l2
+    x = np.asarray(x, dtype=np.float64) * SCALE
+    n, d = x.shape
+    xb = np.hstack([x, np.ones((n, 1))])
+    theta = np.zeros(d + 1)
+    reg = np.full(d + 1, l2)
+    reg[-1] = 1e-6
+    for _ in range(iters):
+        z = np.clip(xb @ theta, -30, 30)
+        p = 1.0 / (1.0 + np.exp(-z))
+        grad = xb.T @ (weights * (p - y)) + reg * theta
+        hess = (xb * (weights * p * (1 - p))[:, None]).T @ xb + np.diag(reg)
+        step = np.linalg.solve(hess, grad)
+        theta -= step
+        if np.max(np.abs(step)) < 1e-6:
+            break
+    return (theta[:-1] * SCALE).astype(np.float32), float(theta[-1])
+
+
+def sample_unlabeled(vectors: VectorIndex, exclude: set[int], n: int = UNLABELED_SAMPLE) -> np.ndarray:
+    ids = sorted(vectors.ids - exclude)
+    if not ids:
+        return np.empty((0, vectors.dim), dtype=np.float32)
+    rng = np.random.default_rng(SEED)
+    chosen = rng.choice(ids, size=min(n, len(ids)), replace=False)
+    return vectors.get_vectors(chosen)
+
+
+def fit(positives: list[np.ndarray], negatives: list[np.ndarray], unlabeled: np.ndarray,
+        query: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """Train on the examples; each class gets the same total weight so a few marks count."""
+    pos = [normalise(v) for v in positives] + ([normalise(query)] if query is not None else [])
+    neg = [normalise(v) for v in negatives]
+    x = np.vstack([np.asarray(pos + neg, dtype=np.float32).reshape(-1, unlabeled.shape[1]), unlabeled])
+    y = np.r_[np.ones(len(pos)), np.zeros(len(neg) + len(unlabeled))]
+    w_pos = np.ones(len(pos))
+    if query is not None:
+        w_pos[-1] = QUERY_WEIGHT
+    w_pos *= len(pos) / w_pos.sum()
+    # Marked negatives: weight 1 each; unlabeled share UNLABELED_WEIGHT of the negative class.
+    neg_total = max(len(pos), len(neg))
+    w_neg = np.ones(len(neg)) if neg else np.empty(0)
+    w_unl = np.full(len(unlabeled), (UNLABELED_WEIGHT * neg_total if neg else neg_total) / max(1, len(unlabeled)))
+    weights = np.r_[w_pos, w_neg, w_unl]
+    return train_logistic(x, y, weights)
+
+
+def rank_classifier(vectors: VectorIndex, positives: list[np.ndarray], negatives: list[np.ndarray],
+                    query: np.ndarray | None, anchor: np.ndarray, k: int, exclude: set[int] | None = None,
+                    marked: set[int] | None = None) -> list[tuple[int, float]]:
+    """Top ``k`` ``(id, probability)``; ``anchor`` (the Rocchio vector) seeds the ANN candidates."""
+    exclude = exclude or set()
+    unlabeled = sample_unlabeled(vectors, (marked or set()) | exclude)
+    w, b = fit(positives, negatives, unlabeled, query)
+    want = max(CANDIDATES, 4 * (k + len(exclude)))
+    found: list[np.ndarray] = []
+    for direction in (anchor, normalise(w)):
+        ids, _ = vectors.search(direction, want, ef=want)
+        found.append(ids)
+    ids = np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+    if len(ids) == 0:
+        return []
+    logits = vectors.get_vectors(ids) @ w + b
+    probs = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+    order = np.argsort(-logits, kind="stable")
+    out = []
+    for i in order:
+        label = int(ids[i])
+        if label in exclude:
+            continue
+        out.append((label, float(probs[i])))
+        if len(out) == k:
+            break
+    return out

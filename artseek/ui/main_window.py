@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QPoint, QProcess, QSettings, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import (
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         self.detail: DetailDialog | None = None
         self._library_folder: str | None = None
         self._last_failures: list[dict[str, str]] = []
+        self._last_status_refresh = 0.0
         self._selection_timer = QTimer(self, singleShot=True, interval=120)
         self._selection_timer.timeout.connect(self._show_current)
         self._hide_panel_timer = QTimer(self, singleShot=True, interval=6000)
@@ -169,7 +171,8 @@ class MainWindow(QMainWindow):
           "Mark the selected results as relevant")
         a("mark_not_relevant", "Mark &Not Relevant", lambda: self.mark_selected(NOT_RELEVANT), "-",
           "mark-not-relevant", "Mark the selected results as not relevant")
-        a("clear_mark", "Clear &Mark", lambda: self.mark_selected(0), "0", None, "Clear the marks of the selection")
+        a("clear_mark", "Clear &Mark", lambda: self.mark_selected(0), "0", "clear-marks",
+          "Clear the marks of the selection")
         a("clear_marks", "Clear &All Marks", self.clear_marks, "Ctrl+Shift+Backspace", "clear-marks",
           "Forget every + and − mark")
         a("more_like_this", "More &Like This", self.more_like_this, "Ctrl+M", "similar",
@@ -319,7 +322,7 @@ class MainWindow(QMainWindow):
         s.searchFinished.connect(self._search_finished)
         s.searchFailed.connect(self._search_failed)
         s.indexStarted.connect(self._index_started)
-        s.indexProgress.connect(self.index_panel.update_progress)
+        s.indexProgress.connect(self._index_progress)
         s.indexPaused.connect(self.index_panel.set_paused)
         s.indexFinished.connect(self._index_finished)
         s.indexFailed.connect(self._index_failed)
@@ -494,6 +497,13 @@ class MainWindow(QMainWindow):
         self._update_actions()
         if self.model.rowCount() == 0:
             self._set_empty("Indexing… you can search what is already indexed at any time.", show_import=False)
+
+    def _index_progress(self, progress) -> None:  # noqa: ANN001
+        self.index_panel.update_progress(progress)
+        now = time.monotonic()
+        if now - self._last_status_refresh > 2.0:  # keep the counts in the status bar moving
+            self._last_status_refresh = now
+            self.service.refresh_status()
 
     def _pause_toggled(self, paused: bool) -> None:
         if paused:

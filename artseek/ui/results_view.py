@@ -220,3 +220,13 @@ class ResultsView(QListView):
         self.setItemDelegate(ThumbnailDelegate(self))
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.setAccessibleName("Search results")
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802
+        # Spread the spare width over the columns so the grid fills the view evenly.
+        base = CELL.width() + 6
+        available = max(base, self.viewport().width() - 2)
+        columns = max(1, available // base)
+        width = available // columns
+        if width != self.gridSize().width():
+            self.setGridSize(QSize(width, CELL.height() + 6))
+        super().resizeEvent(event)

@@ -190,6 +190,7 @@ def test_ui_thread_never_stalls_during_indexing(qtbot, window, tmp_path) -> None
     wait_indexed(qtbot, window, 500)
     timer.stop()
     assert len(gaps) > 20
+    print(f"indexing 500 images: {len(gaps)} ticks, longest gap {max(gaps) * 1000:.0f} ms")
     assert max(gaps) < 0.2, f"the UI thread stalled for {max(gaps) * 1000:.0f} ms"
     assert searched and searched[0] > 0
 

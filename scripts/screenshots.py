@@ -1,0 +1,190 @@
+"""Launch the real ArtSeek window, index generated shapes with the tiny model, search, and save screenshots.
+
+Runs under Xvfb (started here if no DISPLAY is set; install it with
+``apt-get install -y xvfb`` plus the xcb libraries Qt needs), or with
+``--offscreen`` on Qt's offscreen platform. Writes docs/screenshots/*.png:
+
+    .venv/bin/python scripts/screenshots.py            # Xvfb, 1400x880 window
+    .venv/bin/python scripts/screenshots.py --offscreen
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MAX_BYTES = 300_000
+
+
+def start_xvfb(width: int, height: int) -> subprocess.Popen | None:
+    """Start Xvfb on a free display and point DISPLAY at it (None if a display is already there)."""
+    if os.environ.get("DISPLAY"):
+        return None
+    if shutil.which("Xvfb") is None:
+        sys.exit("Xvfb is not installed: apt-get install -y xvfb (or use --offscreen).")
+    for display in range(99, 120):
+        if Path(f"/tmp/.X11-unix/X{display}").exists() or Path(f"/tmp/.X{display}-lock").exists():
+            continue
+        proc = subprocess.Popen(["Xvfb", f":{display}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(50):
+            if Path(f"/tmp/.X11-unix/X{display}").exists():
+                os.environ["DISPLAY"] = f":{display}"
+                return proc
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        proc.kill()
+    sys.exit("Could not start Xvfb.")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--offscreen", action="store_true", help="use Qt's offscreen platform instead of Xvfb")
+    parser.add_argument("--count", type=int, default=320, help="generated images to index")
+    args = parser.parse_args()
+
+    width, height = 1400, 880
+    xvfb = None
+    if args.offscreen:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    else:
+        xvfb = start_xvfb(width + 200, height + 200)
+        os.environ["QT_QPA_PLATFORM"] = "xcb"
+    work = Path(tempfile.mkdtemp(prefix="artseek-shots-"))
+    os.environ["ARTSEEK_DATA_DIR"] = str(work / "user-data")
+    try:
+        return _run(args.out, args.count, work, width, height)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        if xvfb is not None:
+            xvfb.terminate()
+
+
+def _run(out: Path, count: int, work: Path, width: int, height: int) -> int:
+    from PIL import Image
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from artseek.ui.app import create_app
+    from artseek.ui.main_window import MainWindow
+    from artseek.ui.query_state import NOT_RELEVANT, RELEVANT, Example
+    from artseek.ui.service import LibraryService
+    from tests.fixtures.shapes import generate_folder
+
+    collection = work / "Collection" / "Shapes"
+    generate_folder(collection, count, seed=2024, size=256)
+    (collection / "scan_0413_damaged.tif").write_bytes(b"II*\x00 truncated scan")
+    weights = ROOT / "tests" / "fixtures" / "tiny_model" / "artseek-tiny.safetensors"
+
+    app = create_app(["artseek"])
+    font = app.font()
+    font.setPointSizeF(10)
+    app.setFont(font)
+    settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
+    service = LibraryService(model="tiny-test", weights=str(weights))
+    window = MainWindow(service, settings)
+    window.resize(width, height)
+    window.show()
+    out.mkdir(parents=True, exist_ok=True)
+
+    def pump(ms: int = 50) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    def wait(cond: Callable[[], bool], timeout: float = 120.0, what: str = "") -> None:
+        end = time.monotonic() + timeout
+        while not cond():
+            if time.monotonic() > end:
+                raise TimeoutError(f"timed out waiting for {what}")
+            pump(30)
+
+    def shoot(widget, name: str) -> None:  # noqa: ANN001
+        pump(400)  # let thumbnails arrive and repaint
+        pixmap = widget.grab()
+        path = out / name
+        pixmap.save(str(path), "PNG")
+        if path.stat().st_size > MAX_BYTES:  # quantise (screenshots have few colours) to stay small
+            image = Image.open(path).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+            buf = io.BytesIO()
+            image.save(buf, "PNG", optimize=True)
+            path.write_bytes(buf.getvalue())
+        print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {path.stat().st_size // 1024} KB")
+
+    window.open_library(str(work / "Library"), strict_model=True)
+    wait(lambda: service.is_open, what="the library")
+    wait(lambda: service.model_state == "ready", what="the model")
+    shoot(window, "empty-library.png")
+
+    # Import (as File -> Import Folder does) and catch the indexing panel mid-way.
+    window.import_folders([str(collection)])
+    wait(lambda: service.last_progress is not None and service.last_progress.done >= count // 3,
+         what="indexing progress")
+    window.index_panel.pause.click()
+    pump(300)
+    window.search_area.field.setText("a yellow star")
+    window.run_search()
+    wait(lambda: window.model.rowCount() > 0, what="a search during indexing")
+    shoot(window, "indexing.png")
+    window.index_panel.pause.click()
+    wait(lambda: not service.indexing, what="indexing to finish")
+
+    # A text search with the inspector on the second result.
+    window.search_area.field.setText("a red circle")
+    window.run_search()
+    wait(lambda: not service.searching and window.model.rowCount() > 0 and "red" in window.model.result(0).path,
+         what="the text search")
+    window.view.setCurrentIndex(window.model.index(1))
+    wait(lambda: not window.inspector.captions.texts.item(0).text().startswith("Looking"), what="captions")
+    shoot(window, "search.png")
+
+    # Relevance feedback: red squares +, a red circle -, then Refine.
+    results = window.model.results()
+    squares = [r.image_id for r in results if "red_square" in r.path][:2]
+    circles = [r.image_id for r in results if "red_circle" in r.path][:1]
+    window.mark(squares, RELEVANT)
+    window.mark(circles, NOT_RELEVANT)
+    token = service._search_token
+    window.refine()
+    wait(lambda: service._search_token > token and not service.searching, what="the refined search")
+    window.view.setCurrentIndex(window.model.index(0))
+    shoot(window, "feedback.png")
+    window.clear_marks()
+
+    # Query by example: an image dropped on the search area.
+    example = sorted(collection.glob("*_blue_triangle.png"))[3]
+    window.search_area.field.clear()
+    token = service._search_token
+    window.set_example(Example.from_file(example))
+    wait(lambda: service._search_token > token and not service.searching, what="the example search")
+    shoot(window, "query-by-example.png")
+
+    # The detail view.
+    window.open_details(window.model.index(2))
+    detail = window.detail
+    detail.resize(1100, 680)
+    wait(lambda: detail.fields["format"].text() not in ("…", ""), what="details")
+    wait(lambda: not detail.captions.texts.item(0).text().startswith("Looking"), what="detail captions")
+    shoot(detail, "detail.png")
+    detail.close()
+
+    window.close()
+    QApplication.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self._library_folder: str | None = None
         self._last_failures: list[dict[str, str]] = []
         self._last_status_refresh = 0.0
+        self._indexed_at_start = 0
         self._selection_timer = QTimer(self, singleShot=True, interval=120)
         self._selection_timer.timeout.connect(self._show_current)
         self._hide_panel_timer = QTimer(self, singleShot=True, interval=6000)
@@ -493,6 +494,8 @@ class MainWindow(QMainWindow):
 
     def _index_started(self, title: str) -> None:
         self._hide_panel_timer.stop()
+        self._indexed_at_start = self.service.status.indexed if self.service.status is not None else 0
+        self._last_status_refresh = time.monotonic()
         self.index_panel.start(title)
         self._update_actions()
         if self.model.rowCount() == 0:
@@ -500,6 +503,10 @@ class MainWindow(QMainWindow):
 
     def _index_progress(self, progress) -> None:  # noqa: ANN001
         self.index_panel.update_progress(progress)
+        status = self.service.status
+        if status is not None and progress.phase == "indexing":
+            name = os.path.basename(status.library.rstrip("/\\")) or status.library
+            self.library_label.setText(f"{name}: {self._indexed_at_start + progress.indexed:,} images (indexing)")
         now = time.monotonic()
         if now - self._last_status_refresh > 2.0:  # keep the counts in the status bar moving
             self._last_status_refresh = now

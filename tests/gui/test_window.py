@@ -103,6 +103,14 @@ def test_drop_folder_then_drop_paste_and_drag_images(qtbot, window, shapes_200) 
         window.actions["paste_image"].trigger()
     assert window.state.example is not None and window.state.example.data
     assert window.model.result(0).path == str(pasted_path)
+    # Ctrl+V inside the search field pastes the image as the query too (text would paste as text).
+    pasted_path, _ = shapes_200[121]
+    QGuiApplication.clipboard().setImage(QImage(str(pasted_path)))
+    window.search_area.field.setFocus()
+    with qtbot.waitSignal(window.service.searchFinished, timeout=30_000):
+        qtbot.keyClick(window.search_area.field, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert window.model.result(0).path == str(pasted_path)
+    assert window.search_area.field.text() == ""
 
     # "More like this" from the context-menu action on the current result.
     window.view.setCurrentIndex(window.model.index(3))

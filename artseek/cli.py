@@ -93,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _indexing_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--batch-size", type=int, default=32, help="images per model batch (default 32)")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="images per model batch (default: 32 on CPU, 256 on a GPU)")
     p.add_argument("--workers", type=int, default=None, help="decode threads (default: from the core count)")
     p.add_argument("--max-megapixels", type=float, default=250.0,
                    help="refuse larger images as possible decompression bombs (default 250)")

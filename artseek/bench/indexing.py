@@ -84,6 +84,18 @@ def decode_rate(paths: list[Path], image_size: int, full: bool) -> float:
     return len(sample) / (time.perf_counter() - start)
 
 
+def decode_pool_rate(paths: list[Path], cfg, workers: int, processes: bool) -> float:  # noqa: ANN001
+    """Images/s of the indexing decode path (read, hash, draft decode, thumbnail, model input) alone."""
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    from artseek.ingest.decode import decode_for_index
+
+    start = time.perf_counter()
+    with (ProcessPoolExecutor if processes else ThreadPoolExecutor)(workers) as pool:
+        n = sum(1 for _ in pool.map(decode_for_index, [str(p) for p in paths], [cfg] * len(paths)))
+    return n / (time.perf_counter() - start)
+
+
 def model_only_rate(encoder, inputs: np.ndarray, batch_size: int, repeats: int = 3) -> float:
     encoder.encode_images(inputs[:batch_size])  # warm-up
     start = time.perf_counter()
@@ -111,7 +123,8 @@ def fast_path_cosine(encoder, paths: list[Path]) -> float:
 
 def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | None = None,
         photos_from: Path | None = None, count: int = 120, backends: list[str] | None = None,
-        batch_size: int = 32, workers: int | None = None, out=print) -> dict:  # noqa: ANN001
+        batch_size: int | None = None, workers: int | None = None, processes: bool | None = None,
+        out=print) -> dict:  # noqa: ANN001
     """Run the benchmark and print its figures; returns them as a dict."""
     from artseek.embedding.loader import load_encoder
     from artseek.ingest.decode import decode_for_index
@@ -129,6 +142,7 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
         name, int8 = (backend[:-5], True) if backend.endswith("-int8") else (backend, False)
         kwargs = {"int8": True} if int8 else {}
         encoder = load_encoder(model, weights=weights, backend=name, **kwargs)
+        batch_size = batch_size or int(getattr(encoder, "preferred_batch_size", 32))
         inputs = np.stack([decode_for_index(str(p), encoder.preprocess_cfg).model_input
                            for p in paths[: 2 * batch_size]])
         fig = BackendFigures(backend)
@@ -137,6 +151,12 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
             figures["decode_full_per_s"] = decode_rate(paths, encoder.preprocess_cfg.image_size, full=True)
             figures["decode_draft_per_s"] = decode_rate(paths, encoder.preprocess_cfg.image_size, full=False)
             figures["fast_vs_official_cosine"] = fast_path_cosine(encoder, paths)
+            from artseek.ingest.indexer import IndexOptions as _Opts
+
+            opts = _Opts(decode_workers=workers, decode_processes=processes)
+            figures["decode_pool"] = f"{opts.workers()} {'processes' if opts.use_processes() else 'threads'}"
+            figures["decode_pool_per_s"] = decode_pool_rate(paths, encoder.preprocess_cfg, opts.workers(),
+                                                            opts.use_processes())
         del encoder
         lib_dir = Path(tempfile.mkdtemp(prefix="artseek-bench-"))
         try:
@@ -144,10 +164,12 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
             calibrate = getattr(lib.encoder, "calibrate", None)  # load (and decide bf16) before timing,
             if calibrate:  # as the app does in the background
                 calibrate(inputs)
-            report = lib.index([folder], IndexOptions(batch_size=batch_size, decode_workers=workers))
+            report = lib.index([folder], IndexOptions(batch_size=batch_size, decode_workers=workers,
+                                                         decode_processes=processes))
             fig.end_to_end = report.indexed / report.elapsed_s
             fig.notes = {"indexed": report.indexed, "failed": report.failed,
-                         "precision": getattr(lib.encoder, "precision", "fp32"),
+                         "precision": getattr(lib.encoder, "precision", "fp32"), "batch_size": batch_size,
+                         "device": getattr(lib.encoder, "device", "cpu"),
                          "calibration": getattr(lib.encoder, "calibration", {})}
             lib.close()
         finally:
@@ -161,6 +183,8 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
     if "decode_full_per_s" in figures:
         out(f"decode on one thread: full {figures['decode_full_per_s']:.1f}/s, "
             f"reduced (draft) {figures['decode_draft_per_s']:.1f}/s")
+        out(f"decode path alone on {figures['decode_pool']} (the job's pool): "
+            f"{figures['decode_pool_per_s']:.1f} images/s")
         out(f"fast path vs official open_clip preprocessing: mean cosine {figures['fast_vs_official_cosine']:.4f}")
     torch_fig = next((r for r in results if r.name == "torch"), None)
     for r in results:

@@ -19,8 +19,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--backends", default=None,
                    help="comma-separated: torch, onnx, onnx-int8 (default: torch, plus onnx and onnx-int8 "
                         "when ONNX Runtime is available)")
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=None, help="default: 32 on CPU, 256 on a GPU")
     p.add_argument("--workers", type=int, default=None, help="decode threads (default: from the core count)")
+    p.add_argument("--decode", choices=["auto", "threads", "processes"], default="auto",
+                   help="decode pool kind (default auto: processes from 8 cores up)")
     p.set_defaults(handler=cmd_bench_indexing)
 
 
@@ -39,7 +41,8 @@ def cmd_bench_indexing(args: argparse.Namespace) -> int:
     backends = args.backends.split(",") if args.backends else _default_backends()
     figures = run(model=getattr(args, "model", None) or "ViT-B-32", weights=getattr(args, "weights", None),
                   images=args.images, photos_from=args.photos_from, count=args.count, backends=backends,
-                  batch_size=args.batch_size, workers=args.workers)
+                  batch_size=args.batch_size, workers=args.workers,
+                  processes=None if args.decode == "auto" else args.decode == "processes")
     if getattr(args, "json", False):
         print(json.dumps(figures, indent=2, default=str))
     return 0

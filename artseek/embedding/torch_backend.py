@@ -75,6 +75,7 @@ class TorchEncoder:
         )
         self.context_length = int(getattr(model, "context_length", 77))
         self.precision = "fp32"
+        self.preferred_batch_size = 256 if self.device.startswith("cuda") else 32
         self.calibration: dict[str, float | str] = {}
         self._calibrated = self.device != "cpu"
 

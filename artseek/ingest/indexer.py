@@ -13,7 +13,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +21,7 @@ from typing import Protocol
 
 import numpy as np
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from artseek.embedding.preprocess import PreprocessConfig
 from artseek.ingest.decode import DEFAULT_MAX_PIXELS, DecodedImage, DecodeError, decode_for_index
@@ -42,13 +43,20 @@ class ImageEncoder(Protocol):
 class IndexOptions:
     """Tuning of an indexing run."""
 
-    batch_size: int = 32
+    batch_size: int | None = None  # None: the encoder's preferred size (32 on CPU, larger on a GPU)
     decode_workers: int | None = None  # None: derived from the core count
     max_pixels: int = DEFAULT_MAX_PIXELS
     save_interval_s: float = 60.0
+    decode_processes: bool | None = None  # None: processes from 8 cores up, threads below
 
     def workers(self) -> int:
         return self.decode_workers or max(1, (os.cpu_count() or 2) - 1)
+
+    def use_processes(self) -> bool:
+        """Threads share the GIL for hashing/numpy work; from 8 cores up processes decode faster."""
+        if self.decode_processes is not None:
+            return self.decode_processes
+        return (os.cpu_count() or 2) >= 8
 
 
 @dataclass
@@ -195,12 +203,18 @@ class IndexingJob:
     # ------------------------------------------------------------- process
     def _process(self, work: list[_Work]) -> None:
         encoder = self.encoder_provider()
+        if self.options.batch_size is None:
+            self.options.batch_size = int(getattr(encoder, "preferred_batch_size", 32))
         cfg = encoder.preprocess_cfg
         batch: list[tuple[_Work, DecodedImage]] = []
         window = max(2, self.options.workers()) * self.options.batch_size
         queue: deque[tuple[_Work, Future[DecodedImage]]] = deque()
         pending = iter(work)
-        with ThreadPoolExecutor(max_workers=self.options.workers(), thread_name_prefix="artseek-decode") as pool:
+        if self.options.use_processes():
+            pool_cm: Executor = ProcessPoolExecutor(max_workers=self.options.workers())
+        else:
+            pool_cm = ThreadPoolExecutor(max_workers=self.options.workers(), thread_name_prefix="artseek-decode")
+        with pool_cm as pool:
             def refill() -> None:
                 while len(queue) < window:
                     item = next(pending, None)
@@ -280,14 +294,16 @@ class IndexingJob:
         now = _now()
         with self.db.session() as s:
             seq = self._max_seq(s)
-            for (work, decoded), vector in zip(batch, vectors):
-                seq += 1
-                s.execute(update(Image).where(Image.id == work.image_id).values(
-                    size=work.entry.size, mtime_ns=work.entry.mtime_ns, content_hash=decoded.content_hash,
-                    width=decoded.width, height=decoded.height, format=decoded.format,
-                    status=ImageStatus.INDEXED, error=None, indexed_at=now))
-                s.merge(Embedding(image_id=work.image_id, vector=vector.astype(np.float32).tobytes(), seq=seq))
-                s.merge(Thumbnail(image_id=work.image_id, jpeg=decoded.thumbnail_jpeg))
+            s.execute(update(Image), [
+                dict(id=w.image_id, size=w.entry.size, mtime_ns=w.entry.mtime_ns, content_hash=d.content_hash,
+                     width=d.width, height=d.height, format=d.format, status=ImageStatus.INDEXED, error=None,
+                     indexed_at=now) for w, d in batch])
+            s.execute(sqlite_insert(Embedding).prefix_with("OR REPLACE"), [
+                dict(image_id=w.image_id, vector=v.astype(np.float32).tobytes(), seq=seq + i + 1)
+                for i, ((w, _), v) in enumerate(zip(batch, vectors))])
+            s.execute(sqlite_insert(Thumbnail).prefix_with("OR REPLACE"), [
+                dict(image_id=w.image_id, jpeg=d.thumbnail_jpeg) for w, d in batch])
+            seq += len(batch)
         self.vectors.add(ids, vectors)
         self._count_indexed(len(batch))
         if time.monotonic() - self._last_save > self.options.save_interval_s:

@@ -51,7 +51,8 @@ def test_bad_files_fail_clearly_and_nothing_else_is_lost(tmp_path, bad_folder, s
             delete_during_indexing.backup = backup
 
     with Library(tmp_path / "lib", model="tiny-test") as lib:
-        report = lib.index([bad_folder], options=IndexOptions(max_pixels=4_000_000), listener=delete_during_indexing)
+        report = lib.index([bad_folder], options=IndexOptions(max_pixels=4_000_000, decode_processes=False),
+                           listener=delete_during_indexing)
         vanishing.write_bytes(delete_during_indexing.backup)
         rows = _status_by_name(lib)
         for name, reason in BAD_FILES.items():

@@ -190,7 +190,8 @@ class OnnxEncoder:
     backend = "onnx"
     device = "cpu"
 
-    def __init__(self, spec: ModelSpec, export: OnnxExport, int8: bool = False, threads: int | None = None) -> None:
+    def __init__(self, spec: ModelSpec, export: OnnxExport, int8: bool = False, threads: int | None = None,
+                 spinning: bool = False) -> None:
         self.spec = spec
         self.export = export
         self.precision = "int8" if int8 else "fp32"
@@ -203,6 +204,7 @@ class OnnxEncoder:
         self.embed_dim = int(m["embed_dim"])
         self.context_length = int(m["context_length"])
         self.threads = threads or default_threads()
+        self.spinning = spinning
         self.tokenizer = ClipTokenizer(export.folder / VOCAB_FILENAME, self.context_length)
         self._sessions: dict[str, object] = {}
 
@@ -218,7 +220,7 @@ class OnnxEncoder:
             opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
             opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             # Idle runtime threads must not spin: decode workers need those cores between batches.
-            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if self.spinning else "0")
             path = self.export.tower(self.precision, which)
             try:
                 session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])

@@ -108,7 +108,7 @@ def _opt(args: argparse.Namespace, name: str, default=None):  # noqa: ANN001, AN
 
 def open_library(args: argparse.Namespace, read_only_ok: bool = False):  # noqa: ANN201
     """Open the library named by the options (read-only if another process writes to it)."""
-    from artseek.errors import LibraryLockedError
+    from artseek.errors import LibraryLockedError, LibraryReadOnlyError
     from artseek.library import Library
 
     folder = _opt(args, "library")
@@ -117,7 +117,7 @@ def open_library(args: argparse.Namespace, read_only_ok: bool = False):  # noqa:
                   device=None if device == "auto" else device, backend=_opt(args, "backend", "auto"))
     try:
         return Library(folder, **kwargs)
-    except LibraryLockedError:
+    except (LibraryLockedError, LibraryReadOnlyError):
         if not read_only_ok:
             raise
         return Library(folder, read_only=True, **kwargs)

@@ -35,5 +35,9 @@ class LibraryLockedError(LibraryError):
     """Another ArtSeek process is writing to this library."""
 
 
+class LibraryReadOnlyError(LibraryError):
+    """The library is on read-only storage (or not writable for this user)."""
+
+
 class QueryError(ArtSeekError):
     """A search request cannot be run (e.g. an unreadable query image)."""

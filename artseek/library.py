@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image as PILImage
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 
 from artseek import config
 from artseek.errors import LibraryError, ModelMismatchError, QueryError
@@ -28,6 +29,7 @@ from artseek.search.query import Query
 from artseek.search.ranking import normalise, rank_by_vector
 from artseek.search.results import SearchResult
 from artseek.storage import Database, Embedding, Image, ImageStatus, ImportRoot, Thumbnail
+from artseek.storage.errors import guarded, storage_errors
 from artseek.vectors import VectorIndex
 
 META_MODEL = "model"
@@ -68,12 +70,16 @@ class Library:
         self._vectors: VectorIndex | None = None
         self._lock = LibraryLock(self.folder)
         self.read_only = read_only
+        with storage_errors(self.folder):
+            self._open(model, read_only)
+
+    def _open(self, model: str | None, read_only: bool) -> None:
         if not read_only:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise LibraryError(f"The library folder '{self.folder}' cannot be created: {exc.strerror or exc}.",
-                                   "Choose a folder you can write to with --library.") from exc
+            except FileExistsError as exc:
+                raise LibraryError(f"'{self.folder}' is a file, not a library folder.",
+                                   "Choose a folder with --library.") from exc
             if not self._lock.acquire():
                 raise_locked(self.folder)
         elif not (self.folder / "library.sqlite").exists():
@@ -99,11 +105,20 @@ class Library:
 
     # ----------------------------------------------------------- lifecycle
     def close(self) -> None:
-        """Save the vector index (if writable) and release the library."""
-        if self._vectors is not None and not self.read_only:
-            self._vectors.save(self._max_seq())
-        self.db.close()
-        self._lock.release()
+        """Save the vector index (if writable) and release the library.
+
+        A failed save (e.g. disk full) loses nothing: the previous index file
+        stays in place and the next open re-applies the missing vectors from
+        the database.
+        """
+        try:
+            if self._vectors is not None and not self.read_only:
+                self._vectors.save(self._max_seq())
+        except (OSError, DBAPIError, RuntimeError):
+            pass
+        finally:
+            self.db.close()
+            self._lock.release()
 
     def __enter__(self) -> Library:
         return self
@@ -140,7 +155,11 @@ class Library:
     @property
     def vectors(self) -> VectorIndex:
         if self._vectors is None:
-            self.encoder  # noqa: B018 - loading the model fixes the dimension
+            dim = self.db.get_meta(META_DIM)
+            if dim:
+                self._open_vectors(int(dim))
+            else:
+                self.encoder  # noqa: B018 - loading the model fixes the dimension
         assert self._vectors is not None
         return self._vectors
 
@@ -169,6 +188,7 @@ class Library:
             return int(s.scalar(select(func.coalesce(func.max(Embedding.seq), 0))))
 
     # ------------------------------------------------------------ indexing
+    @guarded
     def index(self, folders: Iterable[Path | str], options: IndexOptions | None = None,
               listener: ProgressListener | None = None, control: JobControl | None = None) -> IndexReport:
         """Index (or re-scan) ``folders``; unchanged files cost no model work."""
@@ -180,6 +200,7 @@ class Library:
                           control)
         return job.run()
 
+    @guarded
     def rescan(self, options: IndexOptions | None = None, listener: ProgressListener | None = None,
                control: JobControl | None = None) -> IndexReport:
         """Re-index every imported folder."""
@@ -189,6 +210,7 @@ class Library:
         with self.db.session() as s:
             return list(s.scalars(select(ImportRoot.path).order_by(ImportRoot.path)))
 
+    @guarded
     def remove_root(self, folder: Path | str) -> int:
         """Forget an imported folder and its images; returns how many images were removed."""
         self._require_writable()
@@ -207,6 +229,7 @@ class Library:
             self._vectors.save(self._max_seq())
         return len(ids)
 
+    @guarded
     def switch_model(self, model: str) -> None:
         """Forget all embeddings and record ``model``; a following :meth:`rescan` re-indexes."""
         self._require_writable()
@@ -327,14 +350,17 @@ class Library:
             self._text_service = TextService(self)
         return self._text_service
 
+    @guarded
     def import_texts(self, path: str | os.PathLike[str], kind: str | None = None):  # noqa: ANN201
         """Import a CSV / JSON / Artpedia JSON file of texts (all or nothing); returns an ImportReport."""
         return self.text_service.import_file(path, kind)
 
+    @guarded
     def import_sidecar_texts(self):  # noqa: ANN201
         """Import the ``.txt`` sidecars next to the indexed images."""
         return self.text_service.import_sidecars()
 
+    @guarded
     def import_embedded_texts(self):  # noqa: ANN201
         """Import XMP dc:description / IPTC caption / EXIF description of the indexed images."""
         return self.text_service.import_embedded()
@@ -360,6 +386,7 @@ class Library:
         """Vocabulary terms ranked for an indexed image (list of KeywordMatch with ``.term``, ``.score``)."""
         return self.text_service.keywords_for_vector(self.stored_vector(image_id), top_k, vocabulary)
 
+    @guarded
     def classify(self, categories, min_score: float = 0.0):  # noqa: ANN001, ANN201
         """Zero-shot classify all images into categories (``Category`` or ``"name=v1,v2"``); stores tags."""
         from artseek.captions.vocabulary import parse_category
@@ -370,9 +397,11 @@ class Library:
     def tags(self, image_id: int | None = None, category: str | None = None) -> list[dict]:
         return self.text_service.tags(image_id, category)
 
+    @guarded
     def set_tag(self, image_id: int, category: str, value: str) -> None:
         self.text_service.set_tag(image_id, category, value)
 
+    @guarded
     def export_tags(self, path: str | os.PathLike[str], category: str | None = None) -> int:
         """Write the tags to a CSV file; returns the number of rows."""
         return self.text_service.export_tags(path, category)

@@ -24,6 +24,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--decode", choices=["auto", "threads", "processes"], default="auto",
                    help="decode pool kind (default auto: processes from 8 cores up)")
     p.set_defaults(handler=cmd_bench_indexing)
+    p = bsub.add_parser("scale", parents=[common],
+                        help="open time, query latency and memory of a synthetic library of random 512-d vectors")
+    p.add_argument("--vectors", type=int, default=1_000_000, help="library size (default 1,000,000)")
+    p.set_defaults(handler=cmd_bench_scale)
 
 
 def _default_backends() -> list[str]:
@@ -45,4 +49,13 @@ def cmd_bench_indexing(args: argparse.Namespace) -> int:
                   processes=None if args.decode == "auto" else args.decode == "processes")
     if getattr(args, "json", False):
         print(json.dumps(figures, indent=2, default=str))
+    return 0
+
+
+def cmd_bench_scale(args: argparse.Namespace) -> int:
+    from artseek.bench.scale import run
+
+    figures = run(args.vectors)
+    if getattr(args, "json", False):
+        print(json.dumps(figures, indent=2))
     return 0

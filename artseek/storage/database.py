@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,11 +25,14 @@ class Database:
     def __init__(self, folder: Path, read_only: bool = False) -> None:
         self.path = folder / DB_FILENAME
         self.read_only = read_only
+        timeout = float(os.environ.get("ARTSEEK_DB_TIMEOUT", "30"))  # seconds to wait for another writer
         if read_only:
-            url = f"sqlite:///file:{self.path.as_posix()}?mode=ro&uri=true"
+            # immutable=1 when the folder itself is read-only: SQLite then needs no -shm file.
+            immutable = "&immutable=1" if not os.access(folder, os.W_OK) else ""
+            url = f"sqlite:///file:{self.path.as_posix()}?mode=ro{immutable}&uri=true"
         else:
             url = f"sqlite:///{self.path.as_posix()}"
-        self.engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        self.engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
         event.listen(self.engine, "connect", self._configure_connection)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         try:
@@ -41,6 +45,11 @@ class Database:
                 with self.engine.connect():
                     pass
         except (OperationalError, DatabaseError) as exc:
+            from artseek.storage.errors import translate
+
+            translated = translate(exc, folder)
+            if translated is not None:
+                raise translated from exc
             raise LibraryError(
                 f"The library database '{self.path}' cannot be opened: {_reason(exc)}.",
                 "Check that the folder is writable and the disk is not full; if the file is damaged, "

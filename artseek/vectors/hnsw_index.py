@@ -8,6 +8,7 @@ so a reopen after a crash can re-apply what the file missed.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import threading
@@ -113,14 +114,22 @@ class VectorIndex:
         with self._lock:
             self.folder.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(self.path.name + ".tmp")
-            self._index.save_index(str(tmp))
-            _fsync_file(tmp)
-            os.replace(tmp, self.path)
-            state = {"dim": self.dim, "synced_seq": int(synced_seq), "live": sorted(self._live)}
             tmp_state = self.state_path.with_name(self.state_path.name + ".tmp")
-            tmp_state.write_text(json.dumps(state))
-            _fsync_file(tmp_state)
-            os.replace(tmp_state, self.state_path)
+            try:
+                self._index.save_index(str(tmp))
+                # hnswlib does not report write errors: check the file is complete.
+                if tmp.stat().st_size != self._index.index_file_size():
+                    raise OSError(errno.ENOSPC, "No space left on device (the index file was written incompletely)")
+                _fsync_file(tmp)
+                os.replace(tmp, self.path)
+                state = {"dim": self.dim, "synced_seq": int(synced_seq), "live": sorted(self._live)}
+                tmp_state.write_text(json.dumps(state))
+                _fsync_file(tmp_state)
+                os.replace(tmp_state, self.state_path)
+            except BaseException:
+                tmp.unlink(missing_ok=True)  # the previous complete files stay in place
+                tmp_state.unlink(missing_ok=True)
+                raise
             self.synced_seq = int(synced_seq)
 
     def reconcile(self, valid: dict[int, int], fetch: Callable[[list[int]], np.ndarray]) -> tuple[int, int]:

@@ -164,12 +164,16 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def default_threads() -> int:
-    """ONNX Runtime intra-op threads: every core this process may use (``ARTSEEK_ONNX_THREADS`` overrides).
+def default_threads(cores: int | None = None) -> int:
+    """ONNX Runtime intra-op threads, from the core count (``ARTSEEK_ONNX_THREADS`` overrides).
 
-    Decode workers run alongside (``IndexOptions.workers()``: cores - 1); the
-    runtime's threads do not spin while waiting, so the two share the cores
-    without either starving. Measured in docs/backends.md.
+    Indexing decodes JPEGs on worker threads while the model runs, so the
+    runtime leaves a quarter of the cores (at least one, when there are two or
+    more) to the decoders: 2 cores -> 1 thread, 4 -> 3, 8 -> 6, 16 -> 12. Its
+    threads do not spin while waiting, so decoders get the cores between
+    batches. On 2 shared cores this split beat 2 runtime threads end to end
+    (fp32 and int8) and spinning threads lost most (scripts/onnx_threads.py,
+    docs/backends.md).
     """
     override = os.environ.get(ENV_THREADS)
     if override:
@@ -177,7 +181,9 @@ def default_threads() -> int:
             return max(1, int(override))
         except ValueError:
             pass
-    return available_cores()
+    cores = cores or available_cores()
+    reserve = max(1, cores // 4) if cores > 1 else 0
+    return max(1, cores - reserve)
 
 
 class OnnxEncoder:

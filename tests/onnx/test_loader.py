@@ -137,14 +137,15 @@ def test_export_without_source_weights(tiny_export, tmp_path, monkeypatch) -> No
 
 def test_threads_follow_the_core_count(tiny_export, monkeypatch) -> None:
     monkeypatch.delenv(onnx_backend.ENV_THREADS, raising=False)
-    monkeypatch.setattr(onnx_backend, "available_cores", lambda: 6)
+    assert [onnx_backend.default_threads(n) for n in (1, 2, 4, 8, 16)] == [1, 1, 3, 6, 12]
+    monkeypatch.setattr(onnx_backend, "available_cores", lambda: 8)
     assert onnx_backend.default_threads() == 6
-    monkeypatch.setattr(onnx_backend, "available_cores", lambda: 2)
     enc = load_encoder("tiny-test", weights=tiny_export[0], backend="onnx")
-    assert enc.threads == 2
-    enc.encode_texts(["x"])
-    monkeypatch.setenv(onnx_backend.ENV_THREADS, "1")
-    assert onnx_backend.default_threads() == 1
+    assert enc.threads == 6
+    assert enc.encode_texts(["x"]).shape == (1, 64)
+    monkeypatch.setenv(onnx_backend.ENV_THREADS, "3")
+    assert onnx_backend.default_threads() == 3
+    assert load_encoder("tiny-test", weights=tiny_export[0], backend="onnx").threads == 3
 
 
 def test_unknown_backend() -> None:

@@ -31,9 +31,11 @@ _BOUNDARY = re.compile(r"(?<=[.!?;])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-ZÀ-�
 
 
 def approx_token_count(text: str) -> int:
-    """A cheap over-estimate of CLIP BPE tokens: words and punctuation, long words counted twice."""
-    pieces = re.findall(r"\w+|[^\w\s]", text)
-    return sum(1 + len(p) // 8 for p in pieces)
+    """A cheap over-estimate of CLIP BPE tokens (digits are one token each, as in CLIP's tokenizer)."""
+    total = 0
+    for piece in re.findall(r"[^\W\d_]+|\d|[^\w\s]|_", text):
+        total += 1 + len(piece) // 6 if piece.isascii() else 1 + len(piece.encode("utf-8")) // 2
+    return total
 
 
 def split_sentences(text: str) -> list[str]:

@@ -7,9 +7,9 @@ ANN index and re-ranked exactly.
 Classifier: logistic regression on the marked examples with unlabeled images
 as weak negatives (:mod:`artseek.search.classifier`).
 
-``method="auto"`` uses :data:`AUTO_METHOD`, the method the feedback evaluation
-(``python main.py eval feedback``, see docs/evaluation.md) found best; with no
-marked image (a plain text or image query) every method is the same ranking by
+``method="auto"`` is :data:`AUTO_METHOD`, the method the feedback evaluation
+(``python main.py eval feedback``, see docs/evaluation.md) found best on both
+collection sizes tried; with no marked image (a plain text or image query) every method is the same ranking by
 similarity to the query.
 """
 
@@ -27,7 +27,7 @@ ROCCHIO_BETA = 0.75  # weight of the positives' centroid
 ROCCHIO_GAMMA = 0.25  # weight of the negatives' centroid
 
 METHODS = ("auto", "rocchio", "classifier")
-AUTO_METHOD = "classifier"  # chosen by `eval feedback` (docs/evaluation.md)
+AUTO_METHOD = "classifier"  # what "auto" means: the winner of `eval feedback` (docs/evaluation.md)
 
 
 @dataclass

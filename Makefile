@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-slow test-all bench package clean-venv
+.PHONY: run test test-slow test-all bench package package-tiny clean-venv
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,3 +28,9 @@ bench: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+package: $(STAMP)
+	bash scripts/package.sh
+
+package-tiny: $(STAMP)
+	bash scripts/package.sh --tiny

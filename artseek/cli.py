@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="artseek", parents=[_common_options(suppress=False)],
         description="ArtSeek: offline image search for curators. Without a command, opens the window.")
     parser.add_argument("--version", action="version", version=f"ArtSeek {__version__}")
+    parser.add_argument("--self-test", action="store_true", help=argparse.SUPPRESS)  # checks a (packaged) install
     common = _common_options(suppress=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -293,6 +294,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger().setLevel(logging.ERROR)  # open_clip logs a warning for every pretrained=None model
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "self_test", False):
+        from artseek.selftest import run as self_test
+
+        return self_test(_opt(args, "model"), _opt(args, "weights"), _opt(args, "backend", "auto"))
     if not getattr(args, "command", None):
         return _launch_gui(args, parser)
     try:

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Build the packaged app (dist/ArtSeek/) and run its --self-test.
+#   scripts/package.sh            bundle the ONNX exports found in resources/models/ (production)
+#   scripts/package.sh --tiny     bundle the tiny test model instead (CI / the packaging test)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+MODELS=resources/models
+SELFTEST_ARGS=()
+if [[ "${1:-}" == "--tiny" ]]; then
+  MODELS=build/bundle-models
+  rm -rf "$MODELS" && mkdir -p "$MODELS"
+  $PY main.py models export --model tiny-test --dest "$MODELS" >/dev/null
+  SELFTEST_ARGS=(--model tiny-test)
+fi
+ARTSEEK_BUNDLE_MODELS="$MODELS" $PY -m PyInstaller --noconfirm --clean --log-level WARN \
+  --distpath dist --workpath build/pyinstaller pyinstaller.spec
+EXE=dist/ArtSeek/ArtSeek
+[[ -x "$EXE" ]] || EXE=dist/ArtSeek/ArtSeek.exe
+echo "bundle size: $(du -sh dist/ArtSeek | cut -f1)"
+# Self-test with no network (where unshare is allowed) and no Python on the PATH.
+RUN=(env -i HOME="$HOME" PATH=/usr/bin:/bin QT_QPA_PLATFORM=offscreen "$EXE" --self-test "${SELFTEST_ARGS[@]}")
+if unshare -n true 2>/dev/null; then RUN=(unshare -n "${RUN[@]}"); fi
+"${RUN[@]}"

@@ -1,0 +1,40 @@
+"""Build the packaged app with the tiny model and run its --self-test (slow: `make test-slow`)."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_frozen_bundle_self_test_is_torch_free_and_lean() -> None:
+    pytest.importorskip("PyInstaller")
+    proc = subprocess.run(["bash", str(ROOT / "scripts" / "package.sh"), "--tiny"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=1800)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["ok"] and report["backend"] == "onnx" and report["indexed"] == 8
+    bundle = ROOT / "dist" / "ArtSeek"
+    names = {p.name.lower() for p in bundle.rglob("*")}
+    assert not any(n.startswith(("libtorch", "libcudart", "libcublas", "libcudnn")) for n in names)
+    assert not (bundle / "_internal" / "torch").exists() and not (bundle / "_internal" / "open_clip").exists()
+    size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
+    assert size < 1.5e9 - 400e6  # room for the ~350 MB ViT-B-32 export within the 1.5 GB target
+    assert shutil.which("unshare") is None or "unshare" in (ROOT / "scripts" / "package.sh").read_text()
+
+
+def test_spec_names_the_models_it_bundles(tmp_path: Path) -> None:
+    """Building without any ONNX export fails early with a message saying what to do."""
+    pytest.importorskip("PyInstaller")
+    empty = tmp_path / "models"
+    empty.mkdir()
+    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "PyInstaller", "--noconfirm",
+                           "--distpath", str(tmp_path / "dist"), "--workpath", str(tmp_path / "build"),
+                           str(ROOT / "pyinstaller.spec")], capture_output=True, text=True, cwd=ROOT,
+                          env={"ARTSEEK_BUNDLE_MODELS": str(empty), "PATH": "/usr/bin:/bin"}, timeout=600)
+    assert proc.returncode != 0 and "models export" in proc.stdout + proc.stderr

@@ -56,16 +56,29 @@ def random_weights(model: str) -> Path:
     return path
 
 
+def ensure_export(model: str, weights: Path, int8: bool, out=print) -> None:  # noqa: ANN001
+    """Export ``weights`` to ONNX beside them (once) so the onnx backends can run."""
+    from artseek.embedding.onnx_backend import find_export
+    from artseek.embedding.registry import get_spec
+
+    export, _ = find_export(get_spec(model), weights)
+    if export is None or (int8 and "int8" not in export.variants):
+        from artseek.embedding.export import export_model
+
+        out(f"exporting {weights.name} to ONNX (once)...")
+        export_model(model, weights=weights, int8=int8, out_dir=weights.parent)
+
+
 def prepare_images(images: Path | None, photos_from: Path | None, count: int) -> list[Path]:
     """The benchmark folder: given, varied from real photos, or generated."""
-    if images:
-        return sorted(p for p in images.iterdir() if p.suffix.lower() in (".jpg", ".jpeg"))[:count]
+    if images:  # the whole folder is indexed, so every JPEG in it counts
+        return sorted(p for p in images.iterdir() if p.suffix.lower() in (".jpg", ".jpeg"))
     if photos_from:
         sources = unique_sources(photos_from)
         if not sources:
             sys.exit(f"No photographs found below {photos_from}.")
         return unique_variants(sources, BENCH_DIR / f"variants-{count}", count)
-    return generate_photos(BENCH_DIR / "synthetic", count)
+    return generate_photos(BENCH_DIR / f"synthetic-{count}", count)
 
 
 def peak_rss_mb() -> float:
@@ -131,8 +144,10 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
     from artseek.ingest.indexer import IndexOptions
     from artseek.library import Library
 
-    weights = weights or random_weights(model)
+    weights = Path(weights or random_weights(model))
     paths = prepare_images(images, photos_from, count)
+    if any(b.startswith("onnx") for b in backends or []):
+        ensure_export(model, weights, int8=any(b.endswith("-int8") for b in backends or []), out=out)
     folder = paths[0].parent
     backends = backends or ["torch"]
     out(f"images: {len(paths)} JPEGs in {folder} (e.g. {_size(paths[0])}); model {model}; cores {os.cpu_count()}")

@@ -744,11 +744,17 @@ class MainWindow(QMainWindow):
             self.view.setCurrentIndex(index)
         else:
             self.view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+        menu = self.build_context_menu()
+        menu.exec(self.view.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def build_context_menu(self) -> QMenu:
+        """The right-click menu of a result (acts on the selection / current result)."""
         menu = QMenu(self)
         for name in ("more_like_this", None, "mark_relevant", "mark_not_relevant", "clear_mark", None,
                      "open_details", "open_file", "reveal", "copy_path"):
             menu.addSeparator() if name is None else menu.addAction(self.actions[name])
-        menu.exec(self.view.viewport().mapToGlobal(pos))
+        return menu
 
     # -------------------------------------------------------------- detail
     def open_details(self, index: QModelIndex) -> None:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -28,7 +30,7 @@ from itertools import count
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThread, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader
 
 from artseek.errors import ArtSeekError
@@ -39,6 +41,7 @@ from artseek.ui.thumbnails import ThumbnailLoader
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.1  # at most ten progress updates a second reach the UI
+BACKGROUND_NICE = 10  # OS priority of the writer thread (indexing) below the UI thread's
 
 
 def describe_error(exc: BaseException) -> str:
@@ -90,12 +93,37 @@ class _Relay(QObject):
     progress = Signal(object)
 
 
+_lowered = threading.local()
+
+
+def lower_thread_priority() -> None:
+    """Run the calling worker thread (and the threads it starts) below the UI thread's priority.
+
+    Indexing keeps every core busy; at a lower priority the operating system
+    lets the UI thread in first, so the window never stutters. On Linux the
+    nice value is per thread and inherited by threads created afterwards (the
+    indexer's decode and inference threads); elsewhere Qt's thread priority does it.
+    """
+    if getattr(_lowered, "done", False):
+        return
+    _lowered.done = True
+    try:
+        if sys.platform.startswith("linux"):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+        else:
+            QThread.currentThread().setPriority(QThread.Priority.LowPriority)
+    except (OSError, AttributeError):  # not permitted or not supported: run at normal priority
+        pass
+
+
 class _Task(QRunnable):
-    def __init__(self, task_id: int, fn: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, task_id: int, fn: Callable[[], Any], relay: _Relay, background: bool = False) -> None:
         super().__init__()
-        self._id, self._fn, self._relay = task_id, fn, relay
+        self._id, self._fn, self._relay, self._background = task_id, fn, relay, background
 
     def run(self) -> None:
+        if self._background:
+            lower_thread_priority()
         try:
             result = self._fn()
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the UI as a message
@@ -185,6 +213,7 @@ class LibraryService(QObject):
         self._search_running = False
         self._pending_search: tuple | None = None
         self._opening = False
+        self._opened_lib = None
         self._describe_running = False
         self._describe_pending: tuple[int, int] | None = None
         self.model_state = "none"
@@ -233,7 +262,7 @@ class LibraryService(QObject):
                 on_error: Callable[[str], None] | None = None) -> int:
         task_id = next(self._ids)
         self._callbacks[task_id] = (on_done, on_error)
-        pool.start(_Task(task_id, fn, self._relay))
+        pool.start(_Task(task_id, fn, self._relay, background=pool is self._write_pool))
         return task_id
 
     @Slot(int, object)
@@ -293,6 +322,7 @@ class LibraryService(QObject):
             if old is not None:
                 old.close()
             lib = _open_library(folder_s, model, weights, device, backend, strict_model)
+            self._opened_lib = lib  # so that close_library() can close it before the signal arrives
             return lib, lib.status()
 
         self._submit(self._write_pool, work, self._opened, self._open_failed)
@@ -300,6 +330,7 @@ class LibraryService(QObject):
 
     def _opened(self, result: tuple) -> None:
         self._opening = False
+        self._opened_lib = None
         self._library, self._status = result
         self.thumbnails.reset()
         self.model_state = "none"
@@ -319,7 +350,8 @@ class LibraryService(QObject):
         self._write_pool.waitForDone()
         self._read_pool.waitForDone()
         self.thumbnails.wait()
-        lib, self._library = self._library, None
+        lib, self._library = self._library or self._opened_lib, None
+        self._opened_lib = None
         if lib is not None:
             try:
                 lib.close()

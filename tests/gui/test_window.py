@@ -13,7 +13,7 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from artseek.ui.query_state import NOT_RELEVANT, RELEVANT
+from artseek.ui.query_state import NOT_RELEVANT, RELEVANT, QueryState
 from artseek.ui.results_view import IMAGE_ID_MIME, MarkRole
 from tests.conftest import ROOT
 from tests.fixtures.shapes import generate_folder
@@ -192,11 +192,13 @@ def test_ui_thread_never_stalls_during_indexing(qtbot, window, tmp_path) -> None
     timer.start()
     last[0] = time.perf_counter()
     window.import_folders([str(folder)])
-    searched = []
+    searched, answered = [], []
+    window.service.searchFinished.connect(lambda outcome: answered.append(outcome))
     # Search while indexing runs: it works on what is already indexed.
-    QTimer.singleShot(300, lambda: searched.append(window.service.search(window.state.__class__(text="a star"))))
+    QTimer.singleShot(300, lambda: searched.append(window.service.search(QueryState(text="a star"))))
     wait_indexed(qtbot, window, 500)
     timer.stop()
+    qtbot.waitUntil(lambda: bool(answered), timeout=10_000)
     assert len(gaps) > 20
     print(f"indexing 500 images: {len(gaps)} ticks, longest gap {max(gaps) * 1000:.0f} ms")
     assert max(gaps) < 0.2, f"the UI thread stalled for {max(gaps) * 1000:.0f} ms"
@@ -337,3 +339,40 @@ def test_settings_persist_and_errors_become_dialogs(qtbot, make_window, settings
     again.run_search()
     assert "Type a description" in again.statusBar().currentMessage()
     assert QModelIndex().isValid() is False
+
+
+def test_menus_dialogs_and_context_menu(qtbot, window, shapes_200, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """The modal parts (library dialog, context menu, open library) run without errors."""
+    from artseek.ui.widgets import LibraryDialog
+
+    small = tmp_path / "few"
+    small.mkdir()
+    for p, _ in shapes_200[:12]:
+        shutil.copy(p, small / p.name)
+    window.import_folders([str(small)])
+    wait_indexed(qtbot, window, 12)
+    search(qtbot, window, "a green star")
+
+    seen: dict[str, list] = {}
+    texts = [a.text() for a in window.build_context_menu().actions()]
+    assert "More &Like This" in texts and "Mark &Relevant" in texts and "Show in &Folder" in texts
+
+    def fake_exec(dialog: LibraryDialog) -> int:
+        seen["roots"] = [dialog.roots.item(i).text() for i in range(dialog.roots.count())]
+        dialog.rescanRequested.emit()
+        return 0
+
+    monkeypatch.setattr(LibraryDialog, "exec", fake_exec)
+    with qtbot.waitSignal(window.service.indexFinished, timeout=60_000):
+        window.actions["library_status"].trigger()
+    assert seen["roots"] == [str(small)]
+
+
+    # File -> Open or Create Library with an empty folder creates a new library there.
+    fresh = tmp_path / "fresh-library"
+    fresh.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(fresh))
+    with qtbot.waitSignal(window.service.libraryOpened, timeout=30_000):
+        window.actions["open_library"].trigger()
+    assert (fresh / "library.sqlite").is_file()
+    assert window.model.rowCount() == 0 and "0 images" in window.library_label.text()

@@ -365,10 +365,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------- library
     def open_library(self, folder: str | None, strict_model: bool = False) -> None:
-        self._library_folder = os.fspath(folder) if folder else None
-        self.model_label.setText("Model: –")
-        self.library_label.setText("Opening the library…")
         if self.service.open_library(folder, strict_model=strict_model):
+            self._library_folder = os.fspath(folder) if folder else None
+            self.model_label.setText("Model: –")
+            self.library_label.setText("Opening the library…")
             self._clear_results()
             self.state.clear_marks()
             self.state.example = None

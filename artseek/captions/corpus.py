@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy import delete, func, select, update
 
 from artseek.captions.importers import TextRecord
-from artseek.captions.splitting import aggregate, split_text, tokenizer_counter
+from artseek.captions.splitting import split_text, tokenizer_counter
 from artseek.storage import Database, Image, ImageStatus, TextEntry, TextPart
 
 EMBED_BATCH = 64

@@ -227,5 +227,6 @@ class TextService:
             os.replace(tmp, path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise ArtSeekError(f"Cannot write '{path}': {exc.strerror or exc}.", "Choose a writable location.") from None
+            raise ArtSeekError(f"Cannot write '{path}': {exc.strerror or exc}.",
+                               "Choose a writable location.") from None
         return len(rows)

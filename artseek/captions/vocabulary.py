@@ -101,7 +101,8 @@ def parse_vocabulary(text: str, name: str = "vocabulary") -> list[Term]:
 
 
 def load_vocabulary(path: Path | str | None = None, library_folder: Path | None = None) -> tuple[list[Term], Path]:
-    """The vocabulary from ``path``, else ``<library>/vocabulary.txt`` if the curator made one, else the bundled list."""
+    """The vocabulary from ``path``, else ``<library>/vocabulary.txt`` if the curator made one,
+    else the bundled list."""
     candidates = [Path(path)] if path else []
     if library_folder is not None and not path:
         candidates.append(library_folder / VOCABULARY_FILENAME)

@@ -42,7 +42,8 @@ def ann_recall(vectors: VectorIndex, queries: np.ndarray, k: int = 10, ef: int =
         hits_hnsw += len(truth_ids & set(found.tolist()))
         hits_pipe += len(truth_ids & {i for i, _ in rank_by_vector(vectors, q, k)})
     total = len(queries) * min(k, len(ids))
-    return AnnRecall(len(ids), vectors.dim, len(queries), k, ef, round(hits_hnsw / total, 4), round(hits_pipe / total, 4))
+    return AnnRecall(len(ids), vectors.dim, len(queries), k, ef, round(hits_hnsw / total, 4),
+                     round(hits_pipe / total, 4))
 
 
 def synthetic_recall(size: int = 20000, dim: int = 512, queries: int = 200, k: int = 10, ef: int = DEFAULT_EF,

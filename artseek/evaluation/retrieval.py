@@ -155,7 +155,8 @@ def run(dataset: Path | str, images: Path | str, model: str | None = None, weigh
 
     dataset, images = Path(dataset), Path(images)
     if not images.is_dir():
-        raise ArtSeekError(f"'{images}' is not a folder.", "Pass the folder holding the dataset's images with --images.")
+        raise ArtSeekError(f"'{images}' is not a folder.",
+                           "Pass the folder holding the dataset's images with --images.")
     if how not in ("max", "mean", "maxmean"):
         raise ArtSeekError(f"Unknown aggregation '{how}'.", "Use max, mean or maxmean.")
     records = load_dataset(dataset, split)
@@ -168,7 +169,8 @@ def run(dataset: Path | str, images: Path | str, model: str | None = None, weigh
             vectors = dict(zip(ids, lib.vectors.get_vectors(ids), strict=True)) if ids else {}
             splits, used, missing = evaluate(records, vectors, resolver, lib.encoder, how)
             if not used:
-                raise ArtSeekError(f"None of the {len(records)} texts of '{dataset.name}' names an image of '{images}'.",
+                raise ArtSeekError(f"None of the {len(records)} texts of '{dataset.name}' names an image "
+                                   f"of '{images}'.",
                                    "Check that the image column / Artpedia ids match the file names.")
             return RetrievalReport(dataset.name, lib.model_name, how, len(ids), used, missing, splits)
     finally:

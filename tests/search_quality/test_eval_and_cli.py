@@ -103,7 +103,7 @@ def test_cli_classify_and_export(cli_library: Path, tmp_path: Path) -> None:
 
 
 def test_cli_eval_commands(small_shapes, tmp_path: Path) -> None:
-    r = run_cli("eval", "feedback", "--model", "tiny-test", "--images", "96", "--k", "5", "--rounds", "2", "--json")
+    r = run_cli("eval", "feedback", "--model", "tiny-test", "--images", "64", "--k", "5", "--rounds", "2", "--json")
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
     assert set(report["methods"]) == {"rocchio", "classifier"}

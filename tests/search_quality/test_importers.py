@@ -97,7 +97,8 @@ def test_artpedia(tmp_path: Path) -> None:
     f.write_text(json.dumps(data), encoding="utf-8")
     records = read_file(f)
     assert [(r.kind, r.text) for r in records if r.refs[0] == "17"] == [
-        ("visual", "Boats lie in a harbour."), ("visual", "The sky is grey."), ("contextual", "It was painted in 1870.")]
+        ("visual", "Boats lie in a harbour."), ("visual", "The sky is grey."),
+        ("contextual", "It was painted in 1870.")]
     assert records[0].refs == ("17", "The Harbour.jpg", "The Harbour")
     assert records[0].title == "The Harbour" and records[0].source == "artpedia:artpedia.json"
     from artseek.captions.importers import read_artpedia_data

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from artseek import config
 from artseek.errors import ArtSeekError
@@ -162,9 +163,11 @@ class PromptEmbedder:
                 for p, v in zip(chunk, vectors, strict=True):
                     self.memory[keys[p]] = v
                 if not self.db.read_only:
+                    # INSERT OR IGNORE: two threads may embed the same prompt at once (same vector).
                     with self.db.session() as s:
-                        for p, v in zip(chunk, vectors, strict=True):
-                            s.merge(PromptEmbedding(key=keys[p], model=self.model, prompt=p, vector=v.tobytes()))
+                        s.execute(sqlite_insert(PromptEmbedding).on_conflict_do_nothing(), [
+                            dict(key=keys[p], model=self.model, prompt=p, vector=v.tobytes())
+                            for p, v in zip(chunk, vectors, strict=True)])
         return np.stack([self.memory[keys[p]] for p in prompts])
 
     def ensemble(self, items: Sequence[str], templates: Sequence[str] | Sequence[Sequence[str]]) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from artseek.vectors import VectorIndex
+from artseek.vectors.hnsw_index import DEFAULT_EF
 
 MIN_CANDIDATES = 64
 
@@ -25,7 +26,7 @@ def rank_by_vector(vectors: VectorIndex, query: np.ndarray, k: int, exclude: set
     """
     exclude = exclude or set()
     want = max(4 * (k + len(exclude)), MIN_CANDIDATES)
-    ids, _ = vectors.search(query, want, ef=max(ef or 0, want))
+    ids, _ = vectors.search(query, want, ef=max(ef or DEFAULT_EF, want))
     if len(ids) == 0:
         return []
     exact = vectors.get_vectors(ids) @ np.asarray(query, dtype=np.float32)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 
@@ -43,10 +44,12 @@ def cmd_bench_indexing(args: argparse.Namespace) -> int:
     from artseek.bench.indexing import run
 
     backends = args.backends.split(",") if args.backends else _default_backends()
+    as_json = getattr(args, "json", False)
+    out = (lambda line: print(line, file=sys.stderr)) if as_json else print  # keep stdout pure JSON
     figures = run(model=getattr(args, "model", None) or "ViT-B-32", weights=getattr(args, "weights", None),
                   images=args.images, photos_from=args.photos_from, count=args.count, backends=backends,
                   batch_size=args.batch_size, workers=args.workers,
-                  processes=None if args.decode == "auto" else args.decode == "processes")
+                  processes=None if args.decode == "auto" else args.decode == "processes", out=out)
     if getattr(args, "json", False):
         print(json.dumps(figures, indent=2, default=str))
     return 0
@@ -55,7 +58,8 @@ def cmd_bench_indexing(args: argparse.Namespace) -> int:
 def cmd_bench_scale(args: argparse.Namespace) -> int:
     from artseek.bench.scale import run
 
-    figures = run(args.vectors)
+    as_json = getattr(args, "json", False)
+    figures = run(args.vectors, out=(lambda line: print(line, file=sys.stderr)) if as_json else print)
     if getattr(args, "json", False):
         print(json.dumps(figures, indent=2))
     return 0

@@ -167,13 +167,13 @@ def available_cores() -> int:
 def default_threads(cores: int | None = None) -> int:
     """ONNX Runtime intra-op threads, from the core count (``ARTSEEK_ONNX_THREADS`` overrides).
 
-    Indexing decodes JPEGs on worker threads while the model runs, so the
-    runtime leaves a quarter of the cores (at least one, when there are two or
-    more) to the decoders: 2 cores -> 1 thread, 4 -> 3, 8 -> 6, 16 -> 12. Its
-    threads do not spin while waiting, so decoders get the cores between
-    batches. On 2 shared cores this split beat 2 runtime threads end to end
-    (fp32 and int8) and spinning threads lost most (scripts/onnx_threads.py,
-    docs/backends.md).
+    Indexing decodes JPEGs on worker threads while the model runs. On two
+    cores the runtime takes both (its threads do not spin, so the decoder gets
+    the core between and during batches): measured on an idle 2-core machine
+    this indexed 20-40 % faster end to end than one runtime thread plus one
+    decoder (``bench indexing``, docs/performance.md). From four cores up the
+    runtime leaves a quarter of the cores (at least one) to the decoders:
+    4 -> 3, 8 -> 6, 16 -> 12. Spinning threads lost most (scripts/onnx_threads.py).
     """
     override = os.environ.get(ENV_THREADS)
     if override:
@@ -182,8 +182,9 @@ def default_threads(cores: int | None = None) -> int:
         except ValueError:
             pass
     cores = cores or available_cores()
-    reserve = max(1, cores // 4) if cores > 1 else 0
-    return max(1, cores - reserve)
+    if cores <= 2:
+        return cores
+    return cores - max(1, cores // 4)
 
 
 class OnnxEncoder:

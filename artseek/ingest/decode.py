@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from artseek.embedding.preprocess import PreprocessConfig, to_model_input
+from artseek.embedding.preprocess import PreprocessConfig, resize_shortest, to_model_input
 
 THUMBNAIL_SIZE = 256
 DEFAULT_MAX_PIXELS = 250_000_000  # 250 megapixels; larger files are refused as possible bombs
@@ -129,13 +129,16 @@ def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT
     """Read and decode one file for indexing; raises :class:`DecodeError` with a reason."""
     data = read_file(path)
     image, width, height, fmt = open_image(data, cfg.image_size, THUMBNAIL_SIZE, max_pixels)
+    # Resize once: the model input is cropped from it, and the thumbnail is made from it
+    # too when it is still large enough (cheaper than resampling the decoded image twice).
+    resized = resize_shortest(image, cfg.image_size)
     return DecodedImage(
         content_hash=content_hash(data),
         width=width,
         height=height,
         format=fmt,
-        model_input=to_model_input(image, cfg),
-        thumbnail_jpeg=make_thumbnail(image),
+        model_input=to_model_input(resized, cfg),
+        thumbnail_jpeg=make_thumbnail(resized if max(resized.size) >= THUMBNAIL_SIZE else image),
     )
 
 

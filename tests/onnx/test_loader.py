@@ -137,7 +137,7 @@ def test_export_without_source_weights(tiny_export, tmp_path, monkeypatch) -> No
 
 def test_threads_follow_the_core_count(tiny_export, monkeypatch) -> None:
     monkeypatch.delenv(onnx_backend.ENV_THREADS, raising=False)
-    assert [onnx_backend.default_threads(n) for n in (1, 2, 4, 8, 16)] == [1, 1, 3, 6, 12]
+    assert [onnx_backend.default_threads(n) for n in (1, 2, 4, 8, 16)] == [1, 2, 3, 6, 12]
     monkeypatch.setattr(onnx_backend, "available_cores", lambda: 8)
     assert onnx_backend.default_threads() == 6
     enc = load_encoder("tiny-test", weights=tiny_export[0], backend="onnx")

@@ -228,15 +228,20 @@ def cmd_search(args: argparse.Namespace) -> int:
         else:
             results = lib.search_text(args.text, args.top)
             query = {"text": args.text}
-        if _opt(args, "json"):
-            _emit_json({"query": query, "model": lib.model_name,
-                        "results": [dict(rank=i + 1, **r.to_dict()) for i, r in enumerate(results)]})
-        elif not results:
-            print("No indexed images yet: index a folder first.")
-        else:
-            for i, r in enumerate(results, 1):
-                print(f"{i:3d}  {r.score:.4f}  {r.path}")
+        print_results(args, lib, query, results)
     return 0
+
+
+def print_results(args: argparse.Namespace, lib, query: dict, results: list, show_ids: bool = False) -> None:  # noqa: ANN001
+    """Print ranked results: JSON with ``--json``, else one line per image."""
+    if _opt(args, "json"):
+        _emit_json({"query": query, "model": lib.model_name,
+                    "results": [dict(rank=i + 1, **r.to_dict()) for i, r in enumerate(results)]})
+    elif not results:
+        print("No indexed images yet: index a folder first.")
+    else:
+        for i, r in enumerate(results, 1):
+            print(f"{i:3d}  {r.score:.4f}  {r.path}" + (f"  (id {r.image_id})" if show_ids else ""))
 
 
 def cmd_status(args: argparse.Namespace) -> int:

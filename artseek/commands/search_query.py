@@ -51,7 +51,7 @@ def _resolve(lib, ref: str) -> tuple[int | None, str | None]:  # noqa: ANN001
 
 
 def run_query_search(args: argparse.Namespace) -> int:
-    from artseek.cli import _emit_json, _opt, open_library
+    from artseek.cli import open_library, print_results
     from artseek.search.query import Query
 
     if args.top < 1:
@@ -70,17 +70,10 @@ def run_query_search(args: argparse.Namespace) -> int:
                 image_id, path = _resolve(lib, ref)
                 (ids.append(image_id) if image_id is not None else files.append(path))
         results = lib.search_query(query, args.top)
-        if _opt(args, "json"):
-            described = {"text": query.text, "images": [os.fspath(i) for i in query.images],
-                         "positive_ids": query.positive_ids, "negative_ids": query.negative_ids,
-                         "negative_images": [os.fspath(i) for i in query.negative_images],
-                         "negative_texts": query.negative_texts, "text_weight": query.text_weight,
-                         "method": query.method}
-            _emit_json({"query": described, "model": lib.model_name,
-                        "results": [dict(rank=i + 1, **r.to_dict()) for i, r in enumerate(results)]})
-        elif not results:
-            print("No indexed images yet: index a folder first.")
-        else:
-            for i, r in enumerate(results, 1):
-                print(f"{i:3d}  {r.score:.4f}  {r.path}  (id {r.image_id})")
+        described = {"text": query.text, "images": [os.fspath(i) for i in query.images],
+                     "positive_ids": query.positive_ids, "negative_ids": query.negative_ids,
+                     "negative_images": [os.fspath(i) for i in query.negative_images],
+                     "negative_texts": query.negative_texts, "text_weight": query.text_weight,
+                     "method": query.method}
+        print_results(args, lib, described, results, show_ids=True)
     return 0

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from artseek.search.ranking import normalise
+from artseek.search.ranking import normalise, top_k
 from artseek.vectors import VectorIndex
 
 CANDIDATES = 400  # ANN candidates per direction, re-ranked exactly
@@ -106,13 +106,4 @@ def rank_classifier(vectors: VectorIndex, positives: list[np.ndarray], negatives
     if BLEND > 0:  # mix in the Rocchio similarity (both standardised over the candidates)
         sims = candidates @ np.asarray(anchor, dtype=np.float32)
         rank_key = _z(logits) + BLEND * _z(sims)
-    order = np.argsort(-rank_key, kind="stable")
-    out = []
-    for i in order:
-        label = int(ids[i])
-        if label in exclude:
-            continue
-        out.append((label, float(probs[i])))
-        if len(out) == k:
-            break
-    return out
+    return top_k(ids, rank_key, probs, k, exclude)

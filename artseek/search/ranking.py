@@ -30,13 +30,19 @@ def rank_by_vector(vectors: VectorIndex, query: np.ndarray, k: int, exclude: set
     if len(ids) == 0:
         return []
     exact = vectors.get_vectors(ids) @ np.asarray(query, dtype=np.float32)
-    order = np.argsort(-exact, kind="stable")
+    return top_k(ids, exact, exact, k, exclude)
+
+
+def top_k(ids: np.ndarray, order_by: np.ndarray, scores: np.ndarray, k: int,
+          exclude: set[int] | None = None) -> list[tuple[int, float]]:
+    """The ``k`` best ``(id, score)`` pairs by ``order_by`` (descending, stable), skipping ``exclude``."""
+    exclude = exclude or set()
     out = []
-    for i in order:
+    for i in np.argsort(-order_by, kind="stable"):
         label = int(ids[i])
         if label in exclude:
             continue
-        out.append((label, float(exact[i])))
+        out.append((label, float(scores[i])))
         if len(out) == k:
             break
     return out

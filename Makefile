@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-slow test-all bench package package-tiny clean-venv
+.PHONY: run test test-slow test-all lint bench package package-tiny clean-venv
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ test-slow: $(STAMP)
 
 test-all: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "slow or not slow"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check artseek tests scripts main.py --select F,E9
 
 bench: $(STAMP)
 	$(PY) main.py bench indexing

@@ -6,7 +6,6 @@ holds search or indexing logic of its own.
 
 from __future__ import annotations
 
-import io
 import os
 import threading
 from collections.abc import Iterable
@@ -24,7 +23,7 @@ from artseek.ingest.decode import DecodeError, open_image, read_file
 from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
 from artseek.ingest.progress import JobControl, ProgressListener
 from artseek.library_lock import LibraryLock
-from artseek.search.feedback import QueryEmbeddings, compose, rank_feedback, rank_rocchio  # noqa: F401
+from artseek.search.feedback import QueryEmbeddings, compose, rank_feedback
 from artseek.search.query import Query
 from artseek.search.ranking import normalise, rank_by_vector
 from artseek.search.results import SearchResult
@@ -440,9 +439,3 @@ def raise_locked(folder: Path) -> None:
         "Close the other one (or wait for its indexing to finish), then try again.",
     )
 
-
-def image_bytes(image: PILImage.Image) -> bytes:
-    """PNG bytes of a PIL image (used for pasted query images)."""
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()

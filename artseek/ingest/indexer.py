@@ -69,7 +69,6 @@ class IndexReport:
     failed: int = 0
     missing: int = 0
     moved: int = 0
-    reused: int = 0
     cancelled: bool = False
     elapsed_s: float = 0.0
     problems: list[ScanProblem] = field(default_factory=list)

@@ -66,7 +66,7 @@ def test_import_action_then_text_search(qtbot, window, shapes_200, monkeypatch) 
     # The grid shows the results with their scores; thumbnails load lazily off the UI thread.
     first = window.model.index(0)
     assert window.model.data(first) == top[0]
-    assert window.model.data(first, Qt.ItemDataRole.ToolTipRole).endswith(f"rank 1")
+    assert window.model.data(first, Qt.ItemDataRole.ToolTipRole).endswith("rank 1")
     qtbot.waitUntil(lambda: window.service.thumbnails.pixmap(results[0].image_id) is not None, timeout=10_000)
     # The inspector shows the current result and its descriptions (or says there are none yet).
     qtbot.waitUntil(lambda: window.inspector.image_id == results[0].image_id, timeout=5_000)

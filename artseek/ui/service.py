@@ -150,14 +150,14 @@ class _ThrottledListener:
 def _open_library(folder: str | None, model: str | None, weights: str | None, device: str | None,
                   backend: str, strict_model: bool):  # noqa: ANN202 - returns a Library
     """Open (or create) a library; read-only when another process writes to it."""
-    from artseek.errors import LibraryLockedError, ModelMismatchError
+    from artseek.errors import LibraryLockedError, LibraryReadOnlyError, ModelMismatchError
     from artseek.library import Library
 
     def attempt(model: str | None, weights: str | None):  # noqa: ANN202
         kwargs = dict(model=model, weights=weights, device=device, backend=backend)
         try:
             return Library(folder, **kwargs)
-        except LibraryLockedError:
+        except (LibraryLockedError, LibraryReadOnlyError):  # in use elsewhere, or on read-only media
             return Library(folder, read_only=True, **kwargs)
 
     try:

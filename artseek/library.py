@@ -169,6 +169,8 @@ class Library:
     def repair(self) -> tuple[int, int]:
         """Make the vector index agree with the database (after a crash). Returns (added, removed)."""
         assert self._vectors is not None
+        if self._vectors.loaded_from_disk and self._index_is_current():
+            return 0, 0
         with self.db.session() as s:
             valid = dict(s.execute(select(Embedding.image_id, Embedding.seq).join(Image, Image.id == Embedding.image_id)
                                    .where(Image.status == ImageStatus.INDEXED)).all())
@@ -176,6 +178,19 @@ class Library:
         if (added or removed) and not self.read_only:
             self._vectors.save(self._max_seq())
         return added, removed
+
+    def _index_is_current(self) -> bool:
+        """Cheap check (two index-only queries) that the saved index reflects the database.
+
+        Every write that adds or revives a vector takes a new ``seq``, and every
+        removal lowers the number of indexed images; so when the newest ``seq``
+        is the one the index was saved at and the counts agree, nothing changed.
+        """
+        with self.db.session() as s:
+            newest = int(s.scalar(select(func.coalesce(func.max(Embedding.seq), 0))))
+            indexed = int(s.scalar(select(func.count()).select_from(Image).where(Image.status == ImageStatus.INDEXED)))
+        assert self._vectors is not None
+        return newest == self._vectors.synced_seq and indexed == len(self._vectors)
 
     def _fetch_vectors(self, ids: list[int]) -> np.ndarray:
         with self.db.session() as s:

@@ -74,6 +74,16 @@ def _badge(colour: QColor, plus: bool | None):  # noqa: ANN202
     return paint
 
 
+def _polygon(points: list[tuple[float, float]]) -> QPainterPath:
+    """A closed path through ``points``."""
+    path = QPainterPath()
+    path.moveTo(*points[0])
+    for x, y in points[1:]:
+        path.lineTo(x, y)
+    path.closeSubpath()
+    return path
+
+
 def _paint_search(p: QPainter) -> None:
     p.setPen(_pen(INK, 3))
     p.drawEllipse(QPointF(13, 13), 8, 8)
@@ -82,14 +92,7 @@ def _paint_search(p: QPainter) -> None:
 
 def _paint_refine(p: QPainter) -> None:
     # A funnel with a small + / - beside it: "re-rank with the marks".
-    path = QPainterPath()
-    path.moveTo(4, 6)
-    path.lineTo(24, 6)
-    path.lineTo(16, 16)
-    path.lineTo(16, 26)
-    path.lineTo(12, 23)
-    path.lineTo(12, 16)
-    path.closeSubpath()
+    path = _polygon([(4, 6), (24, 6), (16, 16), (16, 26), (12, 23), (12, 16)])
     p.setPen(_pen(ACCENT, 2))
     p.setBrush(ACCENT.lighter(160))
     p.drawPath(path)
@@ -110,15 +113,7 @@ def _paint_similar(p: QPainter) -> None:
 
 def _paint_folder(colour: QColor, plus: bool):  # noqa: ANN202
     def paint(p: QPainter) -> None:
-        path = QPainterPath()
-        path.moveTo(3, 9)
-        path.lineTo(3, 26)
-        path.lineTo(29, 26)
-        path.lineTo(29, 11)
-        path.lineTo(15, 11)
-        path.lineTo(12, 7)
-        path.lineTo(4, 7)
-        path.closeSubpath()
+        path = _polygon([(3, 9), (3, 26), (29, 26), (29, 11), (15, 11), (12, 7), (4, 7)])
         p.setPen(_pen(colour.darker(130), 1.6))
         p.setBrush(colour)
         p.drawPath(path)

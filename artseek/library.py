@@ -112,7 +112,7 @@ class Library:
         """
         try:
             if self._vectors is not None and not self.read_only:
-                self._vectors.save(self._max_seq())
+                self._vectors.save(self.db.max_seq())
         except (OSError, DBAPIError, RuntimeError):
             pass
         finally:
@@ -176,7 +176,7 @@ class Library:
                                    .where(Image.status == ImageStatus.INDEXED)).all())
         added, removed = self._vectors.reconcile(valid, self._fetch_vectors)
         if (added or removed) and not self.read_only:
-            self._vectors.save(self._max_seq())
+            self._vectors.save(self.db.max_seq())
         return added, removed
 
     def _index_is_current(self) -> bool:
@@ -187,7 +187,7 @@ class Library:
         is the one the index was saved at and the counts agree, nothing changed.
         """
         with self.db.session() as s:
-            newest = int(s.scalar(select(func.coalesce(func.max(Embedding.seq), 0))))
+            newest = self.db.max_seq(s)
             indexed = int(s.scalar(select(func.count()).select_from(Image).where(Image.status == ImageStatus.INDEXED)))
         assert self._vectors is not None
         return newest == self._vectors.synced_seq and indexed == len(self._vectors)
@@ -196,10 +196,6 @@ class Library:
         with self.db.session() as s:
             rows = dict(s.execute(select(Embedding.image_id, Embedding.vector).where(Embedding.image_id.in_(ids))).all())
         return np.stack([np.frombuffer(rows[i], dtype=np.float32) for i in ids])
-
-    def _max_seq(self) -> int:
-        with self.db.session() as s:
-            return int(s.scalar(select(func.coalesce(func.max(Embedding.seq), 0))))
 
     # ------------------------------------------------------------ indexing
     @guarded
@@ -240,7 +236,7 @@ class Library:
             s.delete(root)
         if self._vectors is not None:
             self._vectors.remove(ids)
-            self._vectors.save(self._max_seq())
+            self._vectors.save(self.db.max_seq())
         return len(ids)
 
     @guarded

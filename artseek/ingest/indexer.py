@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from artseek.embedding.preprocess import PreprocessConfig
@@ -122,7 +122,7 @@ class IndexingJob:
         if work and not self.control.cancelled:
             self._process(work)
         self._emit(phase="saving")
-        self.vectors.save(self._max_seq())
+        self.vectors.save(self.db.max_seq())
         self.report.cancelled = self.control.cancelled
         self.report.elapsed_s = time.monotonic() - self._start
         self._emit(phase="cancelled" if self.report.cancelled else "done")
@@ -276,7 +276,7 @@ class IndexingJob:
             moved.status, moved.error, moved.indexed_at = ImageStatus.INDEXED, None, _now()
             moved.root_id = self._root_of(item.entry.path)
             emb = s.get(Embedding, moved.id)
-            emb.seq = self._max_seq(s) + 1
+            emb.seq = self.db.max_seq(s) + 1
             vector = np.frombuffer(emb.vector, dtype=np.float32)
             moved_id = moved.id
         self.vectors.remove([item.image_id])
@@ -292,7 +292,7 @@ class IndexingJob:
         ids = np.array([w.image_id for w, _ in batch], dtype=np.int64)
         now = _now()
         with self.db.session() as s:
-            seq = self._max_seq(s)
+            seq = self.db.max_seq(s)
             s.execute(update(Image), [
                 dict(id=w.image_id, size=w.entry.size, mtime_ns=w.entry.mtime_ns, content_hash=d.content_hash,
                      width=d.width, height=d.height, format=d.format, status=ImageStatus.INDEXED, error=None,
@@ -313,12 +313,6 @@ class IndexingJob:
         self.report.indexed += n
         self.progress.indexed += n
         self.progress.done += n
-
-    def _max_seq(self, s=None) -> int:  # noqa: ANN001
-        if s is None:
-            with self.db.session() as s2:
-                return int(s2.scalar(select(func.coalesce(func.max(Embedding.seq), 0))))
-        return int(s.scalar(select(func.coalesce(func.max(Embedding.seq), 0))))
 
     # ------------------------------------------------------------ progress
     def _emit(self, phase: str | None = None, current: str | None = None) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -90,6 +90,16 @@ class Database:
     def all_meta(self) -> dict[str, str]:
         with self.session() as s:
             return {m.key: m.value for m in s.scalars(select(Meta))}
+
+    def max_seq(self, session: Session | None = None) -> int:
+        """The newest embedding sequence number (0 when there is none)."""
+        from artseek.storage.models import Embedding
+
+        query = select(func.coalesce(func.max(Embedding.seq), 0))
+        if session is not None:
+            return int(session.scalar(query))
+        with self.session() as s:
+            return int(s.scalar(query))
 
     def integrity_check(self) -> str:
         """Result of ``PRAGMA integrity_check`` (``"ok"`` when healthy)."""

@@ -28,6 +28,30 @@ def test_frozen_bundle_self_test_is_torch_free_and_lean() -> None:
     assert shutil.which("unshare") is None or "unshare" in (ROOT / "scripts" / "package.sh").read_text()
 
 
+def test_frozen_window_starts_and_opens_a_library(tmp_path: Path) -> None:
+    """The normal start (no command) opens the window and the library, offscreen, with no Python around."""
+    exe = ROOT / "dist" / "ArtSeek" / "ArtSeek"
+    if not exe.exists():
+        pytest.skip("build the bundle first (the test above, or make package-tiny)")
+    library = tmp_path / "library"
+    proc = subprocess.Popen([str(exe), "--model", "tiny-test", "--library", str(library)],
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen",
+                                 "ARTSEEK_DATA_DIR": str(tmp_path / "data")},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = 30
+        while deadline > 0 and not (library / "library.sqlite").exists():
+            assert proc.poll() is None, proc.stdout.read()
+            subprocess.run(["sleep", "0.5"])
+            deadline -= 0.5
+        assert (library / "library.sqlite").exists()
+        subprocess.run(["sleep", "3"])  # the model loads in the background: still running, no crash
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
 def test_spec_names_the_models_it_bundles(tmp_path: Path) -> None:
     """Building without any ONNX export fails early with a message saying what to do."""
     pytest.importorskip("PyInstaller")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -316,6 +317,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _launch_gui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if sys.platform.startswith("linux") and not any(
+            os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        print("error: no display found, so ArtSeek's window cannot open here.\n"
+              "Start it from a desktop session, or use the command line (python main.py --help).",
+              file=sys.stderr)
+        return 2
     try:
         from artseek.ui.app import run_app
     except ImportError:

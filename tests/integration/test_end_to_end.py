@@ -1,6 +1,9 @@
 """Index generated shapes with the tiny model, then search from the CLI and the core API."""
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -8,7 +11,7 @@ import pytest
 
 from artseek.errors import ModelMismatchError
 from artseek.library import Library
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 
 
 def test_text_search_finds_red_circles(indexed_library) -> None:
@@ -85,3 +88,11 @@ def test_cli_bad_query_image(tmp_path, indexed_library) -> None:
     bad.write_bytes(b"not an image")
     r = run_cli("search", "--image", str(bad), "--library", str(indexed_library.folder))
     assert r.returncode == 2 and "cannot be used" in r.stderr and "Traceback" not in r.stderr
+
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="display detection is for X11/Wayland")
+def test_no_display_is_a_clear_message_not_a_crash() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    r = subprocess.run([sys.executable, str(ROOT / "main.py")], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 2 and "no display found" in r.stderr and "--help" in r.stderr

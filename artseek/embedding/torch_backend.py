@@ -94,11 +94,14 @@ class TorchEncoder:
         if self._calibrated:
             return self.encode_images(batch)
         self._calibrated = True
+        if not has_native_bf16() or len(batch) < 4:  # ARTSEEK_BF16=0 also lands here, cache or not
+            self.calibration = {"native_bf16": has_native_bf16(), "chosen": "fp32"}
+            return self.encode_images(batch)
         key = calibration_key(self.spec.architecture)
         cached = load_calibration(key)
-        if cached or not has_native_bf16() or len(batch) < 4:
-            self.calibration = cached or {"native_bf16": has_native_bf16(), "chosen": "fp32"}
-            self.precision = str(self.calibration.get("chosen", "fp32"))
+        if cached:
+            self.calibration = cached
+            self.precision = str(cached.get("chosen", "fp32"))
             return self.encode_images(batch)
         start = time.perf_counter()
         fp32 = self.encode_images(batch)

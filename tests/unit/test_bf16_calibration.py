@@ -7,7 +7,11 @@ import numpy as np
 from artseek.embedding.loader import load_encoder
 
 
-def test_bf16_never_tried_without_native_support(monkeypatch) -> None:
+def test_bf16_never_tried_without_native_support(monkeypatch, tmp_path) -> None:
+    from artseek.embedding.cpu_features import calibration_key, save_calibration
+
+    monkeypatch.setenv("ARTSEEK_DATA_DIR", str(tmp_path))
+    save_calibration(calibration_key("ArtSeek-Tiny"), {"chosen": "bf16"})  # an earlier decision on this machine
     monkeypatch.setenv("ARTSEEK_BF16", "0")
     enc = load_encoder("tiny-test", backend="torch", device="cpu")
     batch = np.random.default_rng(0).normal(size=(8, 3, 64, 64)).astype(np.float32)

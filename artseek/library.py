@@ -203,10 +203,7 @@ class Library:
               listener: ProgressListener | None = None, control: JobControl | None = None) -> IndexReport:
         """Index (or re-scan) ``folders``; unchanged files cost no model work."""
         self._require_writable()
-        vectors = self._vectors
-        if vectors is None:
-            vectors = self.vectors
-        job = IndexingJob(self.db, vectors, lambda: self.encoder, [Path(f) for f in folders], options, listener,
+        job = IndexingJob(self.db, self.vectors, lambda: self.encoder, [Path(f) for f in folders], options, listener,
                           control)
         return job.run()
 
@@ -336,8 +333,6 @@ class Library:
             + [self.embed_text(t) for t in query.negative_texts],
         )
         exclude = set(query.positive_ids) | set(query.negative_ids) if query.exclude_marked else set()
-        if self._vectors is None and self.db.get_meta(META_DIM) is None:
-            return []
         marked = set(query.positive_ids) | set(query.negative_ids)
         return self._results(rank_feedback(self.vectors, q, top_k, exclude, query.method, marked))
 

@@ -166,9 +166,7 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
             figures["decode_full_per_s"] = decode_rate(paths, encoder.preprocess_cfg.image_size, full=True)
             figures["decode_draft_per_s"] = decode_rate(paths, encoder.preprocess_cfg.image_size, full=False)
             figures["fast_vs_official_cosine"] = fast_path_cosine(encoder, paths)
-            from artseek.ingest.indexer import IndexOptions as _Opts
-
-            opts = _Opts(decode_workers=workers, decode_processes=processes)
+            opts = IndexOptions(decode_workers=workers, decode_processes=processes)
             figures["decode_pool"] = f"{opts.workers()} {'processes' if opts.use_processes() else 'threads'}"
             figures["decode_pool_per_s"] = decode_pool_rate(paths, encoder.preprocess_cfg, opts.workers(),
                                                             opts.use_processes())

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from artseek.errors import LibraryError
-from artseek.storage.models import Base, Meta
+from artseek.storage.models import Base, Embedding, Meta
 
 SCHEMA_VERSION = "1"
 DB_FILENAME = "library.sqlite"
@@ -93,8 +93,6 @@ class Database:
 
     def max_seq(self, session: Session | None = None) -> int:
         """The newest embedding sequence number (0 when there is none)."""
-        from artseek.storage.models import Embedding
-
         query = select(func.coalesce(func.max(Embedding.seq), 0))
         if session is not None:
             return int(session.scalar(query))

@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--workers", type=int, default=None, help="decode threads (default: from the core count)")
     p.add_argument("--decode", choices=["auto", "threads", "processes"], default="auto",
                    help="decode pool kind (default auto: processes from 8 cores up)")
+    p.add_argument("--repeats", type=int, default=1,
+                   help="measure each backend's rates this many times, alternating, and report medians "
+                        "(default 1; use 3 on shared or noisy machines)")
     p.set_defaults(handler=cmd_bench_indexing)
     p = bsub.add_parser("scale", parents=[common],
                         help="open time, query latency and memory of a synthetic library of random 512-d vectors")
@@ -49,7 +52,8 @@ def cmd_bench_indexing(args: argparse.Namespace) -> int:
     figures = run(model=getattr(args, "model", None) or "ViT-B-32", weights=getattr(args, "weights", None),
                   images=args.images, photos_from=args.photos_from, count=args.count, backends=backends,
                   batch_size=args.batch_size, workers=args.workers,
-                  processes=None if args.decode == "auto" else args.decode == "processes", out=out)
+                  processes=None if args.decode == "auto" else args.decode == "processes",
+                  repeats=args.repeats, out=out)
     if getattr(args, "json", False):
         print(json.dumps(figures, indent=2, default=str))
     return 0

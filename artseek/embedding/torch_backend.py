@@ -49,8 +49,10 @@ class TorchEncoder:
         register_model_configs()
         self.spec = spec
         self.device = pick_device(device)
+        self.threads = 0  # CPU threads the model computes on (0: it runs on the GPU)
         if self.device == "cpu":
-            torch.set_num_threads(max(1, os.cpu_count() or 1))
+            self.threads = max(1, os.cpu_count() or 1)
+            torch.set_num_threads(self.threads)
         try:
             quiet = logging.getLogger()
             level = quiet.level

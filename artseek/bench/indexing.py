@@ -184,6 +184,7 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
     backends = backends or ["torch"]
     out(f"images: {len(paths)} JPEGs in {folder} (e.g. {_size(paths[0])}); model {model}; cores {os.cpu_count()}")
     results: list[BackendFigures] = []
+    inputs: np.ndarray | None = None
     figures: dict = {"images": len(paths), "folder": str(folder), "model": model, "backends": {}}
     for backend in backends:
         name, int8 = (backend[:-5], True) if backend.endswith("-int8") else (backend, False)
@@ -194,8 +195,9 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
             # two models) one real indexing job; alternating keeps drifts out of the ratio.
             encoder = load_encoder(model, weights=weights, backend=name, **kwargs)
             batch_size = batch_size or int(getattr(encoder, "preferred_batch_size", 32))
-            inputs = np.stack([decode_for_index(str(p), encoder.preprocess_cfg).model_input
-                               for p in paths[: 2 * batch_size]])
+            if inputs is None:  # the same pre-decoded batches for every backend and repeat
+                inputs = np.stack([decode_for_index(str(p), encoder.preprocess_cfg).model_input
+                                   for p in paths[: 2 * batch_size]])
             model_threads = int(getattr(encoder, "threads", os.cpu_count() or 1))
             if "decode_path_per_core" not in figures:
                 _measure_decoding(figures, paths, encoder.preprocess_cfg, workers, processes)

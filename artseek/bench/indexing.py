@@ -15,7 +15,6 @@ ViT-B-32 is written to ``.bench/`` once.
 
 from __future__ import annotations
 
-import os
 import resource
 import statistics
 import shutil
@@ -28,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from artseek import config
+from artseek.embedding.cpu_features import available_cores
 from artseek.bench.photos import generate_photos, unique_sources, unique_variants
 
 BENCH_DIR = config.project_root() / ".bench"
@@ -182,7 +182,7 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
         ensure_export(model, weights, int8=any(b.endswith("-int8") for b in backends or []), out=out)
     folder = paths[0].parent
     backends = backends or ["torch"]
-    out(f"images: {len(paths)} JPEGs in {folder} (e.g. {_size(paths[0])}); model {model}; cores {os.cpu_count()}")
+    out(f"images: {len(paths)} JPEGs in {folder} (e.g. {_size(paths[0])}); model {model}; cores {available_cores()}")
     results: list[BackendFigures] = []
     inputs: np.ndarray | None = None
     figures: dict = {"images": len(paths), "folder": str(folder), "model": model, "backends": {}}
@@ -198,7 +198,7 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
             if inputs is None:  # the same pre-decoded batches for every backend and repeat
                 inputs = np.stack([decode_for_index(str(p), encoder.preprocess_cfg).model_input
                                    for p in paths[: 2 * batch_size]])
-            model_threads = int(getattr(encoder, "threads", os.cpu_count() or 1))
+            model_threads = int(getattr(encoder, "threads", available_cores()))
             if "decode_path_per_core" not in figures:
                 _measure_decoding(figures, paths, encoder.preprocess_cfg, workers, processes)
             if backend == "torch" and repeat == 0:
@@ -209,7 +209,7 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
                                                    workers, processes, fig.notes))
         fig.model_only = statistics.median(fig.model_only_runs)
         fig.end_to_end = statistics.median(fig.end_to_end_runs)
-        ceiling = overlap_ceiling(os.cpu_count() or 1, model_threads, fig.model_only,
+        ceiling = overlap_ceiling(available_cores(), model_threads, fig.model_only,
                                   figures["decode_path_per_core"])
         results.append(fig)
         figures["backends"][backend] = {"model_only": fig.model_only, "end_to_end": fig.end_to_end,
@@ -221,7 +221,7 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
         out(f"{backend}: model_only {fig.model_only:.1f} images/s on {model_threads} threads, "
             f"end_to_end {fig.end_to_end:.1f} images/s ({fig.notes['indexed']} indexed){spread}")
         out(f"{backend}: end_to_end/model_only = {fig.ratio:.2f}")
-        out(f"{backend}: ceiling of that ratio on {os.cpu_count()} cores with perfect overlap = {ceiling:.2f}")
+        out(f"{backend}: ceiling of that ratio on {available_cores()} cores with perfect overlap = {ceiling:.2f}")
     if "decode_path_per_core" in figures:
         out(f"decode on one thread: full {figures['decode_full_per_s']:.1f}/s, "
             f"reduced (draft) {figures['decode_draft_per_s']:.1f}/s")

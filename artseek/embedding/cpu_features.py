@@ -1,4 +1,4 @@
-"""What the CPU can do natively (bf16), read without torch."""
+"""What the CPU offers (cores this process may use, native bf16), read without torch."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ import platform
 import sys
 
 from artseek import config
+
+
+def available_cores() -> int:
+    """CPU cores this process may use (affinity-aware where the OS tells)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 @functools.lru_cache(maxsize=1)

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from artseek import config
+from artseek.embedding.cpu_features import available_cores
 from artseek.embedding.preprocess import PreprocessConfig
 from artseek.embedding.registry import ModelSpec
 from artseek.embedding.tokenizer import VOCAB_FILENAME, ClipTokenizer
@@ -156,22 +157,14 @@ def find_export(spec: ModelSpec, weights_path: Path | None) -> tuple[OnnxExport 
     return None, reasons
 
 
-def available_cores() -> int:
-    """CPU cores this process may use (affinity-aware where the OS tells)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
-
-
 def default_threads(cores: int | None = None) -> int:
     """ONNX Runtime intra-op threads, from the core count (``ARTSEEK_ONNX_THREADS`` overrides).
 
     Indexing decodes JPEGs on worker threads while the model runs. On two
-    cores the runtime takes both (its threads do not spin, so the decoder gets
-    the core between and during batches): measured on an idle 2-core machine
-    this indexed 20-40 % faster end to end than one runtime thread plus one
-    decoder (``bench indexing``, docs/performance.md). From four cores up the
+    cores the runtime takes both (its threads do not spin, so the decoders get
+    the cores between and during batches): measured on an idle 2-core machine,
+    two runtime threads and two decoders indexed 17-60 % faster end to end than
+    one runtime thread (``bench indexing``, docs/backends.md). From four cores up the
     runtime leaves a quarter of the cores (at least one) to the decoders:
     4 -> 3, 8 -> 6, 16 -> 12. Spinning threads lost most (scripts/onnx_threads.py).
     """

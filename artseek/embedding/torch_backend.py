@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from artseek.embedding.cpu_features import available_cores
 from artseek.embedding.preprocess import PreprocessConfig
 from artseek.embedding.registry import MODEL_CONFIG_DIR, ModelSpec
 from artseek.embedding.weights import apply_state_dict, load_state_dict
@@ -51,7 +52,7 @@ class TorchEncoder:
         self.device = pick_device(device)
         self.threads = 0  # CPU threads the model computes on (0: it runs on the GPU)
         if self.device == "cpu":
-            self.threads = max(1, os.cpu_count() or 1)
+            self.threads = available_cores()
             torch.set_num_threads(self.threads)
         try:
             quiet = logging.getLogger()

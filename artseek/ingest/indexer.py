@@ -23,6 +23,7 @@ import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from artseek.embedding.cpu_features import available_cores
 from artseek.embedding.preprocess import PreprocessConfig
 from artseek.ingest.decode import DEFAULT_MAX_PIXELS, DecodedImage, DecodeError, decode_for_index
 from artseek.ingest.progress import IndexProgress, JobControl, ProgressListener
@@ -39,6 +40,19 @@ class ImageEncoder(Protocol):
     def encode_images(self, batch: np.ndarray) -> np.ndarray: ...
 
 
+def default_decode_workers(cores: int | None = None) -> int:
+    """Decode workers for ``cores`` CPU cores (default: this machine's).
+
+    Below 4 cores, one worker per core: the model's threads already take every
+    core, and on 2 cores one decode thread against two inference threads got a
+    third of the CPU from the scheduler where decoding needs about 40 % of it;
+    two workers indexed 13 % faster end to end with torch and with ONNX int8
+    (docs/performance.md). From 4 cores up, one core fewer than there are.
+    """
+    cores = cores or available_cores()
+    return cores if cores < 4 else cores - 1
+
+
 @dataclass
 class IndexOptions:
     """Tuning of an indexing run."""
@@ -50,13 +64,13 @@ class IndexOptions:
     decode_processes: bool | None = None  # None: processes from 8 cores up, threads below
 
     def workers(self) -> int:
-        return self.decode_workers or max(1, (os.cpu_count() or 2) - 1)
+        return self.decode_workers or default_decode_workers()
 
     def use_processes(self) -> bool:
         """Threads share the GIL for hashing/numpy work; from 8 cores up processes decode faster."""
         if self.decode_processes is not None:
             return self.decode_processes
-        return (os.cpu_count() or 2) >= 8
+        return available_cores() >= 8
 
 
 @dataclass

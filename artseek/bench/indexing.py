@@ -16,8 +16,8 @@ ViT-B-32 is written to ``.bench/`` once.
 from __future__ import annotations
 
 import resource
-import statistics
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from artseek import config
-from artseek.embedding.cpu_features import available_cores
 from artseek.bench.photos import generate_photos, unique_sources, unique_variants
+from artseek.embedding.cpu_features import available_cores
 
 BENCH_DIR = config.project_root() / ".bench"
 

@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 
 from artseek import config
-from artseek.errors import LibraryError, ModelMismatchError, QueryError
+from artseek.errors import LibraryError, LibraryLockedError, LibraryReadOnlyError, ModelMismatchError, QueryError
 from artseek.ingest.decode import DecodeError, open_image, read_file
 from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
 from artseek.ingest.progress import JobControl, ProgressListener
@@ -348,6 +348,11 @@ class Library:
     # --------------------------------------------------------------- texts
     # Descriptions, keywords and tags; the logic lives in artseek.captions (see captions/service.py).
     @property
+    def texts(self):  # noqa: ANN201 - artseek.captions.service.TextService
+        """Descriptions, keywords and tags of this library (the captions package's service)."""
+        return self.text_service
+
+    @property
     def text_service(self):  # noqa: ANN201 - artseek.captions.service.TextService
         if getattr(self, "_text_service", None) is None:
             from artseek.captions.service import TextService
@@ -437,9 +442,22 @@ class Library:
                                "Close the other ArtSeek window or process using it, then try again.")
 
 
-def raise_locked(folder: Path) -> None:
-    from artseek.errors import LibraryLockedError
+def open_library(folder: Path | str | None = None, *, read_only_ok: bool = True, **kwargs: object) -> Library:
+    """Open (or create) a library; read-only when another process writes to it or its media is read-only.
 
+    The one fallback used by the CLI and the window. ``kwargs`` are :class:`Library`'s
+    (model, weights, device, backend, int8). With ``read_only_ok=False`` the lock or
+    read-only error is raised instead.
+    """
+    try:
+        return Library(folder, **kwargs)  # type: ignore[arg-type]
+    except (LibraryLockedError, LibraryReadOnlyError):
+        if not read_only_ok:
+            raise
+        return Library(folder, read_only=True, **kwargs)  # type: ignore[arg-type]
+
+
+def raise_locked(folder: Path) -> None:
     raise LibraryLockedError(
         f"The library '{folder}' is already open in another ArtSeek window or process.",
         "Close the other one (or wait for its indexing to finish), then try again.",

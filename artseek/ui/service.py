@@ -24,8 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, Qt, QThreadPool, Signal, Slot
-from PySide6.QtGui import QImageReader
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from artseek.errors import EmptyQueryError, LibraryError
 from artseek.ingest.progress import IndexProgress, JobControl
@@ -402,20 +401,7 @@ class LibraryService(QObject):
             return
 
         def work() -> ImageDetails:
-            record = lib.image_record(image_id)
-            image, error = None, ""
-            if record and record.get("path"):
-                reader = QImageReader(record["path"])
-                reader.setAutoTransform(True)
-                size = reader.size()
-                if size.isValid() and max(size.width(), size.height()) > max_side:
-                    reader.setScaledSize(size.scaled(QSize(max_side, max_side), Qt.AspectRatioMode.KeepAspectRatio))
-                loaded = reader.read()
-                if loaded.isNull():
-                    error = f"The image cannot be shown: {reader.errorString()}."
-                else:
-                    image = loaded
-            return ImageDetails(image_id, record, image, error)
+            return ImageDetails.load(lib, image_id, max_side)
 
         self._submit(self._read_pool, work, self.detailsReady.emit,
                      lambda exc: self.detailsReady.emit(ImageDetails(image_id, None, None, describe_error(exc))))
@@ -431,11 +417,7 @@ class LibraryService(QObject):
             return
 
         def work() -> Captions:
-            d = lib.texts.describe(image_id, top_k)
-            texts = [(str(t.text), float(getattr(t, "score", 0.0)), str(getattr(t, "source", "") or ""),
-                      str(getattr(t, "kind", "") or "")) for t in (getattr(d, "texts", None) or [])]
-            keywords = [(str(k.term), float(getattr(k, "score", 0.0))) for k in (getattr(d, "keywords", None) or [])]
-            return Captions(image_id, texts, keywords, available=True)
+            return Captions.of(lib.texts.describe(image_id, top_k), image_id)
 
         def done(captions: Captions) -> None:
             if lib is self._library:

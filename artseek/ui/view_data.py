@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QImage, QImageReader
 
 
 @dataclass
@@ -25,6 +26,15 @@ class Captions:
     available: bool = False  # False: this build has no caption engine
     error: str = ""
 
+    @classmethod
+    def of(cls, description: object, image_id: int) -> Captions:
+        """From the text service's Description (``.texts`` with text/score/source/kind, ``.keywords``)."""
+        texts = [(str(t.text), float(getattr(t, "score", 0.0)), str(getattr(t, "source", "") or ""),
+                  str(getattr(t, "kind", "") or "")) for t in (getattr(description, "texts", None) or [])]
+        keywords = [(str(k.term), float(getattr(k, "score", 0.0)))
+                    for k in (getattr(description, "keywords", None) or [])]
+        return cls(image_id, texts, keywords, available=True)
+
 
 @dataclass
 class ImageDetails:
@@ -32,3 +42,21 @@ class ImageDetails:
     record: dict | None
     image: QImage | None
     error: str = ""
+
+    @classmethod
+    def load(cls, lib: object, image_id: int, max_side: int) -> ImageDetails:
+        """The image's record and the image itself, at most ``max_side`` pixels (worker thread)."""
+        record = lib.image_record(image_id)
+        image, error = None, ""
+        if record and record.get("path"):
+            reader = QImageReader(record["path"])
+            reader.setAutoTransform(True)
+            size = reader.size()
+            if size.isValid() and max(size.width(), size.height()) > max_side:
+                reader.setScaledSize(size.scaled(QSize(max_side, max_side), Qt.AspectRatioMode.KeepAspectRatio))
+            loaded = reader.read()
+            if loaded.isNull():
+                error = f"The image cannot be shown: {reader.errorString()}."
+            else:
+                image = loaded
+        return cls(image_id, record, image, error)

@@ -14,6 +14,9 @@ Threads:
 
 The core (and with it hnswlib, and later torch) is imported on a worker thread
 the first time a library is opened, never at import time of this module.
+
+(A little above 400 lines: one class whose signals are the window's whole view of
+the core; splitting the indexing jobs off would split that interface in two.)
 """
 
 from __future__ import annotations

@@ -32,10 +32,8 @@ PRESENTATIONS: dict[type[BaseException], str] = {
 }
 
 
-def describe_error(exc: BaseException | str) -> str:
+def describe_error(exc: BaseException) -> str:
     """A message a curator can read (ArtSeekError's text is written for them)."""
-    if isinstance(exc, str):
-        return exc
     if isinstance(exc, ArtSeekError):
         return str(exc)
     if isinstance(exc, MemoryError):
@@ -54,14 +52,14 @@ def presentation(exc: BaseException) -> str:
     return DIALOG
 
 
-def report(parent: QWidget | None, title: str, exc: BaseException | str,
+def report(parent: QWidget | None, title: str, exc: BaseException,
            status: Callable[[str, int], None] | None = None) -> None:
     """Show ``exc``: its first line in the status bar (when ``status`` is given), and a dialog unless its type
     says a status message is enough."""
     text = describe_error(exc)
     if status is not None:
         status(text.partition("\n")[0], 10000)
-    if isinstance(exc, str) or presentation(exc) == DIALOG:
+    if presentation(exc) == DIALOG:
         show_error(parent, title, text)
 
 

@@ -54,7 +54,7 @@ class SearchController(QObject):
         self.run_search()
 
     def search_keyword(self, keyword: str) -> None:
-        self.state.set_text(keyword)
+        self.search_area.field.setText(keyword)
         self.run_search()
 
     def set_example(self, example: Example, pixmap: QPixmap | None = None) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from artseek import config
 from artseek.errors import LibraryError, LibraryLockedError, LibraryReadOnlyError, ModelMismatchError, QueryError
+from artseek.errors import EmptyQueryError
 from artseek.ingest.decode import DecodeError, open_image, read_file
 from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
 from artseek.ingest.progress import JobControl, ProgressListener
@@ -270,7 +271,7 @@ class Library:
     # -------------------------------------------------------------- search
     def embed_text(self, text: str) -> np.ndarray:
         if not text or not text.strip():
-            raise QueryError("The search text is empty.", "Type a few words describing what you look for.")
+            raise EmptyQueryError("The search text is empty.", "Type a few words describing what you look for.")
         return self.encoder.encode_texts([text.strip()])[0]
 
     def embed_image(self, image: str | os.PathLike[str] | bytes | PILImage.Image) -> np.ndarray:
@@ -322,7 +323,7 @@ class Library:
     def search_query(self, query: Query, top_k: int = 20) -> list[SearchResult]:
         """Run a combined query: text, example images, +/- marked images, negative texts."""
         if query.is_empty():
-            raise QueryError("The query is empty.", "Type a text, drop an image, or mark results with + or -.")
+            raise EmptyQueryError("The query is empty.", "Type a text, drop an image, or mark results with + or -.")
         text = self.embed_text(query.text) if query.text and query.text.strip() else None
         images = [self.embed_image(x) for x in query.images]
         q = QueryEmbeddings(

@@ -92,7 +92,7 @@ def main() -> int:
     loop = QEventLoop()
     got: list = []
     service.searchFinished.connect(lambda outcome: (got.append(outcome), loop.quit()))
-    service.searchFailed.connect(lambda text: (got.append(text), loop.quit()))
+    service.searchFailed.connect(lambda exc: (got.append(exc), loop.quit()))
 
     def try_search() -> None:
         if service.is_open:
@@ -106,7 +106,7 @@ def main() -> int:
     window.close()
     app.processEvents()
     print(json.dumps({"attempts": ATTEMPTS, "gui_search": type(got[0]).__name__ if got else None}))
-    return 0 if not ATTEMPTS and got and not isinstance(got[0], str) else 4
+    return 0 if not ATTEMPTS and got and not isinstance(got[0], BaseException) else 4
 
 
 if __name__ == "__main__":

@@ -1,0 +1,91 @@
+"""``search``: by text, by example image, composed queries and relevance feedback.
+
+``search "a harbour at night"``, ``search --image photo.jpg``,
+``search --image X "as an engraving" --text-weight 0.4 --not "a photograph"``,
+``search "a ship" --positive 12 --positive liked.jpg --negative 40 --method classifier``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from artseek.commands.common import open_library, print_results, resolve_image
+from artseek.errors import ArtSeekError
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("search", parents=[common], help="search by text or by example image")
+    p.add_argument("text", nargs="?", help="what to look for, e.g. \"a harbour at night\"")
+    p.add_argument("--image", type=Path, metavar="PATH", help="query by example: an image file")
+    p.add_argument("--top", type=int, default=20, metavar="K", help="number of results (default 20)")
+    add_query_options(p)
+    p.set_defaults(handler=cmd_search)
+
+
+def add_query_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("composed queries and relevance feedback")
+    g.add_argument("--text-weight", type=float, default=None, metavar="W",
+                   help="weight of the text against --image in a composed query, 0..1 (default 0.5)")
+    g.add_argument("--not", dest="negative_texts", action="append", default=[], metavar="TEXT",
+                   help='a text the results should not match, e.g. --not "a photograph" (repeatable)')
+    g.add_argument("--positive", action="append", default=[], metavar="ID|PATH",
+                   help="an image marked relevant: a library id, an indexed file or any image file (repeatable)")
+    g.add_argument("--negative", action="append", default=[], metavar="ID|PATH",
+                   help="an image marked not relevant (repeatable)")
+    g.add_argument("--method", choices=["auto", "rocchio", "classifier"], default="auto",
+                   help="relevance-feedback method (default auto: the one docs/evaluation.md found best)")
+    g.add_argument("--exclude-marked", action="store_true", help="hide the --positive/--negative images")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    if wants_query(args):
+        return run_query_search(args)
+    if not args.text and not args.image:
+        raise ArtSeekError("Nothing to search for.", 'Give a text (search "a red chair") or --image PATH.')
+    if args.top < 1:
+        raise ArtSeekError("--top must be at least 1.")
+    with open_library(args, read_only_ok=True) as lib:
+        if args.image:
+            results = lib.search_image(args.image, args.top)
+            query = {"image": str(args.image)}
+        else:
+            results = lib.search_text(args.text, args.top)
+            query = {"text": args.text}
+        print_results(args, lib, query, results)
+    return 0
+
+
+def wants_query(args: argparse.Namespace) -> bool:
+    """True when ``search`` needs the full Query path (composed, negatives or feedback)."""
+    return bool(args.positive or args.negative or args.negative_texts or args.text_weight is not None
+                or (args.text and args.image))
+
+
+def run_query_search(args: argparse.Namespace) -> int:
+    from artseek.search.query import Query
+
+    if args.top < 1:
+        raise ArtSeekError("--top must be at least 1.")
+    if args.text_weight is not None and not 0.0 <= args.text_weight <= 1.0:
+        raise ArtSeekError("--text-weight must be between 0 and 1.", "0 = only the image, 1 = only the text.")
+    with open_library(args, read_only_ok=True) as lib:
+        query = Query(text=args.text, images=[os.fspath(args.image)] if args.image else [],
+                      negative_texts=list(args.negative_texts), method=args.method,
+                      exclude_marked=args.exclude_marked)
+        if args.text_weight is not None:
+            query.text_weight = args.text_weight
+        for refs, ids, files in ((args.positive, query.positive_ids, query.images),
+                                 (args.negative, query.negative_ids, query.negative_images)):
+            for ref in refs:
+                image_id, path = resolve_image(lib, ref)
+                (ids.append(image_id) if image_id is not None else files.append(path))
+        results = lib.search_query(query, args.top)
+        described = {"text": query.text, "images": [os.fspath(i) for i in query.images],
+                     "positive_ids": query.positive_ids, "negative_ids": query.negative_ids,
+                     "negative_images": [os.fspath(i) for i in query.negative_images],
+                     "negative_texts": query.negative_texts, "text_weight": query.text_weight,
+                     "method": query.method}
+        print_results(args, lib, described, results, show_ids=True)
+    return 0

@@ -12,7 +12,7 @@ import importlib
 import pkgutil
 
 # The order of ``--help``: everyday commands first; other modules follow alphabetically.
-ORDER = ("indexing", "search", "library", "models")
+ORDER = ("indexing", "search", "manage", "models")
 
 
 def register_all(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

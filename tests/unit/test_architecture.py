@@ -112,6 +112,39 @@ def test_no_import_cycle_among_artseek_modules() -> None:
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
+# The layers of docs/architecture.md, lowest first: a module imports only from its own layer or lower ones.
+LAYERS = (
+    ("artseek", "artseek.errors", "artseek.config", "artseek.library_lock"),
+    ("artseek.storage", "artseek.vectors", "artseek.embedding", "artseek.search"),
+    ("artseek.ingest", "artseek.captions"),
+    ("artseek.library",),
+    ("artseek.evaluation", "artseek.bench", "artseek.selftest"),
+    ("artseek.commands", "artseek.ui"),
+    ("artseek.cli",),
+)
+
+
+def _layer(module: str) -> int | None:
+    best = None
+    for level, names in enumerate(LAYERS):
+        for prefix in names:
+            if (module == prefix or module.startswith(prefix + ".")) and (best is None or len(prefix) > best[1]):
+                best = (level, len(prefix))
+    return None if best is None or (best[1] == len("artseek") and module != "artseek") else best[0]
+
+
+def test_lower_layers_never_import_higher_ones() -> None:
+    offenders = []
+    for name, targets in import_graph().items():
+        level = _layer(name)
+        for target in targets:
+            if level is not None and (_layer(target) or 0) > level:
+                offenders.append(f"{name} (layer {level}) imports {target} (layer {_layer(target)})")
+    assert not offenders, offenders
+    assert _layer("artseek.captions.service") == 2 and _layer("artseek.ui.widgets.inspector") == 5
+    assert _layer("artseek") == 0 and _layer("artseek.some_new_module") is None  # unknown modules: not judged
+
+
 def _importers_of(prefixes: tuple[str, ...], where: str) -> list[str]:
     found = []
     for name, (path, tree) in MODULES.items():
@@ -156,7 +189,7 @@ def _is_private(name: str) -> bool:
 
 def test_no_module_touches_another_modules_private_names() -> None:
     offenders = []
-    for name, (path, tree) in MODULES.items():
+    for path, tree in MODULES.values():
         own = _own_private_names(tree)
         foreign_modules = set()  # names bound to modules outside artseek (sys._MEIPASS is not ours)
         for node in ast.walk(tree):

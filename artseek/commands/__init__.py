@@ -11,15 +11,15 @@ import argparse
 import importlib
 import pkgutil
 
-# The order of ``--help``: everyday commands first; other modules follow alphabetically.
-ORDER = ("indexing", "search", "manage", "models")
+# Registered in this order (the order of ``--help``), also where a frozen app cannot list the package;
+# any other module of this package with a ``register`` follows, alphabetically.
+MODULES = ("indexing", "search", "manage", "models", "bench", "eval", "texts")
 
 
 def register_all(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Let every module of this package add its sub-commands."""
-    names = sorted((m.name for m in pkgutil.iter_modules(__path__)),
-                   key=lambda name: (ORDER.index(name) if name in ORDER else len(ORDER), name))
-    for name in names:
+    """Let every command module of this package add its sub-commands."""
+    found = sorted(m.name for m in pkgutil.iter_modules(__path__))
+    for name in [*MODULES, *(n for n in found if n not in MODULES)]:
         module = importlib.import_module(f"{__name__}.{name}")
         register = getattr(module, "register", None)
         if register is not None:

@@ -71,10 +71,9 @@ def main() -> int:
         lib.search_query(Query(images=[str(first)], text="a blue star", text_weight=0.5, negative_texts=["green"]))
         for method in ("rocchio", "classifier"):
             lib.search_query(Query(positive_ids=[top[0].image_id], negative_ids=[top[-1].image_id], method=method))
-        if hasattr(lib, "import_texts"):
-            lib.import_texts(csv)
-            lib.describe(top[0].image_id)
-            lib.suggest_keywords(top[0].image_id)
+        lib.texts.import_file(csv)
+        lib.texts.describe(top[0].image_id)
+        lib.texts.suggest_keywords(top[0].image_id)
 
     # The desktop window: open the library, load the model, run a search.
     from PySide6.QtCore import QEventLoop, QSettings, QTimer

@@ -52,7 +52,8 @@ class InspectorPanel(QFrame):
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setMinimumSize(QSize(PREVIEW_MIN, PREVIEW_MIN))
         self.preview.setMaximumHeight(PREVIEW_MAX)
-        self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        # Its height never follows the picture's (Ignored): it is what the panel can spare, between the limits.
+        self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.name = QLabel(self)
         self.name.setObjectName("inspectorName")
         self.name.setWordWrap(True)
@@ -64,11 +65,11 @@ class InspectorPanel(QFrame):
         self.buttons = QHBoxLayout()
         self.buttons.setSpacing(4)
         self.captions = CaptionView(self)
-        layout.addWidget(self.preview)
+        layout.addWidget(self.preview, 2)  # with room to spare the preview grows (up to PREVIEW_MAX)
         layout.addWidget(self.name)
         layout.addWidget(self.facts)
         layout.addLayout(self.buttons)
-        layout.addWidget(self.captions, 1)
+        layout.addWidget(self.captions, 3)
         self.image_id: int | None = None
         self._pixmap: QPixmap | None = None
         self.show_nothing()

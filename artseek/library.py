@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,11 +18,12 @@ from PIL import Image as PILImage
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 
-from artseek import config
+from artseek import config, index_sync
 from artseek.errors import LibraryError, LibraryLockedError, LibraryReadOnlyError, ModelMismatchError, QueryError
 from artseek.ingest.decode import DecodeError, open_image, read_file
 from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
 from artseek.ingest.progress import JobControl, ProgressListener
+from artseek.library_care import META_LIBRARY_ID, LibraryCare
 from artseek.library_lock import LibraryLock
 from artseek.search.feedback import QueryEmbeddings, compose, rank_feedback
 from artseek.search.query import Query
@@ -30,6 +32,7 @@ from artseek.search.results import SearchResult
 from artseek.storage import Database, Embedding, Image, ImageStatus, ImportRoot, Thumbnail
 from artseek.storage.errors import guarded, storage_errors
 from artseek.vectors import VectorIndex
+from artseek.vectors.hnsw_index import INDEX_FILENAME, STATE_FILENAME
 
 META_MODEL = "model"
 META_DIM = "embed_dim"
@@ -53,7 +56,7 @@ class LibraryStatus:
         return asdict(self)
 
 
-class Library:
+class Library(LibraryCare):
     """An opened library folder. Thread-safe for one writer plus readers."""
 
     def __init__(self, folder: Path | str | None = None, model: str | None = None,
@@ -69,6 +72,11 @@ class Library:
         self._vectors: VectorIndex | None = None
         self._lock = LibraryLock(self.folder)
         self.read_only = read_only
+        self.library_id = ""
+        #: What was wrong with the saved vector index when it was last opened (None: nothing).
+        self.index_repair: str | None = None
+        #: Why the last automatic backup could not be made (None: it was, or none was due).
+        self.backup_problem: str | None = None
         with storage_errors(self.folder):
             self._open(model, read_only)
 
@@ -95,6 +103,10 @@ class Library:
             self.model_name = recorded or model or config.DEFAULT_MODEL
             if not recorded and not read_only:
                 self.db.set_meta(META_MODEL, self.model_name)
+            self.library_id = self.db.get_meta(META_LIBRARY_ID) or ""
+            if not self.library_id and not read_only:
+                self.library_id = uuid.uuid4().hex
+                self.db.set_meta(META_LIBRARY_ID, self.library_id)
             dim = self.db.get_meta(META_DIM)
             if dim:
                 self._open_vectors(int(dim))
@@ -162,40 +174,24 @@ class Library:
         assert self._vectors is not None
         return self._vectors
 
+    def _forget_vectors(self) -> None:
+        self._vectors, self._encoder = None, None
+
     def _open_vectors(self, dim: int) -> None:
-        self._vectors = VectorIndex(self.folder, dim)
+        self._vectors = VectorIndex(self.folder, dim, self.library_id)
         self.repair()
 
     def repair(self) -> tuple[int, int]:
-        """Make the vector index agree with the database (after a crash). Returns (added, removed)."""
-        assert self._vectors is not None
-        if self._vectors.loaded_from_disk and self._index_is_current():
-            return 0, 0
-        with self.db.session() as s:
-            valid = dict(s.execute(select(Embedding.image_id, Embedding.seq).join(Image, Image.id == Embedding.image_id)
-                                   .where(Image.status == ImageStatus.INDEXED)).all())
-        added, removed = self._vectors.reconcile(valid, self._fetch_vectors)
-        if (added or removed) and not self.read_only:
-            self._vectors.save(self.db.max_seq())
-        return added, removed
+        """Make the vector index agree with the database (after a crash or damage). Returns (added, removed).
 
-    def _index_is_current(self) -> bool:
-        """Cheap check (two index-only queries) that the saved index reflects the database.
-
-        Every write that adds or revives a vector takes a new ``seq``, and every
-        removal lowers the number of indexed images; so when the newest ``seq``
-        is the one the index was saved at and the counts agree, nothing changed.
+        See :mod:`artseek.index_sync`: checked against the database, stale
+        entries re-applied, rebuilt from the stored embeddings when it holds
+        other vectors; :attr:`index_repair` says what was wrong.
         """
-        with self.db.session() as s:
-            newest = self.db.max_seq(s)
-            indexed = int(s.scalar(select(func.count()).select_from(Image).where(Image.status == ImageStatus.INDEXED)))
         assert self._vectors is not None
-        return newest == self._vectors.synced_seq and indexed == len(self._vectors)
-
-    def _fetch_vectors(self, ids: list[int]) -> np.ndarray:
-        with self.db.session() as s:
-            rows = dict(s.execute(select(Embedding.image_id, Embedding.vector).where(Embedding.image_id.in_(ids))).all())
-        return np.stack([np.frombuffer(rows[i], dtype=np.float32) for i in ids])
+        added, removed = index_sync.sync(self.db, self._vectors, writable=not self.read_only)
+        self.index_repair = self._vectors.load_problem
+        return added, removed
 
     # ------------------------------------------------------------ indexing
     @guarded
@@ -205,7 +201,10 @@ class Library:
         self._require_writable()
         job = IndexingJob(self.db, self.vectors, lambda: self.encoder, [Path(f) for f in folders], options, listener,
                           control)
-        return job.run()
+        report = job.run()
+        if report.indexed or report.failed or report.missing or report.moved:
+            self._auto_backup("after index")
+        return report
 
     @guarded
     def rescan(self, options: IndexOptions | None = None, listener: ProgressListener | None = None,
@@ -223,10 +222,13 @@ class Library:
         self._require_writable()
         path = os.path.abspath(folder)
         with self.db.session() as s:
+            known = s.scalar(select(ImportRoot.id).where(ImportRoot.path == path)) is not None
+        if not known:
+            raise LibraryError(f"'{path}' is not an imported folder of this library.",
+                               "See 'status' for the imported folders.")
+        self._auto_backup("before remove folder")
+        with self.db.session() as s:
             root = s.scalar(select(ImportRoot).where(ImportRoot.path == path))
-            if root is None:
-                raise LibraryError(f"'{path}' is not an imported folder of this library.",
-                                   "See 'status' for the imported folders.")
             ids = list(s.scalars(select(Image.id).where(Image.root_id == root.id)))
             for start in range(0, len(ids), 500):
                 s.execute(delete(Image).where(Image.id.in_(ids[start:start + 500])))
@@ -240,6 +242,7 @@ class Library:
     def switch_model(self, model: str) -> None:
         """Forget all embeddings and record ``model``; a following :meth:`rescan` re-indexes."""
         self._require_writable()
+        self._auto_backup("before reindex")
         with self.db.session() as s:
             s.execute(delete(Embedding))
             s.execute(update(Image).where(Image.status == ImageStatus.INDEXED).values(status=ImageStatus.PENDING))
@@ -248,7 +251,7 @@ class Library:
             from artseek.storage import Meta
 
             s.execute(delete(Meta).where(Meta.key == META_DIM))
-        for name in ("vectors.hnsw", "vectors.json"):
+        for name in (INDEX_FILENAME, STATE_FILENAME):
             (self.folder / name).unlink(missing_ok=True)
         self.model_name, self._encoder, self._vectors = model, None, None
 
@@ -292,6 +295,7 @@ class Library:
                              "Use a JPEG, PNG, TIFF or other common image file.") from None
         return self.encoder.encode_images(to_model_input(pil, cfg)[None])[0]
 
+    @guarded
     def stored_vector(self, image_id: int) -> np.ndarray:
         """The stored embedding of an indexed image."""
         with self.db.session() as s:
@@ -300,6 +304,7 @@ class Library:
             raise QueryError(f"Image {image_id} has no embedding (it is not indexed).", "Re-scan the library.")
         return np.frombuffer(blob, dtype=np.float32)
 
+    @guarded
     def search_vector(self, query: np.ndarray, top_k: int = 20, exclude: set[int] | None = None) -> list[SearchResult]:
         """Rank indexed images by cosine similarity to ``query``."""
         if self._vectors is None and self.db.get_meta(META_DIM) is None:
@@ -319,6 +324,7 @@ class Library:
         """"More like this" for an indexed image (the image itself comes first)."""
         return self.search_vector(self.stored_vector(image_id), top_k)
 
+    @guarded
     def search_query(self, query: Query, top_k: int = 20) -> list[SearchResult]:
         """Run a combined query: text, example images, +/- marked images, negative texts."""
         if query.is_empty():
@@ -375,6 +381,7 @@ class Library:
         """Import XMP dc:description / IPTC caption / EXIF description of the indexed images."""
         return self.text_service.import_embedded()
 
+    @guarded
     def describe(self, image_id: int, top_k: int = 10):  # noqa: ANN201
         """Texts of the corpus and vocabulary keywords ranked for an indexed image (``.texts``, ``.keywords``)."""
         return self.text_service.describe(image_id, top_k)

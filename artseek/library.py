@@ -51,6 +51,7 @@ class LibraryStatus:
     roots: list[str] = field(default_factory=list)
     failures: list[dict[str, str]] = field(default_factory=list)
     read_only: bool = False
+    notes: list[str] = field(default_factory=list)  # repairs made on open, a backup that could not be made
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -268,6 +269,9 @@ class Library(LibraryCare):
             indexed=counts.get(ImageStatus.INDEXED, 0), failed=counts.get(ImageStatus.FAILED, 0),
             pending=counts.get(ImageStatus.PENDING, 0), missing=counts.get(ImageStatus.MISSING, 0),
             roots=self.roots(), failures=failures, read_only=self.read_only,
+            notes=[n for n in (self.index_repair and f"{self.index_repair} It was rebuilt from the stored embeddings.",
+                               self.backup_problem and f"The last automatic backup failed: {self.backup_problem}")
+                   if n],
         )
 
     # -------------------------------------------------------------- search

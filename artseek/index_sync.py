@@ -12,6 +12,8 @@ silently misses an indexed image.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from sqlalchemy import func, select
 
@@ -54,10 +56,10 @@ def sync(db: Database, vectors: VectorIndex, writable: bool) -> tuple[int, int]:
 
 def vectors_match_database(db: Database, vectors: VectorIndex) -> bool:
     """Up to :data:`SPOT_CHECK` saved vectors equal the stored embeddings (of those saved with the file)."""
-    live = sorted(vectors.ids)
+    live = vectors.ids
     if not live:
         return True
-    sample = live[:: max(1, len(live) // SPOT_CHECK)][:SPOT_CHECK]
+    sample = list(itertools.islice(live, 0, None, max(1, len(live) // SPOT_CHECK)))[:SPOT_CHECK]
     with db.session() as s:
         rows = {r.image_id: r for r in s.execute(select(Embedding.image_id, Embedding.vector, Embedding.seq)
                                                  .where(Embedding.image_id.in_(sample)))}

@@ -70,8 +70,10 @@ class LibraryCare:
         BackupStore(self.folder).find(name)  # a wrong name changes nothing
         self.db.close()
         self._forget_vectors()
-        aside = restore_files(self.folder, name)
-        self.db = Database(self.folder)
+        try:
+            aside = restore_files(self.folder, name)
+        finally:
+            self.db = Database(self.folder)
         self.library_id = self.db.get_meta(META_LIBRARY_ID) or self.library_id
         dim = self.db.get_meta(META_DIM)
         if dim:

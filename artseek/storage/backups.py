@@ -12,6 +12,7 @@ never deleted) and copies the backup in its place.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -86,6 +87,10 @@ class BackupStore:
                 dst.execute("PRAGMA journal_mode=DELETE")
             _fsync(tmp)
             os.replace(tmp, target)
+        except sqlite3.Error as exc:
+            tmp.unlink(missing_ok=True)
+            code = errno.ENOSPC if "full" in str(exc).lower() else errno.EIO
+            raise OSError(code, f"the backup could not be written ({exc})") from exc
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise

@@ -401,3 +401,25 @@ def test_read_only_after_kill_sees_the_last_committed_work(tmp_path, shapes_200)
         assert r.returncode == 2 and "read-only" in r.stderr and "Traceback" not in r.stderr
     finally:
         subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_a_failed_automatic_backup_never_fails_the_run(tmp_path, shapes_200, monkeypatch) -> None:
+    """Disk full while writing the backup: the indexing run succeeds and status notes the missing backup."""
+    import errno
+
+    from artseek.storage.backups import BackupStore
+
+    def full(self, db_path, reason):  # noqa: ANN001
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for path, _ in shapes_200[:10]:
+        shutil.copy(path, folder / path.name)
+    monkeypatch.setattr(BackupStore, "create", full)
+    with Library(tmp_path / "lib", model="tiny-test") as lib:
+        assert lib.index([folder]).indexed == 10
+        assert lib.backups() == [] and "is full" in lib.backup_problem
+        assert any("backup failed" in note for note in lib.status().notes)
+        with pytest.raises(LibraryError, match="is full"):
+            lib.backup()

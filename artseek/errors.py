@@ -51,3 +51,7 @@ class LibraryDamagedError(LibraryError):
         super().__init__(message, hint)
         self.backups = list(backups or [])  # artseek.storage.backups.BackupInfo, newest first
         self.problems = list(problems or [])
+
+
+class EmptyQueryError(QueryError):
+    """There is nothing to search for: no text, no example image and no marks."""

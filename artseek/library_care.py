@@ -42,7 +42,7 @@ class LibraryCare:
     @guarded
     def backup(self, reason: str = "manual") -> BackupInfo:
         """Make a backup now (checked first, so a damaged database never replaces good backups)."""
-        self._require_writable()
+        self.require_writable()
         problems = quick_check(self.db.engine, tables=None)
         if problems:
             raise damaged_error(self.folder, problems)
@@ -66,7 +66,7 @@ class LibraryCare:
         The vector index is rebuilt from the restored embeddings; images indexed
         after the backup was made come back with the next ``rescan``.
         """
-        self._require_writable()
+        self.require_writable()
         BackupStore(self.folder).find(name)  # a wrong name changes nothing
         self.db.close()
         self._forget_vectors()

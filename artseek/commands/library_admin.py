@@ -7,13 +7,13 @@ so they go through :mod:`artseek.maintenance`, not a plain open.
 from __future__ import annotations
 
 import argparse
-import json
 
+from artseek.commands.common import emit_json, opt
 from artseek.errors import ArtSeekError
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser | None = None) -> None:
-    parents = [common] if common is not None else []
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parents = [common]
     group = sub.add_parser("library", parents=parents, help="backups, restore and health check of the library")
     lsub = group.add_subparsers(dest="library_command", metavar="ACTION", required=True)
 
@@ -32,15 +32,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser | 
 
 
 def _folder(args: argparse.Namespace) -> str | None:
-    return getattr(args, "library", None) or None
-
-
-def _json(args: argparse.Namespace) -> bool:
-    return bool(getattr(args, "json", False))
-
-
-def _print_json(data: object) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    return opt(args, "library")
 
 
 def _describe(backup) -> str:  # noqa: ANN001 - BackupInfo
@@ -53,8 +45,8 @@ def cmd_library_backups(args: argparse.Namespace) -> int:
     from artseek.maintenance import list_backups
 
     backups = list_backups(_folder(args))
-    if _json(args):
-        _print_json([b.to_dict() for b in backups])
+    if opt(args, "json"):
+        emit_json([b.to_dict() for b in backups])
     elif not backups:
         print("No backups yet: one is made after every indexing run that changes the library.")
     else:
@@ -67,8 +59,8 @@ def cmd_library_restore(args: argparse.Namespace) -> int:
     from artseek.maintenance import restore_backup
 
     aside = restore_backup(_folder(args), args.name)
-    if _json(args):
-        _print_json({"restored": args.name, "replaced_database_kept_at": str(aside)})
+    if opt(args, "json"):
+        emit_json({"restored": args.name, "replaced_database_kept_at": str(aside)})
     else:
         print(f"Restored {args.name}. The replaced database is kept at {aside}.\n"
               "Run 'rescan' to index images added since the backup was made.")
@@ -78,12 +70,11 @@ def cmd_library_restore(args: argparse.Namespace) -> int:
 def cmd_library_check(args: argparse.Namespace) -> int:
     from artseek.maintenance import check_library
 
-    device = getattr(args, "device", None)
-    report = check_library(_folder(args), full=args.full, model=getattr(args, "model", None),
-                           weights=getattr(args, "weights", None), device=None if device == "auto" else device,
-                           backend=getattr(args, "backend", None) or "auto")
-    if _json(args):
-        _print_json(report.to_dict())
+    device = opt(args, "device")
+    report = check_library(_folder(args), full=args.full, model=opt(args, "model"), weights=opt(args, "weights"),
+                           device=None if device == "auto" else device, backend=opt(args, "backend", "auto"))
+    if opt(args, "json"):
+        emit_json(report.to_dict())
         return 0 if report.ok else 1
     kind = "Full check (every page)" if report.full else "Quick check"
     print(f"{kind} of {report.library}: {'database ok' if report.ok else 'the database is DAMAGED'} "

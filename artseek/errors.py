@@ -43,5 +43,15 @@ class QueryError(ArtSeekError):
     """A search request cannot be run (e.g. an unreadable query image)."""
 
 
+class LibraryDamagedError(LibraryError):
+    """The library database is damaged; ``backups`` lists the copies it can be restored from."""
+
+    def __init__(self, message: str, hint: str = "", backups: list | None = None,
+                 problems: list[str] | None = None) -> None:
+        super().__init__(message, hint)
+        self.backups = list(backups or [])  # artseek.storage.backups.BackupInfo, newest first
+        self.problems = list(problems or [])
+
+
 class EmptyQueryError(QueryError):
     """There is nothing to search for: no text, no example image and no marks."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from PIL import Image as PILImage
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 
-from artseek import config
+from artseek import config, index_sync
 from artseek.captions.service import TextService
 from artseek.embedding.encoder import Encoder
 from artseek.errors import LibraryError, LibraryLockedError, LibraryReadOnlyError, ModelMismatchError, QueryError
@@ -25,6 +26,7 @@ from artseek.errors import EmptyQueryError
 from artseek.ingest.decode import DecodeError, open_image, read_file
 from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
 from artseek.ingest.progress import JobControl, ProgressListener
+from artseek.library_care import META_LIBRARY_ID, LibraryCare
 from artseek.library_lock import LibraryLock
 from artseek.search.feedback import QueryEmbeddings, compose, rank_feedback
 from artseek.search.query import Query
@@ -34,6 +36,7 @@ from artseek.storage import Database, Embedding, Image, ImageStatus, ImportRoot,
 from artseek.storage.errors import guarded, storage_errors
 from artseek.storage.queries import search_results, stored_vector
 from artseek.vectors import VectorIndex
+from artseek.vectors.hnsw_index import INDEX_FILENAME, STATE_FILENAME
 
 META_MODEL = "model"
 META_DIM = "embed_dim"
@@ -52,12 +55,13 @@ class LibraryStatus:
     roots: list[str] = field(default_factory=list)
     failures: list[dict[str, str]] = field(default_factory=list)
     read_only: bool = False
+    notes: list[str] = field(default_factory=list)  # repairs made on open, a backup that could not be made
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-class Library:
+class Library(LibraryCare):
     """An opened library folder. Thread-safe for one writer plus readers."""
 
     def __init__(self, folder: Path | str | None = None, model: str | None = None,
@@ -75,6 +79,11 @@ class Library:
         self._texts_lock = threading.Lock()
         self._lock = LibraryLock(self.folder)
         self.read_only = read_only
+        self.library_id = ""
+        #: What was wrong with the saved vector index when it was last opened (None: nothing).
+        self.index_repair: str | None = None
+        #: Why the last automatic backup could not be made (None: it was, or none was due).
+        self.backup_problem: str | None = None
         with storage_errors(self.folder):
             self._open(model, read_only)
 
@@ -101,6 +110,10 @@ class Library:
             self.model_name = recorded or model or config.DEFAULT_MODEL
             if not recorded and not read_only:
                 self.db.set_meta(META_MODEL, self.model_name)
+            self.library_id = self.db.get_meta(META_LIBRARY_ID) or ""
+            if not self.library_id and not read_only:
+                self.library_id = uuid.uuid4().hex
+                self.db.set_meta(META_LIBRARY_ID, self.library_id)
             dim = self.db.get_meta(META_DIM)
             if dim:
                 self._open_vectors(int(dim))
@@ -168,40 +181,24 @@ class Library:
         assert self._vectors is not None
         return self._vectors
 
+    def _forget_vectors(self) -> None:
+        self._vectors, self._encoder, self._texts = None, None, None
+
     def _open_vectors(self, dim: int) -> None:
-        self._vectors = VectorIndex(self.folder, dim)
+        self._vectors = VectorIndex(self.folder, dim, self.library_id)
         self.repair()
 
     def repair(self) -> tuple[int, int]:
-        """Make the vector index agree with the database (after a crash). Returns (added, removed)."""
-        assert self._vectors is not None
-        if self._vectors.loaded_from_disk and self._index_is_current():
-            return 0, 0
-        with self.db.session() as s:
-            valid = dict(s.execute(select(Embedding.image_id, Embedding.seq).join(Image, Image.id == Embedding.image_id)
-                                   .where(Image.status == ImageStatus.INDEXED)).all())
-        added, removed = self._vectors.reconcile(valid, self._fetch_vectors)
-        if (added or removed) and not self.read_only:
-            self._vectors.save(self.db.max_seq())
-        return added, removed
+        """Make the vector index agree with the database (after a crash or damage). Returns (added, removed).
 
-    def _index_is_current(self) -> bool:
-        """Cheap check (two index-only queries) that the saved index reflects the database.
-
-        Every write that adds or revives a vector takes a new ``seq``, and every
-        removal lowers the number of indexed images; so when the newest ``seq``
-        is the one the index was saved at and the counts agree, nothing changed.
+        See :mod:`artseek.index_sync`: checked against the database, stale
+        entries re-applied, rebuilt from the stored embeddings when it holds
+        other vectors; :attr:`index_repair` says what was wrong.
         """
-        with self.db.session() as s:
-            newest = self.db.max_seq(s)
-            indexed = int(s.scalar(select(func.count()).select_from(Image).where(Image.status == ImageStatus.INDEXED)))
         assert self._vectors is not None
-        return newest == self._vectors.synced_seq and indexed == len(self._vectors)
-
-    def _fetch_vectors(self, ids: list[int]) -> np.ndarray:
-        with self.db.session() as s:
-            rows = dict(s.execute(select(Embedding.image_id, Embedding.vector).where(Embedding.image_id.in_(ids))).all())
-        return np.stack([np.frombuffer(rows[i], dtype=np.float32) for i in ids])
+        added, removed = index_sync.sync(self.db, self._vectors, writable=not self.read_only)
+        self.index_repair = self._vectors.load_problem
+        return added, removed
 
     # ------------------------------------------------------------ indexing
     @guarded
@@ -211,7 +208,10 @@ class Library:
         self.require_writable()
         job = IndexingJob(self.db, self.vectors, lambda: self.encoder, [Path(f) for f in folders], options, listener,
                           control)
-        return job.run()
+        report = job.run()
+        if report.indexed or report.failed or report.missing or report.moved:
+            self._auto_backup("after index")
+        return report
 
     @guarded
     def rescan(self, options: IndexOptions | None = None, listener: ProgressListener | None = None,
@@ -231,6 +231,8 @@ class Library:
         when ``A/nested`` is removed) stay in the library and pass to the closest such folder.
         """
         self.require_writable()
+        self.count_root_removal(folder)  # raises LibraryError for a folder that is not imported
+        self._auto_backup("before remove folder")
         with self.db.session() as s:
             root, ids, keep = self._root_removal(s, folder)
             for other_id, image_ids in keep.items():
@@ -275,6 +277,7 @@ class Library:
     def switch_model(self, model: str) -> None:
         """Forget all embeddings and record ``model``; a following :meth:`rescan` re-indexes."""
         self.require_writable()
+        self._auto_backup("before reindex")
         with self.db.session() as s:
             s.execute(delete(Embedding))
             s.execute(update(Image).where(Image.status == ImageStatus.INDEXED).values(status=ImageStatus.PENDING))
@@ -283,7 +286,7 @@ class Library:
             from artseek.storage import Meta
 
             s.execute(delete(Meta).where(Meta.key == META_DIM))
-        for name in ("vectors.hnsw", "vectors.json"):
+        for name in (INDEX_FILENAME, STATE_FILENAME):
             (self.folder / name).unlink(missing_ok=True)
         self.model_name, self._encoder, self._vectors, self._texts = model, None, None, None
 
@@ -300,6 +303,9 @@ class Library:
             indexed=counts.get(ImageStatus.INDEXED, 0), failed=counts.get(ImageStatus.FAILED, 0),
             pending=counts.get(ImageStatus.PENDING, 0), missing=counts.get(ImageStatus.MISSING, 0),
             roots=self.roots(), failures=failures, read_only=self.read_only,
+            notes=[n for n in (self.index_repair and f"{self.index_repair} It was rebuilt from the stored embeddings.",
+                               self.backup_problem and f"The last automatic backup failed: {self.backup_problem}")
+                   if n],
         )
 
     # -------------------------------------------------------------- search
@@ -327,10 +333,12 @@ class Library:
                              "Use a JPEG, PNG, TIFF or other common image file.") from None
         return self.encoder.encode_images(to_model_input(pil, cfg)[None])[0]
 
+    @guarded
     def stored_vector(self, image_id: int) -> np.ndarray:
         """The stored embedding of an indexed image."""
         return stored_vector(self.db, image_id)
 
+    @guarded
     def search_vector(self, query: np.ndarray, top_k: int = 20, exclude: set[int] | None = None) -> list[SearchResult]:
         """Rank indexed images by cosine similarity to ``query``."""
         if self._vectors is None and self.db.get_meta(META_DIM) is None:
@@ -350,6 +358,7 @@ class Library:
         """"More like this" for an indexed image (the image itself comes first)."""
         return self.search_vector(self.stored_vector(image_id), top_k)
 
+    @guarded
     def search_query(self, query: Query, top_k: int = 20) -> list[SearchResult]:
         """Run a combined query: text, example images, +/- marked images, negative texts."""
         if query.is_empty():

@@ -13,10 +13,13 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from artseek.errors import LibraryError
+from artseek.storage.backups import BackupStore
+from artseek.storage.health import OPEN_CHECK_TABLES, full_check, quick_check
 from artseek.storage.models import Base, Embedding, Meta
 
 SCHEMA_VERSION = "1"
 DB_FILENAME = "library.sqlite"
+WHOLE_CHECK_BYTES = 256 * 1024 * 1024  # ~20,000 images with thumbnails; quick_check of it about 0.1 s warm
 
 
 class Database:
@@ -27,8 +30,7 @@ class Database:
         self.read_only = read_only
         timeout = float(os.environ.get("ARTSEEK_DB_TIMEOUT", "30"))  # seconds to wait for another writer
         if read_only:
-            # immutable=1 when the folder itself is read-only: SQLite then needs no -shm file.
-            immutable = "&immutable=1" if not os.access(folder, os.W_OK) else ""
+            immutable = "&immutable=1" if _immutable(self.path) else ""
             url = f"sqlite:///file:{self.path.as_posix()}?mode=ro{immutable}&uri=true"
         else:
             url = f"sqlite:///{self.path.as_posix()}"
@@ -37,6 +39,7 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         try:
             if not read_only:
+                self._backup_before_schema_change(folder)
                 Base.metadata.create_all(self.engine)
                 with self.session() as s:
                     if s.get(Meta, "schema_version") is None:
@@ -44,6 +47,9 @@ class Database:
             else:
                 with self.engine.connect():
                     pass
+            # Whole-file quick check up to WHOLE_CHECK_BYTES (about 0.1 s), else the small tables only.
+            small = self.path.stat().st_size <= WHOLE_CHECK_BYTES
+            problems = quick_check(self.engine, None if small else OPEN_CHECK_TABLES)
         except (OperationalError, DatabaseError) as exc:
             from artseek.storage.errors import translate
 
@@ -55,6 +61,20 @@ class Database:
                 "Check that the folder is writable and the disk is not full; if the file is damaged, "
                 "restore it from a backup or create a new library.",
             ) from exc
+        if problems:
+            self.engine.dispose()
+            from artseek.storage.errors import damaged_error
+
+            raise damaged_error(folder, problems)
+
+    def _backup_before_schema_change(self, folder: Path) -> None:
+        """Back up an existing database before :meth:`create_all` adds tables to it."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        with self.engine.connect() as conn:
+            present = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if present and not set(Base.metadata.tables) <= present:
+            BackupStore(folder).create(self.path, "before schema change")
 
     def _configure_connection(self, dbapi_connection: sqlite3.Connection, _record: object) -> None:
         cursor = dbapi_connection.cursor()
@@ -104,8 +124,26 @@ class Database:
         with self.engine.connect() as conn:
             return str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
 
+    def check(self, full: bool = False) -> list[str]:
+        """Problems found: the open's quick check of the small tables, or every page with ``full``."""
+        return full_check(self.engine) if full else quick_check(self.engine)
+
+    def backup(self, reason: str):  # noqa: ANN201 - BackupInfo
+        """A consistent copy in ``backups/`` (SQLite online backup API); old copies rotate out."""
+        return BackupStore(self.path.parent).create(self.path, reason)
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _immutable(path: Path) -> bool:
+    """Open with ``immutable=1`` (no -shm file needed) when the folder is read-only, unless a write-ahead log
+    left by a run that was stopped (kill -9, media turned read-only) holds committed changes: SQLite reads
+    those read-only through the existing -shm file, and ``immutable`` would hide them."""
+    if os.access(path.parent, os.W_OK):
+        return False
+    wal, shm = path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+    return not (wal.exists() and wal.stat().st_size > 0 and shm.exists())
 
 
 def _reason(exc: Exception) -> str:

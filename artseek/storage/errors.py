@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
-from artseek.errors import ArtSeekError, LibraryError, LibraryReadOnlyError
+from artseek.errors import ArtSeekError, LibraryDamagedError, LibraryError, LibraryReadOnlyError
 
 T = TypeVar("T")
 
@@ -36,9 +36,27 @@ def translate(exc: BaseException, folder: Path | str) -> LibraryError | None:
                             "Close other programs using it (another ArtSeek, a backup or sync tool, a database "
                             f"viewer), then try again. {_KEPT}")
     if isinstance(exc, DBAPIError) and ("malformed" in text or "not a database" in text):
-        return LibraryError(f"The library database in '{folder}' is damaged ({text.splitlines()[0]}).",
-                            "Restore library.sqlite from a backup, or create a new library and re-index.")
+        return damaged_error(folder, [text.splitlines()[0]])
     return None
+
+
+def damaged_error(folder: Path | str, problems: list[str]) -> LibraryDamagedError:
+    """The error for a damaged database: what was found, the backups, and the command that restores one."""
+    from artseek.storage.backups import BackupStore
+
+    backups = [b for b in BackupStore(Path(folder)).list() if b.images is not None]
+    detail = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
+    message = f"The library database in '{folder}' is damaged ({detail})."
+    if backups:
+        lines = [f"  {b.name}  ({b.created:%Y-%m-%d %H:%M} UTC, {b.indexed} indexed images, {b.size // 1024} kB)"
+                 for b in backups]
+        hint = ("Backups of this library:\n" + "\n".join(lines) + "\nRestore the newest with "
+                f"'python main.py library restore {backups[0].name} --library \"{folder}\"' "
+                "(the damaged file is kept aside in damaged/), then 'rescan' to pick up images added since.")
+    else:
+        hint = ("This library has no backup yet. Create a new library and re-index the folders (the image files "
+                "themselves are untouched), or restore library.sqlite from your own backup.")
+    return LibraryDamagedError(message, hint, backups=backups, problems=problems)
 
 
 @contextmanager

@@ -3,13 +3,14 @@
 Labels are the images' database ids. Inner product on normalised vectors is
 cosine similarity; scores returned are similarities (higher is better). A JSON
 sidecar records which database state the saved file reflects (``synced_seq``),
-so a reopen after a crash can re-apply what the file missed.
+so a reopen after a crash can re-apply what the file missed, and the file's
+size and checksum, verified before hnswlib ever reads the file
+(:mod:`artseek.vectors.state`).
 """
 
 from __future__ import annotations
 
 import errno
-import json
 import os
 import threading
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import hnswlib
 import numpy as np
+
+from artseek.vectors.state import IndexState, StateError, file_crc32, fsync_file, verify, write_state
 
 INDEX_FILENAME = "vectors.hnsw"
 STATE_FILENAME = "vectors.json"
@@ -29,9 +32,10 @@ INITIAL_CAPACITY = 1024
 class VectorIndex:
     """A resizable hnswlib index stored in a library folder."""
 
-    def __init__(self, folder: Path, dim: int) -> None:
+    def __init__(self, folder: Path, dim: int, library_id: str = "") -> None:
         self.folder = folder
         self.dim = dim
+        self.library_id = library_id
         self.path = folder / INDEX_FILENAME
         self.state_path = folder / STATE_FILENAME
         self.synced_seq = 0
@@ -39,20 +43,30 @@ class VectorIndex:
         self._index = hnswlib.Index(space="ip", dim=dim)
         self._live: set[int] = set()
         self.loaded_from_disk = False
-        if self.path.exists() and self.state_path.exists():
+        #: Why the saved index was not loaded (None when it was, or when there was none).
+        self.load_problem: str | None = None
+        if self.path.exists() or self.state_path.exists():
             try:
-                state = json.loads(self.state_path.read_text())
-                if int(state["dim"]) != dim:
-                    raise ValueError("dimension changed")
-                self._index.load_index(str(self.path), max_elements=0)
-                self._live = set(int(i) for i in state.get("live", []))
-                self.synced_seq = int(state.get("synced_seq", 0))
-                self.loaded_from_disk = True
-            except (OSError, RuntimeError, ValueError, KeyError, json.JSONDecodeError):
+                self._load(verify(self.path, self.state_path, dim, library_id))
+            except StateError as exc:
+                self.load_problem = f"The saved vector index was not used: {exc}."
                 self._fresh()
         else:
             self._fresh()
         self._index.set_ef(DEFAULT_EF)
+
+    def _load(self, state: IndexState) -> None:
+        """Load a verified file and check that hnswlib sees the labels the state lists."""
+        try:
+            self._index.load_index(str(self.path), max_elements=0)
+        except (RuntimeError, MemoryError, ValueError) as exc:
+            raise StateError(f"hnswlib could not read it ({exc})") from None
+        labels = set(int(i) for i in self._index.get_ids_list())
+        if not state.live <= labels:
+            raise StateError("it lacks images its state lists")
+        self._live = state.live
+        self.synced_seq = state.synced_seq
+        self.loaded_from_disk = True
 
     def _fresh(self) -> None:
         self._index = hnswlib.Index(space="ip", dim=self.dim)
@@ -60,6 +74,13 @@ class VectorIndex:
         self._live = set()
         self.synced_seq = 0
         self.loaded_from_disk = False
+
+    def reset(self, reason: str) -> None:
+        """Forget the loaded graph (found inconsistent with the database); the caller rebuilds it."""
+        with self._lock:
+            self._fresh()
+            self._index.set_ef(DEFAULT_EF)
+            self.load_problem = reason
 
     def __len__(self) -> int:
         return len(self._live)
@@ -93,14 +114,41 @@ class VectorIndex:
                     self._live.discard(i)
 
     def search(self, vector: np.ndarray, k: int, ef: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Return ``(ids, similarities)`` of up to ``k`` nearest vectors, best first."""
+        """Return ``(ids, similarities)`` of up to ``k`` nearest vectors, best first.
+
+        Never fewer than ``min(k, len(self))``: when the graph cannot return
+        that many (hnswlib raises, or comes back short, e.g. with many
+        tombstones), the search is done exactly over every live vector.
+        """
         with self._lock:
             k = min(k, len(self._live))
             if k <= 0:
                 return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+            query = np.asarray(vector, dtype=np.float32).reshape(1, -1)
             self._index.set_ef(max(ef or DEFAULT_EF, k))
-            labels, distances = self._index.knn_query(np.asarray(vector, dtype=np.float32).reshape(1, -1), k=k)
+            try:
+                labels, distances = self._index.knn_query(query, k=k)
+            except RuntimeError:
+                return self._exact_search(query[0], k)
+            if len(labels[0]) < k:
+                return self._exact_search(query[0], k)
             return labels[0].astype(np.int64), (1.0 - distances[0]).astype(np.float32)
+
+    def _exact_search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Brute force over every live vector, in chunks (the fallback of :meth:`search`)."""
+        live = np.fromiter(sorted(self._live), dtype=np.int64)
+        best_ids = np.empty(0, dtype=np.int64)
+        best = np.empty(0, dtype=np.float32)
+        for start in range(0, len(live), 65536):
+            chunk = live[start:start + 65536]
+            scores = np.asarray(self._index.get_items(chunk.tolist()), dtype=np.float32) @ query
+            best_ids = np.concatenate([best_ids, chunk])
+            best = np.concatenate([best, scores])
+            if len(best) > k:
+                keep = np.argpartition(-best, k - 1)[:k]
+                best_ids, best = best_ids[keep], best[keep]
+        order = np.argsort(-best, kind="stable")[:k]
+        return best_ids[order], best[order].astype(np.float32)
 
     def get_vectors(self, ids: list[int] | np.ndarray) -> np.ndarray:
         """The stored vectors of ``ids`` (which must be live)."""
@@ -110,25 +158,33 @@ class VectorIndex:
             return np.asarray(self._index.get_items(list(map(int, ids))), dtype=np.float32)
 
     def save(self, synced_seq: int) -> None:
-        """Write the index and its state atomically (temp file + rename)."""
+        """Write the index and its state atomically (temp file + rename), with size and checksum."""
         with self._lock:
             self.folder.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(self.path.name + ".tmp")
             tmp_state = self.state_path.with_name(self.state_path.name + ".tmp")
             try:
+                # hnswlib reports no write errors at all: probe that the folder takes the file first,
+                # so read-only media or a missing permission is an OSError with its real cause.
+                with open(tmp, "wb"):
+                    pass
                 self._index.save_index(str(tmp))
-                # hnswlib does not report write errors: check the file is complete.
-                if tmp.stat().st_size != self._index.index_file_size():
+                expected = self._index.index_file_size()
+                size = tmp.stat().st_size if tmp.exists() else -1
+                if size != expected:
                     raise OSError(errno.ENOSPC, "No space left on device (the index file was written incompletely)")
-                _fsync_file(tmp)
+                fsync_file(tmp)
+                state = IndexState(dim=self.dim, synced_seq=int(synced_seq), live=set(self._live), size=size,
+                                   crc32=file_crc32(tmp), library_id=self.library_id)
+                write_state(self.state_path, state)
                 os.replace(tmp, self.path)
-                state = {"dim": self.dim, "synced_seq": int(synced_seq), "live": sorted(self._live)}
-                tmp_state.write_text(json.dumps(state))
-                _fsync_file(tmp_state)
                 os.replace(tmp_state, self.state_path)
             except BaseException:
-                tmp.unlink(missing_ok=True)  # the previous complete files stay in place
-                tmp_state.unlink(missing_ok=True)
+                for leftover in (tmp, tmp_state):  # the previous complete files stay in place
+                    try:
+                        leftover.unlink(missing_ok=True)
+                    except OSError:
+                        pass
                 raise
             self.synced_seq = int(synced_seq)
 
@@ -167,10 +223,3 @@ class VectorIndex:
             self._live = set()
             self.add(ids, vectors)
 
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -117,8 +117,8 @@ LAYERS = (
     ("artseek", "artseek.errors", "artseek.config", "artseek.library_lock"),
     ("artseek.storage", "artseek.vectors", "artseek.embedding", "artseek.search"),
     ("artseek.ingest", "artseek.captions"),
-    ("artseek.library",),
-    ("artseek.evaluation", "artseek.bench", "artseek.selftest"),
+    ("artseek.library", "artseek.library_care", "artseek.index_sync"),
+    ("artseek.evaluation", "artseek.bench", "artseek.selftest", "artseek.maintenance"),
     ("artseek.commands", "artseek.ui"),
     ("artseek.cli",),
 )

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from artseek import config
 from artseek.errors import LibraryError, LibraryLockedError, LibraryReadOnlyError, ModelMismatchError, QueryError
 from artseek.ingest.decode import DecodeError, open_image, read_file
+from artseek.ingest.diff import folder_offline
 from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
 from artseek.ingest.progress import JobControl, ProgressListener
 from artseek.library_lock import LibraryLock
@@ -48,6 +49,14 @@ class LibraryStatus:
     roots: list[str] = field(default_factory=list)
     failures: list[dict[str, str]] = field(default_factory=list)
     read_only: bool = False
+    # One entry per imported folder: {"path", "offline", "images"}. Offline: the folder is not there
+    # (a drive or share not connected, or moved away); its images stay searchable and are left alone.
+    folders: list[dict] = field(default_factory=list)
+
+    @property
+    def offline(self) -> list[str]:
+        """The imported folders that are offline now."""
+        return [f["path"] for f in self.folders if f["offline"]]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -264,8 +273,20 @@ class Library:
             library=str(self.folder), model=self.model_name,
             indexed=counts.get(ImageStatus.INDEXED, 0), failed=counts.get(ImageStatus.FAILED, 0),
             pending=counts.get(ImageStatus.PENDING, 0), missing=counts.get(ImageStatus.MISSING, 0),
-            roots=self.roots(), failures=failures, read_only=self.read_only,
+            roots=self.roots(), failures=failures, read_only=self.read_only, folders=self.folders(),
         )
+
+    def folders(self) -> list[dict]:
+        """The imported folders with their image counts (not missing) and whether each is offline.
+
+        Offline means the folder itself is not there (one ``stat`` each): see :mod:`artseek.ingest.diff`.
+        """
+        with self.db.session() as s:
+            rows = s.execute(select(ImportRoot.id, ImportRoot.path).order_by(ImportRoot.path)).all()
+            counts = dict(s.execute(select(Image.root_id, func.count()).where(Image.status != ImageStatus.MISSING)
+                                    .group_by(Image.root_id)).all())
+        return [{"path": path, "offline": folder_offline(path, counts.get(rid, 0) > 0),
+                 "images": counts.get(rid, 0)} for rid, path in rows]
 
     # -------------------------------------------------------------- search
     def embed_text(self, text: str) -> np.ndarray:

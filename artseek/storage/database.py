@@ -13,9 +13,9 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from artseek.errors import LibraryError
+from artseek.storage.migrations import SCHEMA_VERSION, upgrade
 from artseek.storage.models import Base, Embedding, Meta
 
-SCHEMA_VERSION = "1"
 DB_FILENAME = "library.sqlite"
 
 
@@ -37,10 +37,10 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         try:
             if not read_only:
+                upgrade(self.engine)  # columns added since the file was made
                 Base.metadata.create_all(self.engine)
                 with self.session() as s:
-                    if s.get(Meta, "schema_version") is None:
-                        s.add(Meta(key="schema_version", value=SCHEMA_VERSION))
+                    s.merge(Meta(key="schema_version", value=SCHEMA_VERSION))
             else:
                 with self.engine.connect():
                     pass

@@ -7,7 +7,6 @@ tags and their CSV export.
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from artseek.captions.vocabulary import (
     Category, ClassifyReport, KeywordMatch, PromptEmbedder, Term, classify_vectors, load_vocabulary,
     suggest_keywords,
 )
+from artseek.csv_safe import write_csv
 from artseek.errors import ArtSeekError, QueryError
 from artseek.storage import Embedding, Image, ImageStatus, Tag, TextPart
 
@@ -216,17 +216,5 @@ class TextService:
 
     def export_tags(self, path: Path | str, category: str | None = None) -> int:
         """Write the tags as CSV (image_id, path, category, value, score, source); returns the row count."""
-        rows = self.tags(category=category)
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        try:
-            with tmp.open("w", newline="", encoding="utf-8") as f:
-                writer = csv.DictWriter(f, fieldnames=["image_id", "path", "category", "value", "score", "source"])
-                writer.writeheader()
-                writer.writerows(rows)
-            os.replace(tmp, path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise ArtSeekError(f"Cannot write '{path}': {exc.strerror or exc}.",
-                               "Choose a writable location.") from None
-        return len(rows)
+        return write_csv(path, ["image_id", "path", "category", "value", "score", "source"],
+                         self.tags(category=category))

@@ -56,17 +56,31 @@ class TextService:
         self._vocab: tuple[tuple, list[Term], np.ndarray] | None = None
 
     # ---------------------------------------------------------------- import
-    def _import(self, records: list[importers.TextRecord]) -> ImportReport:
+    def _import(self, records: list[importers.TextRecord], progress: corpus.TextProgress | None = None
+                ) -> ImportReport:
+        """Store the texts (all or nothing), then embed them here, batch by batch (resumable: importing
+        the same file again skips what is stored and embeds what is left)."""
         self.lib._require_writable()
         encoder = self.lib.encoder
-        report = corpus.import_records(self.lib.db, records, corpus.count_counter(encoder))
+        report = corpus.import_records(self.lib.db, records, corpus.count_counter(encoder), progress)
         corpus.relink(self.lib.db)
-        corpus.embed_pending(self.lib.db, encoder, self.lib.model_name)
+        corpus.embed_pending(self.lib.db, encoder, self.lib.model_name, progress)
         return report
 
-    def import_file(self, path: Path | str, kind: str | None = None) -> ImportReport:
-        """Import a CSV or JSON (simple or Artpedia) file of texts; all or nothing."""
-        return self._import(importers.read_file(path, kind))
+    def import_file(self, path: Path | str, kind: str | None = None, progress: corpus.TextProgress | None = None,
+                    notes: list[str] | None = None, encoding: str | None = None) -> ImportReport:
+        """Import a CSV or JSON (simple or Artpedia) file of texts; all or nothing (see :meth:`_import`)."""
+        return self._import(importers.read_file(path, kind, notes, encoding), progress)
+
+    def remove_texts(self, sources: Sequence[str] | None = None) -> int:
+        """Forget the texts of these import sources (all when None); see :func:`corpus.sources_matching`."""
+        self.lib._require_writable()
+        removed = corpus.remove_texts(self.lib.db, sources)
+        self._matrix = None
+        return removed
+
+    def text_sources(self) -> dict[str, int]:
+        return corpus.text_sources(self.lib.db)
 
     def _indexed_paths(self) -> list[str]:
         with self.lib.db.session() as s:
@@ -84,9 +98,10 @@ class TextService:
         return self._import(list(records))
 
     # ---------------------------------------------------------------- corpus
-    def ensure_embedded(self) -> None:
+    def ensure_embedded(self, progress: corpus.TextProgress | None = None) -> None:
+        """Embed parts left unembedded (an import that was stopped, or a new model after ``reindex``)."""
         if not self.lib.read_only and corpus.pending_count(self.lib.db, self.lib.model_name):
-            corpus.embed_pending(self.lib.db, self.lib.encoder, self.lib.model_name)
+            corpus.embed_pending(self.lib.db, self.lib.encoder, self.lib.model_name, progress)
 
     def matrix(self) -> PartMatrix:
         self.ensure_embedded()

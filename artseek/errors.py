@@ -41,3 +41,7 @@ class LibraryReadOnlyError(LibraryError):
 
 class QueryError(ArtSeekError):
     """A search request cannot be run (e.g. an unreadable query image)."""
+
+
+class EmptyQueryError(QueryError):
+    """There is nothing to search for: no text, no example image and no marks."""

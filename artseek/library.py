@@ -18,7 +18,10 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 
 from artseek import config
+from artseek.captions.service import TextService
+from artseek.embedding.encoder import Encoder
 from artseek.errors import LibraryError, LibraryLockedError, LibraryReadOnlyError, ModelMismatchError, QueryError
+from artseek.errors import EmptyQueryError
 from artseek.ingest.decode import DecodeError, open_image, read_file
 from artseek.ingest.diff import folder_offline
 from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
@@ -30,6 +33,7 @@ from artseek.search.ranking import normalise, rank_by_vector
 from artseek.search.results import SearchResult
 from artseek.storage import Database, Embedding, Image, ImageStatus, ImportRoot, Thumbnail
 from artseek.storage.errors import guarded, storage_errors
+from artseek.storage.queries import search_results, stored_vector
 from artseek.vectors import VectorIndex
 
 META_MODEL = "model"
@@ -73,9 +77,11 @@ class Library:
         self.device = device
         self.backend = backend
         self.int8 = int8
-        self._encoder = None
+        self._encoder: Encoder | None = None
         self._encoder_lock = threading.Lock()
         self._vectors: VectorIndex | None = None
+        self._texts: TextService | None = None
+        self._texts_lock = threading.Lock()
         self._lock = LibraryLock(self.folder)
         self.read_only = read_only
         with storage_errors(self.folder):
@@ -140,7 +146,7 @@ class Library:
         return self._encoder is not None
 
     @property
-    def encoder(self):  # noqa: ANN201 - TorchEncoder or OnnxEncoder
+    def encoder(self) -> Encoder:
         """The model, loaded on first use (thread-safe)."""
         with self._encoder_lock:
             if self._encoder is None:
@@ -211,7 +217,7 @@ class Library:
     def index(self, folders: Iterable[Path | str], options: IndexOptions | None = None,
               listener: ProgressListener | None = None, control: JobControl | None = None) -> IndexReport:
         """Index (or re-scan) ``folders``; unchanged files cost no model work."""
-        self._require_writable()
+        self.require_writable()
         job = IndexingJob(self.db, self.vectors, lambda: self.encoder, [Path(f) for f in folders], options, listener,
                           control)
         return job.run()
@@ -229,7 +235,7 @@ class Library:
     @guarded
     def remove_root(self, folder: Path | str) -> int:
         """Forget an imported folder and its images; returns how many images were removed."""
-        self._require_writable()
+        self.require_writable()
         path = os.path.abspath(folder)
         with self.db.session() as s:
             root = s.scalar(select(ImportRoot).where(ImportRoot.path == path))
@@ -248,7 +254,7 @@ class Library:
     @guarded
     def switch_model(self, model: str) -> None:
         """Forget all embeddings and record ``model``; a following :meth:`rescan` re-indexes."""
-        self._require_writable()
+        self.require_writable()
         with self.db.session() as s:
             s.execute(delete(Embedding))
             s.execute(update(Image).where(Image.status == ImageStatus.INDEXED).values(status=ImageStatus.PENDING))
@@ -259,7 +265,7 @@ class Library:
             s.execute(delete(Meta).where(Meta.key == META_DIM))
         for name in ("vectors.hnsw", "vectors.json"):
             (self.folder / name).unlink(missing_ok=True)
-        self.model_name, self._encoder, self._vectors = model, None, None
+        self.model_name, self._encoder, self._vectors, self._texts = model, None, None, None
 
     # -------------------------------------------------------------- status
     def status(self, max_failures: int = 1000) -> LibraryStatus:
@@ -291,7 +297,7 @@ class Library:
     # -------------------------------------------------------------- search
     def embed_text(self, text: str) -> np.ndarray:
         if not text or not text.strip():
-            raise QueryError("The search text is empty.", "Type a few words describing what you look for.")
+            raise EmptyQueryError("The search text is empty.", "Type a few words describing what you look for.")
         return self.encoder.encode_texts([text.strip()])[0]
 
     def embed_image(self, image: str | os.PathLike[str] | bytes | PILImage.Image) -> np.ndarray:
@@ -315,18 +321,14 @@ class Library:
 
     def stored_vector(self, image_id: int) -> np.ndarray:
         """The stored embedding of an indexed image."""
-        with self.db.session() as s:
-            blob = s.scalar(select(Embedding.vector).where(Embedding.image_id == image_id))
-        if blob is None:
-            raise QueryError(f"Image {image_id} has no embedding (it is not indexed).", "Re-scan the library.")
-        return np.frombuffer(blob, dtype=np.float32)
+        return stored_vector(self.db, image_id)
 
     def search_vector(self, query: np.ndarray, top_k: int = 20, exclude: set[int] | None = None) -> list[SearchResult]:
         """Rank indexed images by cosine similarity to ``query``."""
         if self._vectors is None and self.db.get_meta(META_DIM) is None:
             return []
         ranked = rank_by_vector(self.vectors, normalise(query), top_k, exclude)
-        return self._results(ranked)
+        return search_results(self.db, ranked)
 
     def search_text(self, text: str, top_k: int = 20) -> list[SearchResult]:
         """Text-to-image search."""
@@ -343,7 +345,7 @@ class Library:
     def search_query(self, query: Query, top_k: int = 20) -> list[SearchResult]:
         """Run a combined query: text, example images, +/- marked images, negative texts."""
         if query.is_empty():
-            raise QueryError("The query is empty.", "Type a text, drop an image, or mark results with + or -.")
+            raise EmptyQueryError("The query is empty.", "Type a text, drop an image, or mark results with + or -.")
         text = self.embed_text(query.text) if query.text and query.text.strip() else None
         images = [self.embed_image(x) for x in query.images]
         q = QueryEmbeddings(
@@ -355,87 +357,19 @@ class Library:
         )
         exclude = set(query.positive_ids) | set(query.negative_ids) if query.exclude_marked else set()
         marked = set(query.positive_ids) | set(query.negative_ids)
-        return self._results(rank_feedback(self.vectors, q, top_k, exclude, query.method, marked))
-
-    def _results(self, ranked: list[tuple[int, float]]) -> list[SearchResult]:
-        if not ranked:
-            return []
-        with self.db.session() as s:
-            rows = {r.id: r for r in s.execute(select(Image.id, Image.path, Image.width, Image.height, Image.status)
-                                               .where(Image.id.in_([i for i, _ in ranked])))}
-        return [SearchResult(i, rows[i].path, round(score, 6), rows[i].width, rows[i].height)
-                for i, score in ranked if i in rows and rows[i].status == ImageStatus.INDEXED]
+        return search_results(self.db, rank_feedback(self.vectors, q, top_k, exclude, query.method, marked))
 
     # --------------------------------------------------------------- texts
-    # Descriptions, keywords and tags; the logic lives in artseek.captions (see captions/service.py).
     @property
-    def texts(self):  # noqa: ANN201 - artseek.captions.service.TextService
-        """Descriptions, keywords and tags of this library (the captions package's service)."""
-        return self.text_service
-
-    @property
-    def text_service(self):  # noqa: ANN201 - artseek.captions.service.TextService
-        if getattr(self, "_text_service", None) is None:
-            from artseek.captions.service import TextService
-
-            self._text_service = TextService(self)
-        return self._text_service
-
-    @guarded
-    def import_texts(self, path: str | os.PathLike[str], kind: str | None = None):  # noqa: ANN201
-        """Import a CSV / JSON / Artpedia JSON file of texts (all or nothing); returns an ImportReport."""
-        return self.text_service.import_file(path, kind)
-
-    @guarded
-    def import_sidecar_texts(self):  # noqa: ANN201
-        """Import the ``.txt`` sidecars next to the indexed images."""
-        return self.text_service.import_sidecars()
-
-    @guarded
-    def import_embedded_texts(self):  # noqa: ANN201
-        """Import XMP dc:description / IPTC caption / EXIF description of the indexed images."""
-        return self.text_service.import_embedded()
-
-    def describe(self, image_id: int, top_k: int = 10):  # noqa: ANN201
-        """Texts of the corpus and vocabulary keywords ranked for an indexed image (``.texts``, ``.keywords``)."""
-        return self.text_service.describe(image_id, top_k)
-
-    def describe_image(self, image: str | os.PathLike[str] | bytes | PILImage.Image, top_k: int = 10):  # noqa: ANN201
-        """:meth:`describe` for a dropped file that is not in the library."""
-        return self.text_service.describe_vector(self.embed_image(image), None, top_k)
-
-    def search_texts(self, text: str, top_k: int = 10):  # noqa: ANN201
-        """Texts of the corpus ranked for a text query (list of TextMatch)."""
-        return self.text_service.texts_for_text(text, top_k)
-
-    def search_by_descriptions(self, text: str, top_k: int = 20, via: str = "both") -> list[SearchResult]:
-        """Images for a text through their embeddings and their attached descriptions (``via``)."""
-        return self.text_service.search_by_descriptions(text, top_k, via)
-
-    def suggest_keywords(self, image_id: int, top_k: int = 10,
-                         vocabulary: str | os.PathLike[str] | None = None):  # noqa: ANN201
-        """Vocabulary terms ranked for an indexed image (list of KeywordMatch with ``.term``, ``.score``)."""
-        return self.text_service.keywords_for_vector(self.stored_vector(image_id), top_k, vocabulary)
-
-    @guarded
-    def classify(self, categories, min_score: float = 0.0):  # noqa: ANN001, ANN201
-        """Zero-shot classify all images into categories (``Category`` or ``"name=v1,v2"``); stores tags."""
-        from artseek.captions.vocabulary import parse_category
-
-        cats = [parse_category(c) if isinstance(c, str) else c for c in categories]
-        return self.text_service.classify(cats, min_score)
-
-    def tags(self, image_id: int | None = None, category: str | None = None) -> list[dict]:
-        return self.text_service.tags(image_id, category)
-
-    @guarded
-    def set_tag(self, image_id: int, category: str, value: str) -> None:
-        self.text_service.set_tag(image_id, category, value)
-
-    @guarded
-    def export_tags(self, path: str | os.PathLike[str], category: str | None = None) -> int:
-        """Write the tags to a CSV file; returns the number of rows."""
-        return self.text_service.export_tags(path, category)
+    def texts(self) -> TextService:
+        """Descriptions, keywords and tags of this library (see :mod:`artseek.captions.service`)."""
+        with self._texts_lock:
+            if self._texts is None:
+                self._texts = TextService(self.db, model_name=self.model_name, folder=self.folder,
+                                          read_only=self.read_only, encoder=lambda: self.encoder,
+                                          embed_text=self.embed_text, search_images=self.search_vector,
+                                          require_writable=self.require_writable)
+            return self._texts
 
     # --------------------------------------------------------------- items
     def thumbnail(self, image_id: int) -> bytes | None:
@@ -457,7 +391,8 @@ class Library:
         with self.db.session() as s:
             return s.scalar(select(Image.id).where(Image.path == os.path.abspath(path)))
 
-    def _require_writable(self) -> None:
+    def require_writable(self) -> None:
+        """Raise :class:`LibraryError` if this library is open read-only."""
         if self.read_only:
             raise LibraryError(f"The library '{self.folder}' is open read-only.",
                                "Close the other ArtSeek window or process using it, then try again.")

@@ -49,11 +49,11 @@ def run(model: str | None = None, weights: str | None = None, backend: str = "au
         for name in candidates:
             try:
                 with Library(Path(tmp) / f"library-{name}", model=name, weights=weights, backend=backend) as lib:
-                    encoder = lib.encoder
+                    backend = lib.encoder.backend
                     indexed = lib.index([folder])
                     text = lib.search_text("a red circle", top_k=3)
                     image = lib.search_image(paths[3], top_k=3)
-                    report.update(model=name, backend=getattr(encoder, "backend", "?"), indexed=indexed.indexed,
+                    report.update(model=name, backend=backend, indexed=indexed.indexed,
                                   text_top=[Path(r.path).name for r in text],
                                   image_top=[Path(r.path).name for r in image])
                     report["ok"] = (indexed.indexed == len(paths) and len(text) == 3

@@ -157,9 +157,9 @@ def _run(out: Path, count: int, work: Path, width: int, height: int) -> int:
     circles = [r.image_id for r in results if "red_circle" in r.path][:1]
     window.mark(squares, RELEVANT)
     window.mark(circles, NOT_RELEVANT)
-    token = service._search_token
+    token = service.search_token
     window.refine()
-    wait(lambda: service._search_token > token and not service.searching, what="the refined search")
+    wait(lambda: service.search_token > token and not service.searching, what="the refined search")
     window.view.setCurrentIndex(window.model.index(0))
     shoot(window, "feedback.png")
     window.clear_marks()
@@ -167,9 +167,9 @@ def _run(out: Path, count: int, work: Path, width: int, height: int) -> int:
     # Query by example: an image dropped on the search area.
     example = sorted(collection.glob("*_blue_triangle.png"))[3]
     window.search_area.field.clear()
-    token = service._search_token
+    token = service.search_token
     window.set_example(Example.from_file(example))
-    wait(lambda: service._search_token > token and not service.searching, what="the example search")
+    wait(lambda: service.search_token > token and not service.searching, what="the example search")
     shoot(window, "query-by-example.png")
 
     # The detail view.

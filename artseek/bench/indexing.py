@@ -29,6 +29,7 @@ import numpy as np
 from artseek import config
 from artseek.bench.photos import generate_photos, unique_sources, unique_variants
 from artseek.embedding.cpu_features import available_cores
+from artseek.embedding.encoder import Encoder
 
 BENCH_DIR = config.project_root() / ".bench"
 
@@ -128,7 +129,7 @@ def decode_path_cpu_rate(paths: list[Path], cfg) -> float:  # noqa: ANN001
     return len(paths) / max(time.thread_time() - start, 1e-9)
 
 
-def model_only_rate(encoder, inputs: np.ndarray, batch_size: int, repeats: int = 3) -> float:
+def model_only_rate(encoder: Encoder, inputs: np.ndarray, batch_size: int, repeats: int = 3) -> float:
     encoder.encode_images(inputs[:batch_size])  # warm-up
     start = time.perf_counter()
     n = 0
@@ -153,7 +154,7 @@ def overlap_ceiling(cores: int, model_threads: int, model_only: float, decode_pe
     return min(1.0, cores / (model_threads + model_only / decode_per_core))
 
 
-def fast_path_cosine(encoder, paths: list[Path]) -> float:
+def fast_path_cosine(encoder: Encoder, paths: list[Path]) -> float:
     """Mean cosine between fast-path and official open_clip preprocessing embeddings."""
     import open_clip
     from PIL import Image
@@ -194,11 +195,11 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
             # Model only, then (with that encoder released, as peak RSS would otherwise count
             # two models) one real indexing job; alternating keeps drifts out of the ratio.
             encoder = load_encoder(model, weights=weights, backend=name, **kwargs)
-            batch_size = batch_size or int(getattr(encoder, "preferred_batch_size", 32))
+            batch_size = batch_size or int(encoder.preferred_batch_size)
             if inputs is None:  # the same pre-decoded batches for every backend and repeat
                 inputs = np.stack([decode_for_index(str(p), encoder.preprocess_cfg).model_input
                                    for p in paths[: 2 * batch_size]])
-            model_threads = int(getattr(encoder, "threads", available_cores()))
+            model_threads = int(encoder.threads)
             if "decode_path_per_core" not in figures:
                 _measure_decoding(figures, paths, encoder.preprocess_cfg, workers, processes)
             if backend == "torch" and repeat == 0:
@@ -264,15 +265,12 @@ def _index_once(model: str, weights: Path, backend: str, int8: bool, folder: Pat
     lib_dir = Path(tempfile.mkdtemp(prefix="artseek-bench-"))
     try:
         lib = Library(lib_dir, model=model, weights=weights, backend=backend, int8=int8)
-        calibrate = getattr(lib.encoder, "calibrate", None)  # load (and decide bf16) before timing,
-        if calibrate:  # as the app does in the background
-            calibrate(inputs)
+        lib.encoder.calibrate(inputs)  # load (and decide bf16) before timing, as the app does in the background
         report = lib.index([folder], IndexOptions(batch_size=batch_size, decode_workers=workers,
                                                   decode_processes=processes))
         notes.update({"indexed": report.indexed, "failed": report.failed,
-                      "precision": getattr(lib.encoder, "precision", "fp32"), "batch_size": batch_size,
-                      "device": getattr(lib.encoder, "device", "cpu"),
-                      "calibration": getattr(lib.encoder, "calibration", {})})
+                      "precision": lib.encoder.precision, "batch_size": batch_size,
+                      "device": lib.encoder.device, "calibration": lib.encoder.calibration})
         lib.close()
         return report.indexed / report.elapsed_s
     finally:

@@ -1,8 +1,8 @@
 """The text corpus of a library: storing imported texts, embedding their parts, ranking them.
 
-Plain functions over a :class:`artseek.storage.Database` and an encoder (anything
-with ``encode_texts`` and ``tokenizer``); :class:`artseek.library.Library` wires
-them to its model.
+Plain functions over a :class:`artseek.storage.Database` and an
+:class:`artseek.embedding.encoder.Encoder`; :class:`artseek.captions.service.TextService`
+wires them to a library's model.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select, update
 
 from artseek.captions.importers import TextRecord
 from artseek.captions.splitting import split_text, tokenizer_counter
+from artseek.embedding.encoder import Encoder
 from artseek.storage import Database, Image, ImageStatus, TextEntry, TextPart
 
 EMBED_BATCH = 64
@@ -159,7 +160,7 @@ def relink(db: Database) -> int:
     return linked
 
 
-def embed_pending(db: Database, encoder: object, model: str, progress: TextProgress | None = None) -> int:
+def embed_pending(db: Database, encoder: Encoder, model: str, progress: TextProgress | None = None) -> int:
     """Embed the parts not yet embedded by ``model``; returns how many.
 
     Each batch is committed, so an interrupted run loses at most one batch and the next call goes on.
@@ -319,5 +320,6 @@ def remove_texts(db: Database, sources: Sequence[str] | None = None) -> int:
         return int(s.execute(q).rowcount or 0)
 
 
-def count_counter(encoder: object) -> Callable[[str], int]:
-    return tokenizer_counter(getattr(encoder, "tokenizer", None))
+def count_counter(encoder: Encoder) -> Callable[[str], int]:
+    """Token counter of the encoder's tokenizer (how texts are split into parts)."""
+    return tokenizer_counter(encoder.tokenizer)

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from artseek.commands.common import opt
+
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     bench = sub.add_parser("bench", parents=[common], help="performance benchmarks that print their figures")
@@ -47,14 +49,14 @@ def cmd_bench_indexing(args: argparse.Namespace) -> int:
     from artseek.bench.indexing import run
 
     backends = args.backends.split(",") if args.backends else _default_backends()
-    as_json = getattr(args, "json", False)
+    as_json = bool(opt(args, "json"))
     out = (lambda line: print(line, file=sys.stderr)) if as_json else print  # keep stdout pure JSON
-    figures = run(model=getattr(args, "model", None) or "ViT-B-32", weights=getattr(args, "weights", None),
+    figures = run(model=opt(args, "model", "ViT-B-32"), weights=opt(args, "weights"),
                   images=args.images, photos_from=args.photos_from, count=args.count, backends=backends,
                   batch_size=args.batch_size, workers=args.workers,
                   processes=None if args.decode == "auto" else args.decode == "processes",
                   repeats=args.repeats, out=out)
-    if getattr(args, "json", False):
+    if as_json:
         print(json.dumps(figures, indent=2, default=str))
     return 0
 
@@ -62,8 +64,8 @@ def cmd_bench_indexing(args: argparse.Namespace) -> int:
 def cmd_bench_scale(args: argparse.Namespace) -> int:
     from artseek.bench.scale import run
 
-    as_json = getattr(args, "json", False)
+    as_json = bool(opt(args, "json"))
     figures = run(args.vectors, out=(lambda line: print(line, file=sys.stderr)) if as_json else print)
-    if getattr(args, "json", False):
+    if as_json:
         print(json.dumps(figures, indent=2))
     return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from artseek.commands.common import emit_json, opt
 from artseek.errors import ArtSeekError
 
 
@@ -45,17 +46,16 @@ def _table(title: str, rows: list[tuple[str, list]]) -> None:
 
 
 def cmd_eval_retrieval(args: argparse.Namespace) -> int:
-    from artseek import cli
     from artseek.evaluation.retrieval import run
 
     if not args.dataset.is_file():
         raise ArtSeekError(f"'{args.dataset}' is not a file.", "Give the dataset file with --dataset.")
-    device = cli._opt(args, "device")
-    report = run(args.dataset, args.images, model=cli._opt(args, "model"), weights=cli._opt(args, "weights"),
-                 device=None if device == "auto" else device, library=cli._opt(args, "library"), split=args.split,
+    device = opt(args, "device")
+    report = run(args.dataset, args.images, model=opt(args, "model"), weights=opt(args, "weights"),
+                 device=None if device == "auto" else device, library=opt(args, "library"), split=args.split,
                  how=args.aggregate)
-    if cli._opt(args, "json"):
-        cli._emit_json(report.to_dict())
+    if opt(args, "json"):
+        emit_json(report.to_dict())
         return 0
     print(f"{report.dataset}: {report.texts_used} texts of {report.images_found} indexed images, model "
           f"{report.model}, parts scored by {report.aggregate}"
@@ -70,17 +70,16 @@ def cmd_eval_retrieval(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_feedback(args: argparse.Namespace) -> int:
-    from artseek import cli
     from artseek.evaluation.feedback import run_shapes
 
     if args.images < 32 or args.k < 1 or args.rounds < 1:
         raise ArtSeekError("--images must be at least 32, --k and --rounds at least 1.")
-    device = cli._opt(args, "device")
-    report = run_shapes(model=cli._opt(args, "model") or "tiny-test", images=args.images, k=args.k,
-                        rounds=args.rounds, weights=cli._opt(args, "weights"),
+    device = opt(args, "device")
+    report = run_shapes(model=opt(args, "model") or "tiny-test", images=args.images, k=args.k,
+                        rounds=args.rounds, weights=opt(args, "weights"),
                         device=None if device == "auto" else device)
-    if cli._opt(args, "json"):
-        cli._emit_json(report.to_dict())
+    if opt(args, "json"):
+        emit_json(report.to_dict())
         return 0
     print(f"{report.tasks} tasks (seed 'a <shape>', target '<colour> <shape>') on {report.images} generated images, "
           f"model {report.model}, {report.k} results marked per round")
@@ -98,15 +97,14 @@ def cmd_eval_feedback(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_ann(args: argparse.Namespace) -> int:
-    from artseek import cli
     from artseek.evaluation.ann import synthetic_recall
     from artseek.vectors.hnsw_index import DEFAULT_EF
 
     if args.size < 20 or args.dim < 2 or args.queries < 1:
         raise ArtSeekError("--size must be at least 20, --dim at least 2, --queries at least 1.")
     r = synthetic_recall(args.size, args.dim, args.queries, ef=args.ef or DEFAULT_EF)
-    if cli._opt(args, "json"):
-        cli._emit_json(r.to_dict())
+    if opt(args, "json"):
+        emit_json(r.to_dict())
     else:
         print(f"{r.size} vectors of {r.dim} dims, {r.queries} queries: recall@{r.k} at ef={r.ef}: hnswlib {r.hnsw}, "
               f"ArtSeek ranking (ANN candidates re-ranked exactly) {r.pipeline}")

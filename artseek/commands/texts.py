@@ -7,6 +7,7 @@ import argparse
 import os
 from pathlib import Path
 
+from artseek.commands.common import emit_json, open_library, opt, resolve_image
 from artseek.errors import ArtSeekError
 
 
@@ -74,42 +75,29 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=cmd_tags_export)
 
 
-def _cli():  # noqa: ANN202
-    from artseek import cli
-
-    return cli
-
-
-def _image_arg(lib, ref: str) -> tuple[int | None, str | None]:  # noqa: ANN001
-    from artseek.commands.search_query import _resolve
-
-    return _resolve(lib, ref)
-
-
 def _check_top(k: int) -> None:
     if k < 1:
         raise ArtSeekError("--top must be at least 1.")
 
 
 def cmd_texts_import(args: argparse.Namespace) -> int:
-    cli = _cli()
     if not args.file and not args.sidecars and not args.embedded:
         raise ArtSeekError("Nothing to import.", "Give a CSV/JSON file, --sidecars or --embedded.")
     if args.file and not args.file.is_file():
         raise ArtSeekError(f"'{args.file}' is not a file.", "Check the path.")
     reports = {}
-    with cli.open_library(args) as lib:
+    with open_library(args) as lib:
         if args.file:
             from artseek.captions.importers import read_file
 
             read_file(args.file, args.kind)  # a bad file fails here, before the model loads
-            reports[str(args.file)] = lib.import_texts(args.file, args.kind)
+            reports[str(args.file)] = lib.texts.import_file(args.file, args.kind)
         if args.sidecars:
-            reports["sidecars"] = lib.import_sidecar_texts()
+            reports["sidecars"] = lib.texts.import_sidecars()
         if args.embedded:
-            reports["embedded"] = lib.import_embedded_texts()
-    if cli._opt(args, "json"):
-        cli._emit_json({k: r.to_dict() for k, r in reports.items()})
+            reports["embedded"] = lib.texts.import_embedded()
+    if opt(args, "json"):
+        emit_json({k: r.to_dict() for k, r in reports.items()})
         return 0
     for name, r in reports.items():
         print(f"{name}: read {r.read}, added {r.added} ({r.parts} parts), already there {r.duplicates}, "
@@ -123,11 +111,10 @@ def cmd_texts_import(args: argparse.Namespace) -> int:
 
 
 def cmd_texts_status(args: argparse.Namespace) -> int:
-    cli = _cli()
-    with cli.open_library(args, read_only_ok=True) as lib:
-        counts = lib.text_service.text_count()
-    if cli._opt(args, "json"):
-        cli._emit_json(counts)
+    with open_library(args, read_only_ok=True) as lib:
+        counts = lib.texts.text_count()
+    if opt(args, "json"):
+        emit_json(counts)
     else:
         print(f"{counts['texts']} texts ({counts['attached']} attached to images, {counts['free']} free), "
               f"{counts['parts']} parts.")
@@ -145,24 +132,22 @@ def _print_texts(matches) -> None:  # noqa: ANN001
 
 
 def cmd_texts_search(args: argparse.Namespace) -> int:
-    cli = _cli()
     _check_top(args.top)
-    with cli.open_library(args, read_only_ok=True) as lib:
-        matches = lib.search_texts(args.text, args.top)
-    if cli._opt(args, "json"):
-        cli._emit_json({"query": args.text, "texts": [m.to_dict() for m in matches]})
+    with open_library(args, read_only_ok=True) as lib:
+        matches = lib.texts.texts_for_text(args.text, args.top)
+    if opt(args, "json"):
+        emit_json({"query": args.text, "texts": [m.to_dict() for m in matches]})
     else:
         _print_texts(matches)
     return 0
 
 
 def cmd_texts_images(args: argparse.Namespace) -> int:
-    cli = _cli()
     _check_top(args.top)
-    with cli.open_library(args, read_only_ok=True) as lib:
-        results = lib.search_by_descriptions(args.text, args.top, args.via)
-    if cli._opt(args, "json"):
-        cli._emit_json({"query": args.text, "via": args.via,
+    with open_library(args, read_only_ok=True) as lib:
+        results = lib.texts.search_by_descriptions(args.text, args.top, args.via)
+    if opt(args, "json"):
+        emit_json({"query": args.text, "via": args.via,
                         "results": [dict(rank=i + 1, **r.to_dict()) for i, r in enumerate(results)]})
     else:
         for i, r in enumerate(results, 1):
@@ -171,19 +156,17 @@ def cmd_texts_images(args: argparse.Namespace) -> int:
 
 
 def _describe(lib, ref: str, top: int, vocabulary: Path | None):  # noqa: ANN001, ANN202
-    image_id, path = _image_arg(lib, ref)
-    service = lib.text_service
+    image_id, path = resolve_image(lib, ref)
     vector = lib.stored_vector(image_id) if image_id is not None else lib.embed_image(path)
-    return service.describe_vector(vector, image_id, top, vocabulary)
+    return lib.texts.describe_vector(vector, image_id, top, vocabulary)
 
 
 def cmd_describe(args: argparse.Namespace) -> int:
-    cli = _cli()
     _check_top(args.top)
-    with cli.open_library(args, read_only_ok=True) as lib:
+    with open_library(args, read_only_ok=True) as lib:
         d = _describe(lib, args.image, args.top, args.vocabulary)
-    if cli._opt(args, "json"):
-        cli._emit_json({"image": args.image, **d.to_dict()})
+    if opt(args, "json"):
+        emit_json({"image": args.image, **d.to_dict()})
         return 0
     print("Texts:")
     _print_texts(d.texts)
@@ -192,14 +175,13 @@ def cmd_describe(args: argparse.Namespace) -> int:
 
 
 def cmd_keywords(args: argparse.Namespace) -> int:
-    cli = _cli()
     _check_top(args.top)
-    with cli.open_library(args, read_only_ok=True) as lib:
-        image_id, path = _image_arg(lib, args.image)
+    with open_library(args, read_only_ok=True) as lib:
+        image_id, path = resolve_image(lib, args.image)
         vector = lib.stored_vector(image_id) if image_id is not None else lib.embed_image(path)
-        keywords = lib.text_service.keywords_for_vector(vector, args.top, args.vocabulary)
-    if cli._opt(args, "json"):
-        cli._emit_json({"image": args.image, "keywords": [k.to_dict() for k in keywords]})
+        keywords = lib.texts.keywords_for_vector(vector, args.top, args.vocabulary)
+    if opt(args, "json"):
+        emit_json({"image": args.image, "keywords": [k.to_dict() for k in keywords]})
     else:
         for k in keywords:
             print(f"{k.score:.4f}  {k.term}" + (f"  ({k.group})" if k.group else ""))
@@ -209,7 +191,6 @@ def cmd_keywords(args: argparse.Namespace) -> int:
 def cmd_classify(args: argparse.Namespace) -> int:
     from artseek.captions.vocabulary import VocabularyError, parse_category
 
-    cli = _cli()
     categories = [parse_category(c) for c in args.category]
     if args.template:
         bad = [t for t in args.template if t.count("{}") != 1]
@@ -217,10 +198,10 @@ def cmd_classify(args: argparse.Namespace) -> int:
             raise VocabularyError(f"Templates need exactly one '{{}}': {', '.join(bad)}.", 'E.g. --template "an {}".')
         for c in categories:
             c.templates = tuple(args.template)
-    with cli.open_library(args) as lib:
-        reports = lib.classify(categories, args.min_score)
-    if cli._opt(args, "json"):
-        cli._emit_json([r.to_dict() for r in reports])
+    with open_library(args) as lib:
+        reports = lib.texts.classify(categories, args.min_score)
+    if opt(args, "json"):
+        emit_json([r.to_dict() for r in reports])
     else:
         for r in reports:
             print(f"{r.category}: " + ", ".join(f"{v} {n}" for v, n in r.counts.items()) + f" (of {r.images} images)")
@@ -229,14 +210,13 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_tags_list(args: argparse.Namespace) -> int:
-    cli = _cli()
-    with cli.open_library(args, read_only_ok=True) as lib:
-        image_id = _image_arg(lib, args.image)[0] if args.image else None
+    with open_library(args, read_only_ok=True) as lib:
+        image_id = resolve_image(lib, args.image)[0] if args.image else None
         if args.image and image_id is None:
             raise ArtSeekError(f"'{args.image}' is not an image of this library.")
-        rows = lib.tags(image_id, args.category)
-    if cli._opt(args, "json"):
-        cli._emit_json(rows)
+        rows = lib.texts.tags(image_id, args.category)
+    if opt(args, "json"):
+        emit_json(rows)
     else:
         for r in rows:
             score = f" ({r['score']:.3f})" if r["score"] is not None else ""
@@ -245,11 +225,10 @@ def cmd_tags_list(args: argparse.Namespace) -> int:
 
 
 def cmd_tags_export(args: argparse.Namespace) -> int:
-    cli = _cli()
-    with cli.open_library(args, read_only_ok=True) as lib:
-        n = lib.export_tags(args.csv, args.category)
-    if cli._opt(args, "json"):
-        cli._emit_json({"file": os.fspath(args.csv), "rows": n})
+    with open_library(args, read_only_ok=True) as lib:
+        n = lib.texts.export_tags(args.csv, args.category)
+    if opt(args, "json"):
+        emit_json({"file": os.fspath(args.csv), "rows": n})
     else:
         print(f"Wrote {n} tags to {args.csv}.")
     return 0

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from artseek import config
+from artseek.embedding.encoder import Encoder
 from artseek.embedding.registry import ModelSpec, get_spec, locate_weights
 from artseek.errors import ArtSeekError, ModelNotFoundError
 
@@ -22,7 +23,7 @@ _notes_shown: set[str] = set()
 
 
 def load_encoder(model_name: str, weights: str | os.PathLike[str] | None = None, device: str | None = None,
-                 backend: str = "auto", int8: bool = False):  # noqa: ANN201 - TorchEncoder | OnnxEncoder
+                 backend: str = "auto", int8: bool = False) -> Encoder:
     """Locate the weights (and ONNX export) of ``model_name`` and return a ready encoder.
 
     ``backend``: ``torch``, ``onnx`` or ``auto``. ``int8``: use the export's
@@ -84,7 +85,7 @@ def _locate(spec: ModelSpec, weights: str | os.PathLike[str] | None) -> tuple[Pa
         return None, exc
 
 
-def _torch(spec: ModelSpec, path: Path, device: str | None):  # noqa: ANN202
+def _torch(spec: ModelSpec, path: Path, device: str | None) -> Encoder:
     from artseek.embedding.torch_backend import TorchEncoder
 
     return TorchEncoder(spec, path, device=device)

@@ -26,6 +26,7 @@ import numpy as np
 
 from artseek import config
 from artseek.embedding.cpu_features import available_cores
+from artseek.embedding.encoder import Encoder
 from artseek.embedding.preprocess import PreprocessConfig
 from artseek.embedding.registry import ModelSpec
 from artseek.embedding.tokenizer import VOCAB_FILENAME, ClipTokenizer
@@ -180,10 +181,10 @@ def default_threads(cores: int | None = None) -> int:
     return cores - max(1, cores // 4)
 
 
-class OnnxEncoder:
+class OnnxEncoder(Encoder):
     """Encodes preprocessed images and texts into L2-normalised embeddings with ONNX Runtime (CPU).
 
-    Same interface as :class:`artseek.embedding.torch_backend.TorchEncoder`.
+    Implements :class:`artseek.embedding.encoder.Encoder`, like the torch backend.
     The towers are opened on first use, so a text search never loads the image tower.
     """
 
@@ -205,6 +206,7 @@ class OnnxEncoder:
         self.context_length = int(m["context_length"])
         self.threads = threads or default_threads()
         self.spinning = spinning
+        self.calibration: dict[str, float | str] = {}  # nothing to calibrate: the export fixed the precision
         self.tokenizer = ClipTokenizer(export.folder / VOCAB_FILENAME, self.context_length)
         self._sessions: dict[str, object] = {}
 

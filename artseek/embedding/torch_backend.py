@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from artseek.embedding.cpu_features import available_cores
+from artseek.embedding.encoder import Encoder
 from artseek.embedding.preprocess import PreprocessConfig
 from artseek.embedding.registry import MODEL_CONFIG_DIR, ModelSpec
 from artseek.embedding.weights import apply_state_dict, load_state_dict
@@ -38,7 +39,7 @@ def pick_device(requested: str | None = None) -> str:
     return choice
 
 
-class TorchEncoder:
+class TorchEncoder(Encoder):
     """Encodes preprocessed images and texts into L2-normalised embeddings with open_clip."""
 
     backend = "torch"

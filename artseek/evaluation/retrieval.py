@@ -25,6 +25,7 @@ import numpy as np
 from artseek.captions import importers
 from artseek.captions.corpus import ImageResolver
 from artseek.captions.splitting import split_text, tokenizer_counter
+from artseek.embedding.encoder import Encoder
 from artseek.errors import ArtSeekError
 
 KS = (1, 5, 10)
@@ -71,9 +72,9 @@ def load_dataset(path: Path | str, split: str | None = None) -> list[importers.T
     return importers.read_file(path)
 
 
-def _embed_parts(encoder, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+def _embed_parts(encoder: Encoder, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Embeddings of all parts and the index of each text's first part."""
-    count = tokenizer_counter(getattr(encoder, "tokenizer", None))
+    count = tokenizer_counter(encoder.tokenizer)
     parts, starts = [], []
     for t in texts:
         starts.append(len(parts))
@@ -107,7 +108,7 @@ def recall_at_k(text_image: np.ndarray, owner: np.ndarray, ks: tuple[int, ...] =
 
 
 def evaluate(records: list[importers.TextRecord], image_vectors: dict[int, np.ndarray], resolver: ImageResolver,
-             encoder, how: str = "max") -> tuple[dict[str, RetrievalScores], int, int]:  # noqa: ANN001
+             encoder: Encoder, how: str = "max") -> tuple[dict[str, RetrievalScores], int, int]:
     """Scores for all texts and per type; returns ``(splits, texts_used, texts_without_image)``."""
     used: list[tuple[importers.TextRecord, int]] = []
     missing = 0

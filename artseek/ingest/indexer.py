@@ -17,14 +17,13 @@ from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExec
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from artseek.embedding.cpu_features import available_cores
-from artseek.embedding.preprocess import PreprocessConfig
+from artseek.embedding.encoder import Encoder
 from artseek.ingest.decode import DEFAULT_MAX_PIXELS, DecodedImage, DecodeError, decode_for_index
 from artseek.ingest.diff import FolderDiff, Work
 from artseek.ingest.progress import IndexProgress, JobControl, ProgressListener
@@ -33,12 +32,6 @@ from artseek.storage import Database, Embedding, Image, ImageStatus, Thumbnail
 from artseek.vectors import VectorIndex
 
 MAX_REPORTED_FAILURES = 20
-
-
-class ImageEncoder(Protocol):
-    preprocess_cfg: PreprocessConfig
-
-    def encode_images(self, batch: np.ndarray) -> np.ndarray: ...
 
 
 def default_decode_workers(cores: int | None = None) -> int:
@@ -123,7 +116,7 @@ class IndexingJob:
         self,
         db: Database,
         vectors: VectorIndex,
-        encoder_provider: Callable[[], ImageEncoder],
+        encoder_provider: Callable[[], Encoder],
         folders: Iterable[Path],
         options: IndexOptions | None = None,
         listener: ProgressListener | None = None,
@@ -186,7 +179,7 @@ class IndexingJob:
     def _process(self, work: list[Work]) -> None:
         encoder = self.encoder_provider()
         if self.options.batch_size is None:
-            self.options.batch_size = int(getattr(encoder, "preferred_batch_size", 32))
+            self.options.batch_size = int(encoder.preferred_batch_size)
         cfg = encoder.preprocess_cfg
         batch: list[tuple[Work, DecodedImage]] = []
         window = max(2, self.options.workers()) * self.options.batch_size
@@ -297,10 +290,9 @@ class IndexingJob:
         self._count_indexed(1)
         return True
 
-    def _embed_and_store(self, encoder: ImageEncoder, batch: list[tuple[Work, DecodedImage]]) -> None:
+    def _embed_and_store(self, encoder: Encoder, batch: list[tuple[Work, DecodedImage]]) -> None:
         inputs = np.stack([d.model_input for _, d in batch])
-        calibrate = getattr(encoder, "calibrate", None)  # torch on CPU: decides bf16 once
-        vectors = calibrate(inputs) if calibrate else encoder.encode_images(inputs)
+        vectors = encoder.calibrate(inputs)  # torch on CPU decides bf16 once; otherwise just encode_images
         ids = np.array([w.image_id for w, _ in batch], dtype=np.int64)
         now = _now()
         with self.db.session() as s:

@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, LargeBinary, S
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
@@ -39,7 +39,7 @@ class ImportRoot(Base):
     __tablename__ = "import_roots"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     path: Mapped[str] = mapped_column(Text, unique=True)
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class Image(Base):

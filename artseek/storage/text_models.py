@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from artseek.storage.models import Base, _now
+from artseek.storage.models import Base, utc_now
 
 
 class TextEntry(Base):
@@ -34,7 +34,7 @@ class TextEntry(Base):
     source: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str | None] = mapped_column(String(32), index=True)
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)  # dedup of re-imports
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class TextPart(Base):
@@ -62,7 +62,7 @@ class Tag(Base):
     value: Mapped[str] = mapped_column(Text)
     score: Mapped[float | None] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(32), default="zero-shot")
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class PromptEmbedding(Base):

@@ -1,10 +1,15 @@
-"""Errors in the window: readable dialogs instead of console tracebacks, and a log file for details."""
+"""Errors in the window: readable dialogs instead of console tracebacks, and a log file for details.
+
+The window chooses how to show an error by its type (:data:`PRESENTATIONS`),
+never by its text: an empty query is a status-bar hint, everything else a dialog.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
 import traceback
+from collections.abc import Callable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
@@ -12,9 +17,50 @@ from types import TracebackType
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from artseek import config
-from artseek.ui.service import describe_error
+from artseek.errors import ArtSeekError, EmptyQueryError
 
 log = logging.getLogger("artseek.ui")
+
+
+STATUS_ONLY = "status"  # a status-bar message is enough
+DIALOG = "dialog"  # a modal dialog
+
+# How each kind of error is shown; the most specific class in an exception's MRO wins.
+PRESENTATIONS: dict[type[BaseException], str] = {
+    EmptyQueryError: STATUS_ONLY,
+    BaseException: DIALOG,
+}
+
+
+def describe_error(exc: BaseException) -> str:
+    """A message a curator can read (ArtSeekError's text is written for them)."""
+    if isinstance(exc, ArtSeekError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "ArtSeek ran out of memory.\nClose other programs, or index smaller folders at a time."
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        return f"A file could not be read or written{where}: {exc.strerror or exc}."
+    return f"An unexpected error occurred: {type(exc).__name__}: {exc}"
+
+
+def presentation(exc: BaseException) -> str:
+    """:data:`STATUS_ONLY` or :data:`DIALOG`, chosen by the exception's type."""
+    for cls in type(exc).__mro__:
+        if cls in PRESENTATIONS:
+            return PRESENTATIONS[cls]
+    return DIALOG
+
+
+def report(parent: QWidget | None, title: str, exc: BaseException,
+           status: Callable[[str, int], None] | None = None) -> None:
+    """Show ``exc``: its first line in the status bar (when ``status`` is given), and a dialog unless its type
+    says a status message is enough."""
+    text = describe_error(exc)
+    if status is not None:
+        status(text.partition("\n")[0], 10000)
+    if presentation(exc) == DIALOG:
+        show_error(parent, title, text)
 
 
 def log_file() -> Path:

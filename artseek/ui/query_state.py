@@ -1,13 +1,21 @@
-"""What the curator is asking for right now: text, an example image and +/- marks.
+"""What the curator is asking for right now: text, an example image, +/- marks, and the results.
 
-Plain Python (no Qt) so it is easy to test; :meth:`QueryState.to_query` turns it
-into the core's :class:`artseek.search.query.Query`.
+:class:`QueryState` is plain Python (no Qt) so it is easy to test;
+:meth:`QueryState.to_query` turns it into the core's :class:`artseek.search.query.Query`.
+:class:`QueryModel` is its observable face for the window (as napari's evented
+models): every change goes through it and emits a signal, and the grid, the
+feedback bar, the inspector, the detail view and the actions' enablement update
+themselves from those signals. A signal fires only when something changed.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from PySide6.QtCore import QObject, Signal
 
 from artseek.search.query import Query
 
@@ -93,3 +101,96 @@ class QueryState:
         if self.marks:
             parts.append(f"{len(self.positives)} relevant, {len(self.negatives)} not relevant")
         return " + ".join(parts) or "nothing"
+
+
+class QueryModel(QObject):
+    """The observable query state: change it only through these methods, listen to its signals."""
+
+    textChanged = Signal(str)
+    exampleChanged = Signal(object, object)  # Example | None, a preview QPixmap | None
+    marksChanged = Signal(list)  # the image ids whose mark changed
+    resultsChanged = Signal(list)  # the new results (SearchResult list; empty when cleared)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._state = QueryState()
+        self._results: list = []
+
+    # ------------------------------------------------------------ reading
+    @property
+    def query(self) -> QueryState:
+        """The plain state, for :meth:`LibraryService.search` (do not change it directly)."""
+        return self._state
+
+    @property
+    def text(self) -> str:
+        return self._state.text
+
+    @property
+    def example(self) -> Example | None:
+        return self._state.example
+
+    @property
+    def marks(self) -> Mapping[int, int]:
+        """Image id -> RELEVANT / NOT_RELEVANT (a live, read-only view)."""
+        return MappingProxyType(self._state.marks)
+
+    @property
+    def positives(self) -> list[int]:
+        return self._state.positives
+
+    @property
+    def negatives(self) -> list[int]:
+        return self._state.negatives
+
+    @property
+    def results(self) -> list:
+        return list(self._results)
+
+    def mark_of(self, image_id: int | None) -> int:
+        return self._state.marks.get(image_id, 0) if image_id is not None else 0
+
+    def is_empty(self) -> bool:
+        return self._state.is_empty()
+
+    def describe(self) -> str:
+        return self._state.describe()
+
+    # ------------------------------------------------------------ changing
+    def set_text(self, text: str) -> None:
+        if text != self._state.text:
+            self._state.text = text
+            self.textChanged.emit(text)
+
+    def set_example(self, example: Example | None, preview: object = None) -> None:
+        if example != self._state.example:
+            self._state.example = example
+            self.exampleChanged.emit(example, preview)
+
+    def mark(self, image_ids: list[int], value: int) -> None:
+        """Mark images relevant (1), not relevant (-1) or clear their mark (0)."""
+        changed = [i for i in dict.fromkeys(image_ids) if self._state.marks.get(i, 0) != value]
+        if changed:
+            self._state.mark(changed, value)
+            self.marksChanged.emit(changed)
+
+    def clear_marks(self) -> None:
+        changed = list(self._state.marks)
+        if changed:
+            self._state.clear_marks()
+            self.marksChanged.emit(changed)
+
+    def set_results(self, results: list) -> None:
+        """New results (a search answered): always a change, even when the list is equal."""
+        self._results = list(results)
+        self.resultsChanged.emit(self.results)
+
+    def clear_results(self) -> None:
+        if self._results:
+            self.set_results([])
+
+    def reset(self) -> None:
+        """A new library: no results, marks or example (the text stays)."""
+        self.clear_results()
+        self.clear_marks()
+        self.set_example(None)

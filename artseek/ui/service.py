@@ -14,158 +14,44 @@ Threads:
 
 The core (and with it hnswlib, and later torch) is imported on a worker thread
 the first time a library is opened, never at import time of this module.
+
+(A little above 400 lines: one class whose signals are the window's whole view of
+the core; splitting the indexing jobs off would split that interface in two.)
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import sys
-import threading
 import time
-import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from itertools import count
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThread, QThreadPool, Signal, Slot
-from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
-from artseek.errors import ArtSeekError
+from artseek.errors import EmptyQueryError, LibraryError
 from artseek.ingest.progress import IndexProgress, JobControl
+from artseek.ui.errors import describe_error
 from artseek.ui.query_state import QueryState
 from artseek.ui.thumbnails import ThumbnailLoader
+from artseek.ui.view_data import Captions, ImageDetails, SearchOutcome
+from artseek.ui.workers import LatestOnly, TaskRunner, ThrottledListener
 
 log = logging.getLogger(__name__)
-
-PROGRESS_INTERVAL_S = 0.1  # at most ten progress updates a second reach the UI
-BACKGROUND_NICE = 10  # OS priority of the writer thread (indexing) below the UI thread's
-
-
-def describe_error(exc: BaseException) -> str:
-    """A message a curator can read (ArtSeekError's text is written for them)."""
-    if isinstance(exc, ArtSeekError):
-        return str(exc)
-    if isinstance(exc, MemoryError):
-        return "ArtSeek ran out of memory.\nClose other programs, or index smaller folders at a time."
-    if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        return f"A file could not be read or written{where}: {exc.strerror or exc}."
-    return f"An unexpected error occurred: {type(exc).__name__}: {exc}"
-
-
-# ------------------------------------------------------------------ results
-@dataclass
-class SearchOutcome:
-    token: int
-    results: list  # list[artseek.search.results.SearchResult]
-    description: str
-    elapsed_s: float
-
-
-@dataclass
-class Captions:
-    """Best-matching texts and suggested keywords for one image (from the caption engine)."""
-
-    image_id: int
-    texts: list[tuple[str, float, str, str]] = field(default_factory=list)  # text, score, source, kind
-    keywords: list[tuple[str, float]] = field(default_factory=list)  # term, score
-    available: bool = False  # False: this build has no caption engine
-    error: str = ""
-
-
-@dataclass
-class ImageDetails:
-    image_id: int
-    record: dict | None
-    image: QImage | None
-    error: str = ""
-
-
-# ------------------------------------------------------------------ workers
-class _Relay(QObject):
-    """Carries results from worker threads to the UI thread (queued connections)."""
-
-    done = Signal(int, object)
-    failed = Signal(int, object, str)
-    progress = Signal(object)
-
-
-_lowered = threading.local()
-
-
-def lower_thread_priority() -> None:
-    """Run the calling worker thread (and the threads it starts) below the UI thread's priority.
-
-    Indexing keeps every core busy; at a lower priority the operating system
-    lets the UI thread in first, so the window never stutters. On Linux the
-    nice value is per thread and inherited by threads created afterwards (the
-    indexer's decode and inference threads); elsewhere Qt's thread priority does it.
-    """
-    if getattr(_lowered, "done", False):
-        return
-    _lowered.done = True
-    try:
-        if sys.platform.startswith("linux"):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
-        else:
-            QThread.currentThread().setPriority(QThread.Priority.LowPriority)
-    except (OSError, AttributeError):  # not permitted or not supported: run at normal priority
-        pass
-
-
-class _Task(QRunnable):
-    def __init__(self, task_id: int, fn: Callable[[], Any], relay: _Relay, background: bool = False) -> None:
-        super().__init__()
-        self._id, self._fn, self._relay, self._background = task_id, fn, relay, background
-
-    def run(self) -> None:
-        if self._background:
-            lower_thread_priority()
-        try:
-            result = self._fn()
-        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the UI as a message
-            self._relay.failed.emit(self._id, exc, traceback.format_exc())
-        else:
-            self._relay.done.emit(self._id, result)
-
-
-class _ThrottledListener:
-    """An indexing ProgressListener that forwards at most every ``interval`` seconds."""
-
-    def __init__(self, emit: Callable[[IndexProgress], None], interval: float = PROGRESS_INTERVAL_S) -> None:
-        self._emit, self._interval, self._last = emit, interval, 0.0
-        self._phase = ""
-
-    def __call__(self, p: IndexProgress) -> None:
-        now = time.monotonic()
-        if p.phase == self._phase and now - self._last < self._interval:
-            return
-        self._phase, self._last = p.phase, now
-        self._emit(IndexProgress(**{**vars(p), "failures": list(p.failures)}))
 
 
 def _open_library(folder: str | None, model: str | None, weights: str | None, device: str | None,
                   backend: str, strict_model: bool):  # noqa: ANN202 - returns a Library
-    """Open (or create) a library; read-only when another process writes to it."""
-    from artseek.errors import LibraryLockedError, LibraryReadOnlyError, ModelMismatchError
-    from artseek.library import Library
-
-    def attempt(model: str | None, weights: str | None):  # noqa: ANN202
-        kwargs = dict(model=model, weights=weights, device=device, backend=backend)
-        try:
-            return Library(folder, **kwargs)
-        except (LibraryLockedError, LibraryReadOnlyError):  # in use elsewhere, or on read-only media
-            return Library(folder, read_only=True, **kwargs)
+    """Open (or create) a library (read-only when in use elsewhere); on a model mismatch, with its own model."""
+    from artseek.errors import ModelMismatchError
+    from artseek.library import open_library
 
     try:
-        return attempt(model, weights)
+        return open_library(folder, model=model, weights=weights, device=device, backend=backend)
     except ModelMismatchError:
         if strict_model or model is None:
             raise
-        return attempt(None, None)  # the library's own model
+        return open_library(folder, model=None, weights=None, device=device, backend=backend)
 
 
 # ------------------------------------------------------------------ service
@@ -173,22 +59,23 @@ class LibraryService(QObject):
     """Owns the Library; every call returns at once and answers with a signal."""
 
     libraryOpened = Signal(object)  # LibraryStatus
-    libraryFailed = Signal(str)
+    libraryFailed = Signal(object)  # the exception
     libraryClosed = Signal()
     statusChanged = Signal(object)  # LibraryStatus
     modelStateChanged = Signal(str, str)  # "loading" | "ready" | "failed", detail
     searchStarted = Signal(str)
     searchFinished = Signal(object)  # SearchOutcome
-    searchFailed = Signal(str)
+    searchFailed = Signal(object)  # the exception (EmptyQueryError: nothing to search for)
     indexStarted = Signal(str)
     indexProgress = Signal(object)  # IndexProgress
     indexPaused = Signal(bool)
     indexFinished = Signal(object)  # IndexReport
-    indexFailed = Signal(str)
+    indexFailed = Signal(object)  # the exception
     captionsReady = Signal(object)  # Captions
     detailsReady = Signal(object)  # ImageDetails
     message = Signal(str)  # a short status-bar message
-    error = Signal(str, str)  # title, message (shown as a dialog)
+    error = Signal(str, object)  # title, exception (shown as its type says, see ui/errors.py)
+    _progress = Signal(object)  # IndexProgress, from the writer thread
 
     def __init__(self, model: str | None = None, weights: str | None = None, device: str | None = None,
                  backend: str = "auto", parent: QObject | None = None) -> None:
@@ -201,21 +88,15 @@ class LibraryService(QObject):
         self._write_pool = QThreadPool(self)
         self._write_pool.setMaxThreadCount(1)
         self.thumbnails = ThumbnailLoader(self._fetch_thumbnail, parent=self)
-        self._relay = _Relay()
-        self._relay.done.connect(self._on_done)
-        self._relay.failed.connect(self._on_failed)
-        self._relay.progress.connect(self._on_progress)
-        self._ids = count(1)
-        self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self._runner = TaskRunner(self)
+        self._runner.unhandled.connect(lambda exc: self.error.emit("ArtSeek", exc))
+        self._progress.connect(self._on_progress)
+        self._searches = LatestOnly(self._runner, self._read_pool)
+        self._descriptions = LatestOnly(self._runner, self._read_pool)
         self._control: JobControl | None = None
         self._index_queue: list[tuple[Callable, str]] = []
-        self._search_token = 0
-        self._search_running = False
-        self._pending_search: tuple | None = None
         self._opening = False
         self._opened_lib = None
-        self._describe_running = False
-        self._describe_pending: tuple[int, int] | None = None
         self.model_state = "none"
         self.last_progress: IndexProgress | None = None
 
@@ -246,7 +127,12 @@ class LibraryService(QObject):
 
     @property
     def searching(self) -> bool:
-        return self._search_running
+        return self._searches.running
+
+    @property
+    def search_token(self) -> int:
+        """The token of the newest search request (each request gets a larger one)."""
+        return self._searches.token
 
     @property
     def status(self):  # noqa: ANN201 - the last LibraryStatus
@@ -255,42 +141,23 @@ class LibraryService(QObject):
     @property
     def busy(self) -> bool:
         """True while any background work is pending (tests wait on this)."""
-        return bool(self._callbacks) or self._opening
+        return self._runner.pending or self._opening
 
     # ------------------------------------------------------------ plumbing
-    def _submit(self, pool: QThreadPool, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
-                on_error: Callable[[str], None] | None = None) -> int:
-        task_id = next(self._ids)
-        self._callbacks[task_id] = (on_done, on_error)
-        pool.start(_Task(task_id, fn, self._relay, background=pool is self._write_pool))
-        return task_id
-
-    @Slot(int, object)
-    def _on_done(self, task_id: int, result: object) -> None:
-        on_done, _ = self._callbacks.pop(task_id, (None, None))
-        if on_done is not None:
-            on_done(result)
-
-    @Slot(int, object, str)
-    def _on_failed(self, task_id: int, exc: BaseException, tb: str) -> None:
-        _, on_error = self._callbacks.pop(task_id, (None, None))
-        if not isinstance(exc, ArtSeekError):
-            log.error("Background task failed:\n%s", tb)
-        text = describe_error(exc)
-        if on_error is not None:
-            on_error(text)
-        else:
-            self.error.emit("ArtSeek", text)
+    def _submit(self, pool: QThreadPool, fn: Callable, on_done: Callable | None = None,
+                on_error: Callable[[BaseException], None] | None = None) -> int:
+        return self._runner.run(pool, fn, on_done, on_error, background=pool is self._write_pool)
 
     def _need_library(self, write: bool = False) -> bool:
         if self._library is None:
-            self.error.emit("No library", "No library is open.\nUse File → Open library… first."
-                            if not self._opening else "The library is still opening; try again in a moment.")
+            self.error.emit("No library", LibraryError("No library is open.", "Use File → Open library… first.")
+                            if not self._opening else LibraryError("The library is still opening; try again in a "
+                                                                   "moment."))
             return False
         if write and self._library.read_only:
-            self.error.emit("Read-only library",
-                            f"The library '{self._library.folder}' is open read-only because another ArtSeek "
-                            "window or process is using it.\nClose the other one, then reopen the library.")
+            self.error.emit("Read-only library", LibraryError(
+                f"The library '{self._library.folder}' is open read-only because another ArtSeek "
+                "window or process is using it.", "Close the other one, then reopen the library."))
             return False
         return True
 
@@ -299,14 +166,13 @@ class LibraryService(QObject):
                      weights: str | None = None, strict_model: bool = True) -> bool:
         """Close the current library (if any) and open ``folder`` (created if new)."""
         if self.indexing:
-            self.error.emit("Indexing in progress",
-                            "Another library cannot be opened while indexing runs.\n"
-                            "Wait for it to finish, or cancel it first.")
+            self.error.emit("Indexing in progress", LibraryError(
+                "Another library cannot be opened while indexing runs.", "Wait for it to finish, or cancel it first."))
             return False
         old, self._library, self._status = self._library, None, None
         self.thumbnails.reset()
-        self._pending_search = None
-        self._search_token += 1
+        self._searches.invalidate()
+        self._descriptions.invalidate()
         if old is not None:
             self.libraryClosed.emit()
         self._opening = True
@@ -337,16 +203,17 @@ class LibraryService(QObject):
         self.libraryOpened.emit(self._status)
         self.warm_up()
 
-    def _open_failed(self, text: str) -> None:
+    def _open_failed(self, exc: BaseException) -> None:
         self._opening = False
-        self.libraryFailed.emit(text)
+        self.libraryFailed.emit(exc)
 
     def close_library(self) -> None:
         """Close synchronously (at shutdown): cancel indexing, wait for workers, save the index."""
         self._index_queue.clear()
         if self._control is not None:
             self._control.cancel()
-        self._pending_search = None
+        self._searches.invalidate()
+        self._descriptions.invalidate()
         self._write_pool.waitForDone()
         self._read_pool.waitForDone()
         self.thumbnails.wait()
@@ -357,7 +224,7 @@ class LibraryService(QObject):
                 lib.close()
             except Exception:  # noqa: BLE001 - closing must not prevent quitting
                 log.exception("Closing the library failed")
-        self._callbacks.clear()
+        self._runner.forget_all()
 
     def refresh_status(self) -> None:
         lib = self._library
@@ -392,10 +259,10 @@ class LibraryService(QObject):
             self.model_state = "ready"
             self.modelStateChanged.emit("ready", self._library.model_name)
 
-    def _model_failed(self, text: str) -> None:
+    def _model_failed(self, exc: BaseException) -> None:
         self.model_state = "failed"
-        self.modelStateChanged.emit("failed", text)
-        self.error.emit("The model could not be loaded", text)
+        self.modelStateChanged.emit("failed", describe_error(exc))
+        self.error.emit("The model could not be loaded", exc)
 
     # ------------------------------------------------------------- search
     def search(self, state: QueryState, top_k: int = 100) -> int:
@@ -404,47 +271,24 @@ class LibraryService(QObject):
             return 0
         query = state.to_query()
         if query.is_empty():
-            self.searchFailed.emit("Nothing to search for.\nType a description, drop or paste an image, "
-                                   "or mark results with + and −.")
+            self.searchFailed.emit(EmptyQueryError("Nothing to search for.", "Type a description, drop or paste an "
+                                                   "image, or mark results with + and −."))
             return 0
-        self._search_token += 1
-        request = (self._search_token, query, top_k, state.describe())
-        if self._search_running:
-            self._pending_search = request
-        else:
-            self._start_search(request)
-        return self._search_token
-
-    def _start_search(self, request: tuple) -> None:
-        token, query, top_k, description = request
-        lib = self._library
-        if lib is None:
-            return
-        self._search_running = True
-        self.searchStarted.emit(description)
+        lib, description = self._library, state.describe()
+        holder: list[int] = []
 
         def work() -> SearchOutcome:
             start = time.perf_counter()
             results = lib.search_query(query, top_k)
-            return SearchOutcome(token, results, description, time.perf_counter() - start)
+            return SearchOutcome(holder[0], results, description, time.perf_counter() - start)
 
         def done(outcome: SearchOutcome) -> None:
-            self._search_finished()
-            if outcome.token == self._search_token and lib is self._library:
+            if lib is self._library:
                 self.searchFinished.emit(outcome)
 
-        def failed(text: str) -> None:
-            self._search_finished()
-            if token == self._search_token:
-                self.searchFailed.emit(text)
-
-        self._submit(self._read_pool, work, done, failed)
-
-    def _search_finished(self) -> None:
-        self._search_running = False
-        pending, self._pending_search = self._pending_search, None
-        if pending is not None:
-            self._start_search(pending)
+        holder.append(self._searches.submit(work, done, self.searchFailed.emit,
+                                            lambda: self.searchStarted.emit(description)))
+        return holder[0]
 
     # ----------------------------------------------------------- indexing
     def import_folders(self, folders: list[str | os.PathLike[str]]) -> bool:
@@ -452,7 +296,8 @@ class LibraryService(QObject):
         paths = [os.path.abspath(os.fspath(f)) for f in folders]
         bad = [p for p in paths if not os.path.isdir(p)]
         if bad:
-            self.error.emit("Not a folder", f"Not a folder: {', '.join(bad)}.\nChoose folders that contain images.")
+            self.error.emit("Not a folder", LibraryError(f"Not a folder: {', '.join(bad)}.",
+                                                         "Choose folders that contain images."))
             return False
         names = ", ".join(Path(p).name or p for p in paths)
         return self._queue_index(lambda lib, o, lis, c: lib.index(paths, o, lis, c), f"Importing {names}")
@@ -476,7 +321,7 @@ class LibraryService(QObject):
         control = JobControl()
         self._control = control
         self.last_progress = None
-        listener = _ThrottledListener(self._relay.progress.emit)
+        listener = ThrottledListener(self._progress.emit)
         self.indexStarted.emit(title)
 
         def work():  # noqa: ANN202
@@ -502,9 +347,9 @@ class LibraryService(QObject):
         self.statusChanged.emit(status)
         self._next_index()
 
-    def _index_failed(self, text: str) -> None:
+    def _index_failed(self, exc: BaseException) -> None:
         self._control = None
-        self.indexFailed.emit(text)
+        self.indexFailed.emit(exc)
         self.refresh_status()
         self._next_index()
 
@@ -559,59 +404,27 @@ class LibraryService(QObject):
             return
 
         def work() -> ImageDetails:
-            record = lib.image_record(image_id)
-            image, error = None, ""
-            if record and record.get("path"):
-                reader = QImageReader(record["path"])
-                reader.setAutoTransform(True)
-                size = reader.size()
-                if size.isValid() and max(size.width(), size.height()) > max_side:
-                    reader.setScaledSize(size.scaled(QSize(max_side, max_side), Qt.AspectRatioMode.KeepAspectRatio))
-                loaded = reader.read()
-                if loaded.isNull():
-                    error = f"The image cannot be shown: {reader.errorString()}."
-                else:
-                    image = loaded
-            return ImageDetails(image_id, record, image, error)
+            return ImageDetails.load(lib, image_id, max_side)
 
         self._submit(self._read_pool, work, self.detailsReady.emit,
-                     lambda text: self.detailsReady.emit(ImageDetails(image_id, None, None, text)))
+                     lambda exc: self.detailsReady.emit(ImageDetails(image_id, None, None, describe_error(exc))))
 
     def describe(self, image_id: int, top_k: int = 10) -> None:
-        """Best-matching corpus texts and keywords for an image (when the caption engine exists).
+        """Best-matching corpus texts and keywords for an image (the library's text service).
 
         One description runs at a time and only the newest request waits, so moving quickly
         through the grid does not pile up work (and the engine is never entered twice at once).
         """
-        if self._library is None:
-            return
-        if self._describe_running:
-            self._describe_pending = (image_id, top_k)
-            return
-        self._start_describe(image_id, top_k)
-
-    def _start_describe(self, image_id: int, top_k: int) -> None:
         lib = self._library
         if lib is None:
             return
-        self._describe_running = True
 
         def work() -> Captions:
-            if not hasattr(lib, "describe"):
-                return Captions(image_id)
-            d = lib.describe(image_id, top_k=top_k)
-            texts = [(str(t.text), float(getattr(t, "score", 0.0)), str(getattr(t, "source", "") or ""),
-                      str(getattr(t, "kind", "") or "")) for t in (getattr(d, "texts", None) or [])]
-            keywords = [(str(k.term), float(getattr(k, "score", 0.0))) for k in (getattr(d, "keywords", None) or [])]
-            return Captions(image_id, texts, keywords, available=True)
+            return Captions.of(lib.texts.describe(image_id, top_k), image_id)
 
-        def finish(captions: Captions) -> None:
-            self._describe_running = False
-            pending, self._describe_pending = self._describe_pending, None
+        def done(captions: Captions) -> None:
             if lib is self._library:
                 self.captionsReady.emit(captions)
-            if pending is not None:
-                self._start_describe(*pending)
 
-        self._submit(self._read_pool, work, finish,
-                     lambda text: finish(Captions(image_id, available=True, error=text)))
+        self._descriptions.submit(work, done, lambda exc: done(Captions(image_id, available=True,
+                                                                        error=describe_error(exc))))

@@ -66,7 +66,7 @@ def wait_indexed(qtbot, window, count: int | None = None) -> None:  # noqa: ANN0
 
 def search(qtbot, window, text: str | None = None) -> list:  # noqa: ANN001
     """Type ``text`` (if given), press Enter in the search field and wait for the results."""
-    before = window.service._search_token
+    before = window.service.search_token
     if text is not None:
         window.search_area.field.setText(text)
         window.search_area.field.setFocus()
@@ -75,7 +75,7 @@ def search(qtbot, window, text: str | None = None) -> list:  # noqa: ANN001
     else:
         with qtbot.waitSignal(window.service.searchFinished, timeout=30_000):
             window.run_search()
-    assert window.service._search_token > before
+    assert window.service.search_token > before
     return window.model.results()
 
 

@@ -10,12 +10,13 @@ pytestmark = pytest.mark.gui
 
 def test_missing_weights_are_explained_in_a_dialog(qtbot, tmp_path, monkeypatch) -> None:  # noqa: ANN001
     import artseek.ui.main_window as main_window
+    from artseek.ui import errors
     from artseek.ui.service import LibraryService
 
     monkeypatch.setenv("ARTSEEK_MODELS_DIR", str(tmp_path / "no-models"))
     monkeypatch.setattr("artseek.config.bundled_models_dir", lambda: tmp_path / "no-bundle")
     shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(main_window, "show_error", lambda _parent, title, text, *a: shown.append((title, text)))
+    monkeypatch.setattr(errors, "show_error", lambda _parent, title, text, *a: shown.append((title, text)))
     service = LibraryService(model="ViT-B-32")
     window = main_window.MainWindow(service, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)

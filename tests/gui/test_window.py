@@ -14,7 +14,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from artseek.ui.query_state import NOT_RELEVANT, RELEVANT, QueryState
-from artseek.ui.results_view import IMAGE_ID_MIME, MarkRole
+from artseek.ui.widgets.results_view import IMAGE_ID_MIME, MarkRole
 from tests.conftest import ROOT
 from tests.fixtures.shapes import generate_folder
 from tests.gui.conftest import drop, file_mime, search, wait_indexed
@@ -224,7 +224,7 @@ def test_pause_resume_cancel_and_failed_files(qtbot, window, tmp_path, monkeypat
     assert window.index_panel.failures.isVisible() and "(1)" in window.index_panel.failures.text()
 
     shown = []
-    monkeypatch.setattr("artseek.ui.main_window.FailuresDialog.exec",
+    monkeypatch.setattr("artseek.ui.widgets.failures_dialog.FailuresDialog.exec",
                         lambda self: shown.append([self.table.item(r, 0).text() for r in range(self.table.rowCount())]))
     window.index_panel.failures.click()
     assert shown and shown[0][0].endswith("broken.jpg")
@@ -288,7 +288,7 @@ def test_detail_view_and_captions_panel(qtbot, window, shapes_200) -> None:  # n
         texts = [Text("A green triangle on a dotted ground.", 0.61)]
         keywords = [Keyword("triangle", 0.7), Keyword("green", 0.6)]
 
-    window.service.library.describe = lambda image_id, top_k=10: Description()
+    window.service.library.texts.describe = lambda image_id, top_k=10: Description()
     index = window.model.index(1)
     window.view.setCurrentIndex(index)
     qtbot.waitUntil(lambda: window.inspector.captions.texts.item(0).text().startswith("A green triangle"),
@@ -329,7 +329,7 @@ def test_settings_persist_and_errors_become_dialogs(qtbot, make_window, settings
     assert shown and "boom" in shown[0][1]
 
     # A library that cannot be opened is a dialog, not a traceback.
-    monkeypatch.setattr("artseek.ui.main_window.show_error", lambda parent, title, text: shown.append((title, text)))
+    monkeypatch.setattr("artseek.ui.errors.show_error", lambda parent, title, text: shown.append((title, text)))
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     with qtbot.waitSignal(again.service.libraryFailed, timeout=30_000):

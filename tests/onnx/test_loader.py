@@ -32,6 +32,11 @@ def test_onnx_encoder_has_the_torch_encoder_interface(tiny_export, tiny_torch) -
     assert enc.embed_dim == tiny_torch.embed_dim and enc.context_length == tiny_torch.context_length
     for name in ("encode_images", "encode_texts", "tokenize", "precision"):
         assert hasattr(enc, name) and hasattr(tiny_torch, name), name
+    from artseek.embedding.encoder import Encoder
+
+    assert isinstance(enc, Encoder) and isinstance(tiny_torch, Encoder)  # the one interface both implement
+    for name in ("preferred_batch_size", "threads", "calibration", "tokenizer"):
+        assert hasattr(enc, name) and hasattr(tiny_torch, name), name
 
 
 def test_auto_on_cpu_uses_the_export_and_its_default_precision(tiny_export, monkeypatch) -> None:

@@ -71,10 +71,9 @@ def main() -> int:
         lib.search_query(Query(images=[str(first)], text="a blue star", text_weight=0.5, negative_texts=["green"]))
         for method in ("rocchio", "classifier"):
             lib.search_query(Query(positive_ids=[top[0].image_id], negative_ids=[top[-1].image_id], method=method))
-        if hasattr(lib, "import_texts"):
-            lib.import_texts(csv)
-            lib.describe(top[0].image_id)
-            lib.suggest_keywords(top[0].image_id)
+        lib.texts.import_file(csv)
+        lib.texts.describe(top[0].image_id)
+        lib.texts.suggest_keywords(top[0].image_id)
 
     # The desktop window: open the library, load the model, run a search.
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
@@ -92,7 +91,7 @@ def main() -> int:
     loop = QEventLoop()
     got: list = []
     service.searchFinished.connect(lambda outcome: (got.append(outcome), loop.quit()))
-    service.searchFailed.connect(lambda text: (got.append(text), loop.quit()))
+    service.searchFailed.connect(lambda exc: (got.append(exc), loop.quit()))
 
     def try_search() -> None:
         if service.is_open:
@@ -106,7 +105,7 @@ def main() -> int:
     window.close()
     app.processEvents()
     print(json.dumps({"attempts": ATTEMPTS, "gui_search": type(got[0]).__name__ if got else None}))
-    return 0 if not ATTEMPTS and got and not isinstance(got[0], str) else 4
+    return 0 if not ATTEMPTS and got and not isinstance(got[0], BaseException) else 4
 
 
 if __name__ == "__main__":

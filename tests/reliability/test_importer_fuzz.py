@@ -94,11 +94,11 @@ def test_bad_import_loses_nothing(tmp_path, indexed_library) -> None:
     assert names
     first = sorted(Path(names[0]).glob("*.png"))[0].name
     good.write_text(f"file,description\n{first},a red circle on a white ground\n", encoding="utf-8")
-    indexed_library.import_texts(good)
-    before = indexed_library.text_service.text_count()
+    indexed_library.texts.import_file(good)
+    before = indexed_library.texts.text_count()
     for content in (b"\xff\xfe\x00garbage", b"file,description\n\"unclosed", b"{not json", b"[]", b""):
         bad = tmp_path / "bad.csv"
         bad.write_bytes(content)
         with pytest.raises(ArtSeekError):
-            indexed_library.import_texts(bad)
-    assert indexed_library.text_service.text_count() == before
+            indexed_library.texts.import_file(bad)
+    assert indexed_library.texts.text_count() == before

@@ -38,7 +38,7 @@ def text_library(tmp_path_factory: pytest.TempPathFactory, shapes_200):
     base = tmp_path_factory.mktemp("textlib")
     lib = Library(base / "library", model="tiny-test")
     lib.index([shapes_200[0][0].parent])
-    report = lib.import_texts(write_captions_csv(base / "captions.csv", shapes_200))
+    report = lib.texts.import_file(write_captions_csv(base / "captions.csv", shapes_200))
     assert report.attached == 400, report
     yield lib
     lib.close()

@@ -13,7 +13,7 @@ def test_concurrent_describe_shares_the_prompt_cache(tmp_path, shapes_200) -> No
 
         def work(image_id: int) -> None:
             try:
-                assert lib.describe(image_id).keywords
+                assert lib.texts.describe(image_id).keywords
             except BaseException as exc:  # noqa: BLE001
                 errors.append(exc)
 

@@ -1,6 +1,7 @@
-"""Options of ``search`` for composed queries and relevance feedback (used by :mod:`artseek.cli`).
+"""``search``: by text, by example image, composed queries and relevance feedback.
 
-``search --image X "as an engraving" --text-weight 0.4 --not "a photograph"``
+``search "a harbour at night"``, ``search --image photo.jpg``,
+``search --image X "as an engraving" --text-weight 0.4 --not "a photograph"``,
 ``search "a ship" --positive 12 --positive liked.jpg --negative 40 --method classifier``
 """
 
@@ -10,7 +11,17 @@ import argparse
 import os
 from pathlib import Path
 
+from artseek.commands.common import open_library, print_results, resolve_image
 from artseek.errors import ArtSeekError
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("search", parents=[common], help="search by text or by example image")
+    p.add_argument("text", nargs="?", help="what to look for, e.g. \"a harbour at night\"")
+    p.add_argument("--image", type=Path, metavar="PATH", help="query by example: an image file")
+    p.add_argument("--top", type=int, default=20, metavar="K", help="number of results (default 20)")
+    add_query_options(p)
+    p.set_defaults(handler=cmd_search)
 
 
 def add_query_options(p: argparse.ArgumentParser) -> None:
@@ -28,30 +39,31 @@ def add_query_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--exclude-marked", action="store_true", help="hide the --positive/--negative images")
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    if wants_query(args):
+        return run_query_search(args)
+    if not args.text and not args.image:
+        raise ArtSeekError("Nothing to search for.", 'Give a text (search "a red chair") or --image PATH.')
+    if args.top < 1:
+        raise ArtSeekError("--top must be at least 1.")
+    with open_library(args, read_only_ok=True) as lib:
+        if args.image:
+            results = lib.search_image(args.image, args.top)
+            query = {"image": str(args.image)}
+        else:
+            results = lib.search_text(args.text, args.top)
+            query = {"text": args.text}
+        print_results(args, lib, query, results)
+    return 0
+
+
 def wants_query(args: argparse.Namespace) -> bool:
     """True when ``search`` needs the full Query path (composed, negatives or feedback)."""
-    return bool(getattr(args, "positive", None) or getattr(args, "negative", None)
-                or getattr(args, "negative_texts", None) or getattr(args, "text_weight", None) is not None
-                or (getattr(args, "text", None) and getattr(args, "image", None)))
-
-
-def _resolve(lib, ref: str) -> tuple[int | None, str | None]:  # noqa: ANN001
-    """``(image_id, None)`` for a library image, ``(None, path)`` for an outside file."""
-    if ref.isdigit():
-        if lib.image_record(int(ref)) is None:
-            raise ArtSeekError(f"There is no image with id {ref} in this library.",
-                               "Use the ids printed by 'search --json', or give a file path.")
-        return int(ref), None
-    image_id = lib.image_id_for_path(ref)
-    if image_id is not None:
-        return image_id, None
-    if not Path(ref).is_file():
-        raise ArtSeekError(f"'{ref}' is neither a library image id nor an image file.", "Check the path.")
-    return None, os.fspath(ref)
+    return bool(args.positive or args.negative or args.negative_texts or args.text_weight is not None
+                or (args.text and args.image))
 
 
 def run_query_search(args: argparse.Namespace) -> int:
-    from artseek.cli import open_library, print_results
     from artseek.search.query import Query
 
     if args.top < 1:
@@ -67,7 +79,7 @@ def run_query_search(args: argparse.Namespace) -> int:
         for refs, ids, files in ((args.positive, query.positive_ids, query.images),
                                  (args.negative, query.negative_ids, query.negative_images)):
             for ref in refs:
-                image_id, path = _resolve(lib, ref)
+                image_id, path = resolve_image(lib, ref)
                 (ids.append(image_id) if image_id is not None else files.append(path))
         results = lib.search_query(query, args.top)
         described = {"text": query.text, "images": [os.fspath(i) for i in query.images],

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from artseek.ui import icons
-from artseek.ui.service import Captions, ImageDetails
-from artseek.ui.widgets import CaptionView
+from artseek.ui.view_data import Captions, ImageDetails
+from artseek.ui.widgets.caption_view import CaptionView
 
 
 def _human_size(n: int | None) -> str:

@@ -1,9 +1,4 @@
-"""``models export``: write a model's towers as ONNX files for the CPU backend (needs torch).
-
-Added to the ``models`` action group by :func:`artseek.cli.build_parser`; this
-module has no ``register`` of its own, so :func:`artseek.commands.register_all`
-leaves it alone.
-"""
+"""``models list|fetch|export``: where the weights are, getting them once, exporting ONNX towers."""
 
 from __future__ import annotations
 
@@ -13,9 +8,19 @@ import sys
 from pathlib import Path
 
 from artseek import config
+from artseek.commands.common import emit_json, opt
 
 
-def add_export_parser(msub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    models = sub.add_parser("models", parents=[common], help="list or fetch model weights")
+    msub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    p = msub.add_parser("list", parents=[common], help="known models and where their weights were found")
+    p.set_defaults(handler=cmd_models_list)
+    p = msub.add_parser("fetch", parents=[common],
+                        help="download weights once, on a networked machine (the only command that uses the network)")
+    p.add_argument("--dest", type=Path, help="folder to write the weights to (default: the user model folder)")
+    p.set_defaults(handler=cmd_models_fetch)
+
     p = msub.add_parser(
         "export", parents=[common],
         help="export the model's image and text towers to ONNX for the fast CPU backend (needs torch)",
@@ -30,12 +35,36 @@ def add_export_parser(msub: argparse._SubParsersAction, common: argparse.Argumen
     p.set_defaults(handler=cmd_models_export)
 
 
+def cmd_models_list(args: argparse.Namespace) -> int:
+    from artseek.embedding.registry import MODELS, candidate_paths
+
+    rows = []
+    for spec in MODELS.values():
+        found = next((str(p) for p in candidate_paths(spec) if p.is_file()), None)
+        rows.append({"name": spec.name, "architecture": spec.architecture, "file": spec.weights_filename,
+                     "found": found, "description": spec.description})
+    if opt(args, "json"):
+        emit_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['name']:10s} {r['description']}\n           {r['found'] or 'weights not found: ' + r['file']}")
+    return 0
+
+
+def cmd_models_fetch(args: argparse.Namespace) -> int:
+    from artseek.embedding.fetch import fetch_weights
+
+    path = fetch_weights(opt(args, "model", config.DEFAULT_MODEL), args.dest)
+    print(f"Saved the weights to {path}")
+    return 0
+
+
 def cmd_models_export(args: argparse.Namespace) -> int:
     from artseek.embedding.export import export_model
 
-    quiet = bool(getattr(args, "json", False))
+    quiet = bool(opt(args, "json"))
     log = None if quiet else (lambda msg: print(msg, file=sys.stderr))
-    folder = export_model(getattr(args, "model", None) or config.DEFAULT_MODEL, getattr(args, "weights", None),
+    folder = export_model(opt(args, "model", config.DEFAULT_MODEL), opt(args, "weights"),
                           int8=args.int8, out_dir=args.dest, log=log)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     if quiet:

@@ -1,0 +1,236 @@
+"""The window's actions as data: one table from which menus, toolbar, context menu, panels and help are built.
+
+Each :class:`ActionSpec` says what an action is (text, keys, icon, tip), where it
+appears (menu, toolbar, context menu, inspector, detail view, feedback bar) and
+when it is enabled (a predicate over :class:`UiState`). No key is written twice:
+the F1 help lists the actions' own shortcuts, then :data:`OTHER_KEYS` (keys that
+are not actions, such as moving through the grid).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar, QWidget
+
+from artseek.ui import icons
+
+Key = str | QKeySequence.StandardKey
+Place = tuple[int, int]  # (section, order): sections are separated, order sorts within one
+
+
+@dataclass(frozen=True)
+class UiState:
+    """What action enablement depends on (a snapshot, built by the window)."""
+
+    has_library: bool = False
+    writable: bool = False
+    has_roots: bool = False
+    indexing: bool = False
+    has_results: bool = False
+    has_current: bool = False
+    has_marks: bool = False
+    has_example: bool = False
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    id: str
+    text: str
+    keys: tuple[Key, ...] = ()
+    icon: str | None = None
+    tip: str = ""
+    help: str = ""  # the F1 help's wording (defaults to ``tip``)
+    key_scope: str = ""  # "" the whole window; "search" only while the search area has the focus
+    menu: tuple[str, int] | None = None  # (menu title, section)
+    toolbar: Place | None = None
+    context: Place | None = None  # the right-click menu of a result
+    inspector: int | None = None  # order among the side panel's buttons
+    detail: int | None = None  # order among the detail view's buttons
+    feedback: int | None = None  # order among the feedback bar's buttons
+    checkable: bool = False
+    enabled: Callable[[UiState], bool] | None = None  # None: always enabled
+
+
+MENUS = ("&File", "&Library", "&Search", "&Image", "&View", "&Help")
+SK = QKeySequence.StandardKey
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    # File
+    ActionSpec("open_library", "&Open or Create Library…", (SK.Open,), "library",
+               "Open a library folder, or create a new one", menu=("&File", 0), toolbar=(0, 1),
+               enabled=lambda s: not s.indexing),
+    ActionSpec("import_folder", "&Import Folder…", ("Ctrl+I",), "import",
+               "Import a folder of images (indexed in the background)", help="Import a folder",
+               menu=("&File", 0), toolbar=(0, 0), enabled=lambda s: s.writable),
+    ActionSpec("paste_image", "&Paste Image as Query", (SK.Paste,), None, "Search with the image on the clipboard",
+               menu=("&File", 1)),
+    ActionSpec("quit", "&Quit", (SK.Quit,), help="Quit ArtSeek", menu=("&File", 2)),
+    # Library
+    ActionSpec("library_status", "Library &Status…", ("Ctrl+L",), "info",
+               "Counts, model and imported folders of the library", help="Library status",
+               menu=("&Library", 0), toolbar=(0, 3), enabled=lambda s: s.has_library),
+    ActionSpec("rescan", "&Re-scan Folders", ("F5",), "rescan",
+               "Re-index every imported folder: new, changed, moved and deleted files", help="Re-scan the library",
+               menu=("&Library", 0), toolbar=(0, 2), enabled=lambda s: s.writable and s.has_roots),
+    ActionSpec("remove_folder", "Remove &Folder…", (), None,
+               "Forget an imported folder and its images (files untouched)", menu=("&Library", 0),
+               enabled=lambda s: s.writable),
+    ActionSpec("failures", "Failed &Files…", (), None, "Files that could not be indexed, and why",
+               menu=("&Library", 0), enabled=lambda s: s.has_library),
+    # Search
+    ActionSpec("focus_search", "&Find…", (SK.Find,), "search", "Go to the search field", menu=("&Search", 0)),
+    ActionSpec("search", "&Search", (), "search", "Search for the text and example image", menu=("&Search", 0),
+               enabled=lambda s: s.has_library),
+    ActionSpec("refine", "&Refine", ("Ctrl+Return", "Ctrl+Enter"), "refine",
+               "Re-rank using the results marked relevant (+) and not relevant (−)",
+               help="Refine: re-rank with the marks", menu=("&Search", 0), toolbar=(1, 2), feedback=0,
+               enabled=lambda s: s.has_library and s.has_marks),
+    ActionSpec("mark_relevant", "Mark &Relevant", ("+", "="), "mark-relevant", "Mark the selected results as relevant",
+               menu=("&Search", 1), toolbar=(1, 0), context=(1, 0), inspector=0, detail=0,
+               enabled=lambda s: s.has_current),
+    ActionSpec("mark_not_relevant", "Mark &Not Relevant", ("-",), "mark-not-relevant",
+               "Mark the selected results as not relevant", menu=("&Search", 1), toolbar=(1, 1), context=(1, 1),
+               inspector=1, detail=1, enabled=lambda s: s.has_current),
+    ActionSpec("clear_mark", "Clear &Mark", ("0",), "clear-marks", "Clear the marks of the selection",
+               menu=("&Search", 1), context=(1, 2), inspector=2, detail=2, enabled=lambda s: s.has_current),
+    ActionSpec("clear_marks", "Clear &All Marks", ("Ctrl+Shift+Backspace",), "clear-marks",
+               "Forget every + and − mark", menu=("&Search", 1), toolbar=(1, 3), feedback=1,
+               enabled=lambda s: s.has_marks),
+    ActionSpec("more_like_this", "More &Like This", ("Ctrl+M",), "similar",
+               "Search for images similar to the current result", menu=("&Search", 2), toolbar=(2, 0),
+               context=(0, 0), inspector=3, enabled=lambda s: s.has_current),
+    ActionSpec("clear_example", "Remove Example Image", ("Esc",), None, "Search without the example image",
+               help="Remove the example image (in the search field)", key_scope="search", menu=("&Search", 2),
+               enabled=lambda s: s.has_example),
+    # Image
+    ActionSpec("open_details", "&Details…", (), None, "Open the detail view", menu=("&Image", 0), context=(2, 0),
+               enabled=lambda s: s.has_current),
+    ActionSpec("open_file", "&Open File", ("Ctrl+Shift+O",), None, "Open the image in the default viewer",
+               menu=("&Image", 0), context=(2, 1), enabled=lambda s: s.has_current),
+    ActionSpec("reveal", "Show in &Folder", ("Ctrl+Shift+R",), None, "Show the image in the file manager",
+               menu=("&Image", 0), context=(2, 2), enabled=lambda s: s.has_current),
+    ActionSpec("copy_path", "&Copy Path", ("Ctrl+Shift+C",), None, "Copy the file paths of the selection",
+               menu=("&Image", 0), context=(2, 3), enabled=lambda s: s.has_current),
+    # View, Help
+    ActionSpec("toggle_inspector", "Side &Panel", ("F9",), None, "Show or hide the side panel", menu=("&View", 0),
+               checkable=True),
+    ActionSpec("shortcuts", "&Keyboard Shortcuts", (SK.HelpContents,), help="This list", menu=("&Help", 0)),
+    ActionSpec("about", "&About ArtSeek", (), menu=("&Help", 0)),
+)
+
+# Keys that are not actions (each action's own keys come from ACTIONS).
+OTHER_KEYS: tuple[tuple[str, str], ...] = (
+    ("Enter (in the search field)", "Search"),
+    ("Down (in the search field)", "Go to the results"),
+    ("Arrow keys, Page Up/Down, Home/End", "Move through the results"),
+    ("Shift/Ctrl + arrows or click", "Select several results"),
+    ("Enter (on a result)", "Open the detail view"),
+    ("← / → (detail view)", "Previous / next result"),
+)
+
+SPECS = {spec.id: spec for spec in ACTIONS}
+
+
+def key_sequences(spec: ActionSpec) -> list[QKeySequence]:
+    sequences: list[QKeySequence] = []
+    for key in spec.keys:
+        sequences += QKeySequence.keyBindings(key) if isinstance(key, SK) else [QKeySequence(key)]
+    return sequences
+
+
+def key_text(spec: ActionSpec) -> str:
+    return " or ".join(dict.fromkeys(k.toString(QKeySequence.SequenceFormat.NativeText)
+                                     for k in key_sequences(spec)))
+
+
+def create_actions(parent: QWidget, slots: dict[str, Callable], scopes: dict[str, QWidget]) -> dict[str, QAction]:
+    """One QAction per spec, triggering ``slots[id]``; keys scoped to a widget are added to that widget."""
+    actions: dict[str, QAction] = {}
+    for spec in ACTIONS:
+        action = QAction(spec.text, parent)
+        if spec.icon:
+            action.setIcon(icons.icon(spec.icon))
+        action.setShortcuts(key_sequences(spec))
+        if spec.tip:
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{spec.tip} ({keys})" if keys else spec.tip)
+            action.setStatusTip(spec.tip)
+        if spec.checkable:
+            action.setCheckable(True)
+            action.setChecked(True)
+        action.triggered.connect(slots[spec.id])
+        if spec.key_scope:
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            scopes[spec.key_scope].addAction(action)
+        else:
+            parent.addAction(action)
+        actions[spec.id] = action
+    return actions
+
+
+def placed(where: str) -> list[list[str]]:
+    """The ids placed in ``where`` ("toolbar", "context", "inspector", "detail", "feedback"), by section."""
+    entries = sorted((getattr(s, where) if isinstance(getattr(s, where), tuple) else (0, getattr(s, where)), s.id)
+                     for s in ACTIONS if getattr(s, where) is not None)
+    sections: dict[int, list[str]] = {}
+    for (section, _), name in entries:
+        sections.setdefault(section, []).append(name)
+    return [sections[k] for k in sorted(sections)]
+
+
+def _fill(target: QMenu | QToolBar, sections: list[list[str]], actions: dict[str, QAction]) -> None:
+    for i, names in enumerate(sections):
+        if i:
+            target.addSeparator()
+        for name in names:
+            target.addAction(actions[name])
+
+
+def build_menus(bar: QMenuBar, actions: dict[str, QAction]) -> dict[str, QMenu]:
+    menus = {}
+    for title in MENUS:
+        sections: dict[int, list[str]] = {}
+        for spec in ACTIONS:
+            if spec.menu and spec.menu[0] == title:
+                sections.setdefault(spec.menu[1], []).append(spec.id)
+        menus[title] = bar.addMenu(title)
+        _fill(menus[title], [sections[k] for k in sorted(sections)], actions)
+    return menus
+
+
+def fill_toolbar(toolbar: QToolBar, actions: dict[str, QAction]) -> None:
+    _fill(toolbar, placed("toolbar"), actions)
+
+
+def build_context_menu(parent: QWidget, actions: dict[str, QAction]) -> QMenu:
+    menu = QMenu(parent)
+    _fill(menu, placed("context"), actions)
+    return menu
+
+
+def in_panel(where: str, actions: dict[str, QAction]) -> list[QAction]:
+    """The actions of a panel ("inspector", "detail", "feedback"), in order."""
+    return [actions[name] for section in placed(where) for name in section]
+
+
+def update_enabled(actions: dict[str, QAction], state: UiState) -> None:
+    for spec in ACTIONS:
+        if spec.enabled is not None:
+            actions[spec.id].setEnabled(bool(spec.enabled(state)))
+
+
+def shortcuts_help() -> list[tuple[str, str]]:
+    """(keys, what they do) for the F1 help: every action with keys, then :data:`OTHER_KEYS`."""
+    rows = [(key_text(s), s.help or s.tip or s.text.replace("&", "").rstrip("…")) for s in ACTIONS if s.keys]
+    return rows + list(OTHER_KEYS)
+
+
+def shortcuts_html() -> str:
+    rows = "".join(f"<tr><td style='padding-right:16px'><b>{k}</b></td><td>{v}</td></tr>" for k, v in shortcuts_help())
+    return f"<table>{rows}</table>"
+
+

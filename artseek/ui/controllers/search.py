@@ -1,0 +1,129 @@
+"""Searching and relevance feedback: the curator's gestures become QueryModel changes and searches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QGuiApplication, QPixmap
+from PySide6.QtWidgets import QWidget
+
+from artseek.ui import errors
+from artseek.ui.query_state import NOT_RELEVANT, RELEVANT, Example, QueryModel
+from artseek.ui.service import LibraryService
+from artseek.ui.view_data import SearchOutcome
+from artseek.ui.widgets.drops import DropContent, image_to_png, read_mime
+from artseek.ui.widgets.search_area import SearchArea
+
+Status = Callable[[str, int], None]  # a status-bar message and how long it stays (ms)
+
+
+class SearchController(QObject):
+    """Runs searches for the query state and puts their results into it."""
+
+    busyChanged = Signal(bool)  # a search is running (or not)
+    importRequested = Signal(list)  # folders dropped on the window
+
+    def __init__(self, service: LibraryService, state: QueryModel, search_area: SearchArea, status: Status,
+                 parent: QWidget) -> None:
+        super().__init__(parent)
+        self.service, self.state, self.search_area, self.status = service, state, search_area, status
+        self._parent = parent
+        service.searchStarted.connect(self._started)
+        service.searchFinished.connect(self._finished)
+        service.searchFailed.connect(self._failed)
+        search_area.searchRequested.connect(self.run_search)
+        search_area.contentDropped.connect(self.handle_drop)
+        search_area.exampleCleared.connect(self.clear_example)
+        search_area.field.imagePasted.connect(self.handle_drop)
+        state.textChanged.connect(self._text_changed)
+        state.exampleChanged.connect(search_area.show_example)
+
+    # ------------------------------------------------------------- search
+    def run_search(self) -> None:
+        self.state.set_text(self.search_area.field.text())
+        if self.state.is_empty():
+            self.status("Type a description, drop or paste an image, or mark results.", 5000)
+            return
+        self.service.search(self.state.query, self.search_area.top_k_value())
+
+    def refine(self) -> None:
+        if not self.state.marks:
+            self.status("Mark some results relevant (+) or not relevant (−) first.", 6000)
+            return
+        self.run_search()
+
+    def search_keyword(self, keyword: str) -> None:
+        self.search_area.field.setText(keyword)
+        self.run_search()
+
+    def set_example(self, example: Example, pixmap: QPixmap | None = None) -> None:
+        self.state.set_example(example, pixmap)
+        self.run_search()
+
+    def clear_example(self) -> None:
+        if self.state.example is None:
+            return
+        self.state.set_example(None)
+        if not self.state.is_empty():
+            self.run_search()
+
+    def search_like(self, image_id: int, path: str) -> None:
+        """"More like this": an image of the library becomes the query (the text is cleared)."""
+        self.search_area.field.clear()
+        self.state.set_text("")
+        self.set_example(Example.from_library(image_id, path), self.service.thumbnails.pixmap(image_id))
+
+    def paste_image(self) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        content = read_mime(mime) if mime is not None else DropContent()
+        if content.image is None and not content.image_files:
+            self.status("The clipboard holds no image.", 5000)
+            return
+        self.handle_drop(content)
+
+    def handle_drop(self, content: DropContent) -> None:
+        """Folders are imported; an image (file, pasted, or a result) becomes the query."""
+        if content.folders:
+            self.importRequested.emit(content.folders)
+            return
+        if content.image_ids:
+            image_id = content.image_ids[0]
+            path = next((r.path for r in self.state.results if r.image_id == image_id), f"image {image_id}")
+            self.search_like(image_id, path)
+        elif content.image_files:
+            self.set_example(Example.from_file(content.image_files[0]))
+        elif content.image is not None:
+            self.set_example(Example.from_bytes(image_to_png(content.image)), QPixmap.fromImage(content.image))
+
+    # ------------------------------------------------------------- marks
+    def mark(self, image_ids: list[int], value: int) -> None:
+        if not image_ids:
+            self.status("Select one or more results first.", 4000)
+            return
+        self.state.mark(image_ids, value)
+        word = {RELEVANT: "relevant (+)", NOT_RELEVANT: "not relevant (−)"}.get(value, "unmarked")
+        self.status(f"{len(image_ids)} result(s) marked {word}. Press Refine (Ctrl+Enter) to re-rank.", 6000)
+
+    def clear_marks(self) -> None:
+        self.state.clear_marks()
+
+    # ------------------------------------------------------------- answers
+    def _text_changed(self, text: str) -> None:
+        if self.search_area.field.text() != text:
+            self.search_area.field.setText(text)
+
+    def _started(self, description: str) -> None:
+        self.busyChanged.emit(True)
+        loading = " (loading the model first)" if self.service.model_state == "loading" else ""
+        self.status(f"Searching for {description}{loading}…", 0)
+
+    def _finished(self, outcome: SearchOutcome) -> None:
+        self.busyChanged.emit(self.service.searching)
+        self.state.set_results(outcome.results)
+        self.status(f"{len(outcome.results)} results for {outcome.description} "
+                    f"in {outcome.elapsed_s * 1000:.0f} ms", 10000)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.busyChanged.emit(self.service.searching)
+        errors.report(self._parent, "Search failed", exc, self.status)

@@ -1,0 +1,62 @@
+"""What the service layer hands to the window: plain data, built on worker threads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QImage, QImageReader
+
+
+@dataclass
+class SearchOutcome:
+    token: int
+    results: list  # list[artseek.search.results.SearchResult]
+    description: str
+    elapsed_s: float
+
+
+@dataclass
+class Captions:
+    """Best-matching texts and suggested keywords for one image (from the caption engine)."""
+
+    image_id: int
+    texts: list[tuple[str, float, str, str]] = field(default_factory=list)  # text, score, source, kind
+    keywords: list[tuple[str, float]] = field(default_factory=list)  # term, score
+    available: bool = False  # False: this build has no caption engine
+    error: str = ""
+
+    @classmethod
+    def of(cls, description: object, image_id: int) -> Captions:
+        """From the text service's Description (``.texts`` with text/score/source/kind, ``.keywords``)."""
+        texts = [(str(t.text), float(getattr(t, "score", 0.0)), str(getattr(t, "source", "") or ""),
+                  str(getattr(t, "kind", "") or "")) for t in (getattr(description, "texts", None) or [])]
+        keywords = [(str(k.term), float(getattr(k, "score", 0.0)))
+                    for k in (getattr(description, "keywords", None) or [])]
+        return cls(image_id, texts, keywords, available=True)
+
+
+@dataclass
+class ImageDetails:
+    image_id: int
+    record: dict | None
+    image: QImage | None
+    error: str = ""
+
+    @classmethod
+    def load(cls, lib: object, image_id: int, max_side: int) -> ImageDetails:
+        """The image's record and the image itself, at most ``max_side`` pixels (worker thread)."""
+        record = lib.image_record(image_id)
+        image, error = None, ""
+        if record and record.get("path"):
+            reader = QImageReader(record["path"])
+            reader.setAutoTransform(True)
+            size = reader.size()
+            if size.isValid() and max(size.width(), size.height()) > max_side:
+                reader.setScaledSize(size.scaled(QSize(max_side, max_side), Qt.AspectRatioMode.KeepAspectRatio))
+            loaded = reader.read()
+            if loaded.isNull():
+                error = f"The image cannot be shown: {reader.errorString()}."
+            else:
+                image = loaded
+        return cls(image_id, record, image, error)

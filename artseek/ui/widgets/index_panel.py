@@ -1,0 +1,140 @@
+"""The indexing panel: progress of the background job, pause/resume, cancel, failed files."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from artseek.ingest.progress import IndexProgress
+from artseek.ui import icons
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None or seconds != seconds or seconds < 0:
+        return "–"
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+class IndexPanel(QFrame):
+    """Progress of the background indexing job: bar, rate, ETA, pause/resume, cancel, failures."""
+
+    pauseToggled = Signal(bool)
+    cancelRequested = Signal()
+    failuresRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("indexPanel")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(10)
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        self.title = QLabel(self)
+        self.title.setObjectName("indexTitle")
+        self.detail = QLabel(self)
+        self.detail.setObjectName("indexDetail")
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        text.addWidget(self.title)
+        text.addWidget(self.detail)
+        layout.addLayout(text, 2)
+        self.bar = QProgressBar(self)
+        self.bar.setMinimumWidth(220)
+        self.bar.setTextVisible(True)
+        layout.addWidget(self.bar, 1)
+        self.pause = QPushButton(icons.icon("pause"), "Pause", self)
+        self.pause.setCheckable(True)
+        self.pause.toggled.connect(self._pause_toggled)
+        self.cancel = QPushButton(icons.icon("cancel"), "Cancel", self)
+        self.cancel.clicked.connect(self.cancelRequested)
+        self.failures = QPushButton("Failed files…", self)
+        self.failures.clicked.connect(self.failuresRequested)
+        self.failures.hide()
+        self.close_button = QToolButton(self)
+        self.close_button.setText("×")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setToolTip("Hide")
+        self.close_button.clicked.connect(self.hide)
+        for w in (self.failures, self.pause, self.cancel, self.close_button):
+            layout.addWidget(w)
+        self.hide()
+
+    def _pause_toggled(self, paused: bool) -> None:
+        self.pause.setText("Resume" if paused else "Pause")
+        self.pause.setIcon(icons.icon("resume" if paused else "pause"))
+        self.pauseToggled.emit(paused)
+
+    def start(self, title: str) -> None:
+        self.title.setText(f"<b>{title}</b>")
+        self.detail.setText("Scanning the folders…")
+        self.bar.setRange(0, 0)
+        self.pause.blockSignals(True)
+        self.pause.setChecked(False)
+        self.pause.setText("Pause")
+        self.pause.setIcon(icons.icon("pause"))
+        self.pause.blockSignals(False)
+        self.pause.setEnabled(True)
+        self.cancel.setEnabled(True)
+        self.failures.hide()
+        self.close_button.hide()
+        self.show()
+
+    def set_paused(self, paused: bool) -> None:
+        self.pause.blockSignals(True)
+        self.pause.setChecked(paused)
+        self.pause.setText("Resume" if paused else "Pause")
+        self.pause.setIcon(icons.icon("resume" if paused else "pause"))
+        self.pause.blockSignals(False)
+        if paused:
+            self.detail.setText(self.detail.text().split(" — paused")[0] + " — paused")
+
+    def update_progress(self, p: IndexProgress) -> None:
+        if p.phase == "scanning":
+            self.bar.setRange(0, 0)
+            self.detail.setText(f"Scanning the folders… {p.current}")
+            return
+        self.bar.setRange(0, max(1, p.total))
+        self.bar.setValue(p.done)
+        self.bar.setFormat(f"{p.done:,} / {p.total:,}")
+        if p.phase == "saving":
+            self.detail.setText("Saving the index…")
+            return
+        parts = [f"{p.indexed:,} indexed", f"{p.skipped:,} unchanged"]
+        if p.failed:
+            parts.append(f"{p.failed:,} failed")
+        parts.append(f"{p.rate:.1f} files/s")
+        parts.append(f"ETA {format_duration(p.eta_s)}")
+        text = " · ".join(parts)
+        if self.pause.isChecked():
+            text += " — paused"
+        self.detail.setText(text)
+        self.detail.setToolTip(p.current)
+        if p.failed:
+            self.failures.setText(f"Failed files ({p.failed})…")
+            self.failures.show()
+
+    def finish(self, summary: str, failed: int) -> None:
+        self.title.setText(f"<b>{summary}</b>")
+        self.bar.setRange(0, 1)
+        self.bar.setValue(1)
+        self.bar.setFormat("Done")
+        self.pause.setEnabled(False)
+        self.cancel.setEnabled(False)
+        self.close_button.show()
+        if failed:
+            self.failures.setText(f"Failed files ({failed})…")
+            self.failures.show()

@@ -1,0 +1,92 @@
+"""The side panel: preview, file facts, action buttons and the caption view of the current image."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from artseek.ui.widgets.caption_view import CaptionView
+
+
+class InspectorPanel(QFrame):
+    """The side panel: preview, file facts and the caption view of the current image."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inspector")
+        self.setMinimumWidth(260)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(8)
+        self.preview = QLabel(self)
+        self.preview.setObjectName("preview")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setMinimumSize(QSize(220, 220))
+        self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.name = QLabel(self)
+        self.name.setObjectName("inspectorName")
+        self.name.setWordWrap(True)
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.facts = QLabel(self)
+        self.facts.setObjectName("inspectorFacts")
+        self.facts.setWordWrap(True)
+        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.buttons = QHBoxLayout()
+        self.buttons.setSpacing(4)
+        self.captions = CaptionView(self)
+        layout.addWidget(self.preview)
+        layout.addWidget(self.name)
+        layout.addWidget(self.facts)
+        layout.addLayout(self.buttons)
+        layout.addWidget(self.captions, 1)
+        self.image_id: int | None = None
+        self.show_nothing()
+
+    def add_action_button(self, action) -> None:  # noqa: ANN001
+        b = QToolButton(self)
+        b.setDefaultAction(action)
+        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        b.setAutoRaise(True)
+        b.setIconSize(QSize(22, 22))
+        self.buttons.addWidget(b)
+
+    def finish_buttons(self) -> None:
+        self.buttons.addStretch(1)
+
+    def show_nothing(self) -> None:
+        self.image_id = None
+        self.preview.setPixmap(QPixmap())
+        self.preview.setText("<span style='color:gray'>No image selected</span>")
+        self.name.setText("")
+        self.facts.setText("")
+        self.captions.clear()
+
+    def show_result(self, result, pixmap: QPixmap | None, mark: int) -> None:  # noqa: ANN001
+        self.image_id = result.image_id
+        self.set_pixmap(pixmap)
+        self.name.setText(f"<b>{os.path.basename(result.path)}</b>")
+        size = f"{result.width} × {result.height} px · " if result.width and result.height else ""
+        mark_text = {1: " · <span style='color:#2ea043'>marked relevant</span>",
+                     -1: " · <span style='color:#cf222e'>marked not relevant</span>"}.get(mark, "")
+        self.facts.setText(f"{size}score {result.score:.3f}{mark_text}<br>"
+                           f"<span style='color:gray'>{os.path.dirname(result.path)}</span>")
+        self.captions.loading()
+
+    def set_pixmap(self, pixmap: QPixmap | None) -> None:
+        if pixmap is None or pixmap.isNull():
+            self.preview.setText("<span style='color:gray'>Loading…</span>")
+            return
+        side = max(120, min(self.preview.width(), 320))
+        self.preview.setPixmap(pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                                             Qt.TransformationMode.SmoothTransformation))

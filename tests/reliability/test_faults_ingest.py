@@ -320,10 +320,10 @@ def test_tag_export_neutralises_formulas(tmp_path, shapes_200) -> None:
         lib.index([folder])
         ids = [lib.image_id_for_path(folder / n) for n in names]
         for image_id, value in zip(ids, HOSTILE, strict=False):
-            lib.set_tag(image_id, "=category", value)
-        lib.set_tag(ids[2], "technique", "-0.5")
+            lib.texts.set_tag(image_id, "=category", value)
+        lib.texts.set_tag(ids[2], "technique", "-0.5")
         out = tmp_path / "tags.csv"
-        assert lib.export_tags(out) == 4
+        assert lib.texts.export_tags(out) == 4
     with out.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     for row in rows:

@@ -431,7 +431,7 @@ def test_ctrl_c_during_start_up_prints_no_traceback(tmp_path, shapes_200, delay)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert NO_TRACEBACK not in err, err
-    assert proc.returncode in (0, 130), (proc.returncode, err)
+    assert proc.returncode in (0, 130, -signal.SIGINT), (proc.returncode, err)
 
 
 @pytest.mark.slow
@@ -444,4 +444,6 @@ def test_ctrl_c_at_many_moments_prints_no_traceback(tmp_path, shapes_200) -> Non
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=120)
         assert NO_TRACEBACK not in err, (delay, err)
-        assert proc.returncode in (0, 130), (delay, proc.returncode, err)
+        # -SIGINT: stopped before Python installed its handler, silently (the default action)
+        assert proc.returncode in (0, 130, -signal.SIGINT), (delay, proc.returncode, err)
+        assert "KeyboardInterrupt" not in err and "Exception ignored" not in err, (delay, err)

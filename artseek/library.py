@@ -283,13 +283,13 @@ class Library:
         )
 
     def folders(self) -> list[dict]:
-        """The imported folders with their image counts (not missing) and whether each is offline.
+        """The imported folders with their indexed image counts and whether each is offline.
 
         Offline means the folder itself is not there (one ``stat`` each): see :mod:`artseek.ingest.diff`.
         """
         with self.db.session() as s:
             rows = s.execute(select(ImportRoot.id, ImportRoot.path).order_by(ImportRoot.path)).all()
-            counts = dict(s.execute(select(Image.root_id, func.count()).where(Image.status != ImageStatus.MISSING)
+            counts = dict(s.execute(select(Image.root_id, func.count()).where(Image.status == ImageStatus.INDEXED)
                                     .group_by(Image.root_id)).all())
         return [{"path": path, "offline": folder_offline(path, counts.get(rid, 0) > 0),
                  "images": counts.get(rid, 0)} for rid, path in rows]

@@ -155,7 +155,8 @@ def run_indexing(args: argparse.Namespace, run: IndexRun) -> int:
         how = received[0] if received else "cancelled"
         library = opt(args, "library")
         where = f" --library {shlex.quote(str(library))}" if library else ""
-        print(f"Stopped ({how}): the {report.indexed} images indexed in this run are saved; "
-              f"resume with: python main.py rescan{where}", file=sys.stderr)
+        kept = (f"the {report.indexed} images indexed in this run are saved" if report.indexed
+                else "nothing was lost")
+        print(f"Stopped ({how}): {kept}; resume with: python main.py rescan{where}", file=sys.stderr)
         return 130
     return 0

@@ -173,7 +173,7 @@ class FolderDiff:
             online.remove(folder)
             diff.offline.append(ScanProblem(folder, reason))
         offline = tuple(p.path + os.sep for p in diff.offline)
-        diff.offline_images = sum(1 for r in rows if _under(r.path, offline) and r.status != ImageStatus.MISSING)
+        diff.offline_images = sum(1 for r in rows if _under(r.path, offline) and r.status == ImageStatus.INDEXED)
 
     def _mark_missing(self, s, diff: Diff, rows: list, online: list[str],  # noqa: ANN001
                       entries: dict[str, FileEntry]) -> None:

@@ -56,12 +56,10 @@ def test_non_utf8_names_are_failed_records_and_the_run_goes_on(tmp_path, shapes_
     assert r.returncode == 0 and NO_TRACEBACK not in r.stderr
     assert f"{folder}/s\\xe9/ok.png: file name is not valid UTF-8" in r.stdout
     assert f"{folder}/caf\\xe9.png: file name is not valid UTF-8" in r.stdout
-    # Every later rescan works too (the bad names stay failed, the healthy folder is unchanged).
-    r = run_cli("rescan", "--library", str(library), "--json")
-    assert r.returncode == 0, r.stderr
-    report = json.loads(r.stdout)
-    assert (report["skipped"], report["failed"], report["indexed"]) == (12, 2, 0)
     with Library(library) as lib:
+        # Every later rescan works too (the bad names stay failed, the healthy folder is unchanged).
+        report = lib.rescan()
+        assert (report.skipped, report.failed, report.indexed) == (12, 2, 0)
         st = lib.status()
         assert (st.indexed, st.failed) == (12, 2)
         assert all("rename it" in f["reason"] for f in st.failures)
@@ -279,23 +277,26 @@ def test_large_import_reports_progress_and_resumes_embedding(tmp_path, shapes_20
 
 
 def test_texts_remove(tmp_path, shapes_200) -> None:
-    lib_dir = str(tmp_path / "lib")
+    lib_dir = tmp_path / "lib"
     folder = _copy(shapes_200[:3], tmp_path / "imgs")
-    assert run_cli("index", str(folder), "--library", lib_dir, "--model", "tiny-test").returncode == 0
     a, b = tmp_path / "a.csv", tmp_path / "b.json"
     a.write_text("image,text\n" + "".join(f"{p.name},{s.caption}\n" for p, s in shapes_200[:3]))
     b.write_text(json.dumps({p.name: s.short_caption for p, s in shapes_200[:3]}))
-    for f in (a, b):
-        assert run_cli("texts", "import", str(f), "--library", lib_dir).returncode == 0
-    r = run_cli("texts", "remove", "a.csv", "--library", lib_dir)
-    assert r.returncode == 0 and "Removed 3 texts" in r.stdout, r.stdout + r.stderr
-    st = json.loads(run_cli("texts", "status", "--library", lib_dir, "--json").stdout)
-    assert (st["texts"], st["parts"]) == (3, 3)
-    r = run_cli("texts", "remove", "nothing.csv", "--library", lib_dir)
-    assert r.returncode == 2 and "json:b.json" in r.stderr and NO_TRACEBACK not in r.stderr
-    r = run_cli("texts", "remove", "--all", "--library", lib_dir)
+    with Library(lib_dir, model="tiny-test") as lib:
+        lib.index([folder])
+        for f in (a, b):
+            lib.texts.import_file(f)
+        assert lib.texts.text_sources() == {"csv:a.csv": 3, "json:b.json": 3}
+    r = run_cli("texts", "remove", str(a), "--library", str(lib_dir))  # the file's name or path
+    assert r.returncode == 0 and "Removed 3 texts (csv:a.csv)" in r.stdout, r.stdout + r.stderr
+    with Library(lib_dir) as lib:
+        assert lib.texts.text_count() == {"texts": 3, "attached": 3, "free": 0, "parts": 3}
+    r = run_cli("texts", "remove", "nothing.csv", "--library", str(lib_dir))
+    assert r.returncode == 2 and "json:b.json (3)" in r.stderr and NO_TRACEBACK not in r.stderr
+    r = run_cli("texts", "remove", "--all", "--library", str(lib_dir))
     assert r.returncode == 0 and "Removed 3 texts" in r.stdout
     with Library(lib_dir) as lib:
+        assert lib.texts.text_count()["texts"] == 0
         assert lib.status().indexed == 3  # images untouched
 
 

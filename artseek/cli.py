@@ -63,9 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _launch_gui(args, parser)
     from artseek import stop_signals
 
-    stop_signals.install()  # SIGTERM/SIGHUP stop a command like Ctrl+C: library closed, index saved
     try:
-        return args.handler(args)
+        with stop_signals.installed():  # SIGTERM/SIGHUP stop a command like Ctrl+C: library closed, index saved
+            return args.handler(args)
     except ArtSeekError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,6 +1,6 @@
 """Stopping cleanly on Ctrl+C, SIGTERM (kill, logout, shutdown) and SIGHUP (a closed terminal).
 
-Outside long jobs, :func:`install` makes SIGTERM and SIGHUP raise
+Around a command, :func:`installed` makes SIGTERM and SIGHUP raise
 :class:`StopRequested` (a ``KeyboardInterrupt``) in the main thread, exactly
 like Ctrl+C: ``with`` blocks close the library (the vector index is saved) and
 the top-level handler prints one line. During a job, :func:`cancel_on_signals`
@@ -42,13 +42,21 @@ def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
-def install() -> None:
-    """SIGTERM and SIGHUP raise :class:`StopRequested` in the main thread (SIGINT keeps KeyboardInterrupt)."""
+@contextmanager
+def installed() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP raise :class:`StopRequested` in the main thread (SIGINT keeps
+    raising KeyboardInterrupt); the previous handlers come back afterwards."""
     if not _main_thread():
+        yield
         return
-    for sig in STOP_SIGNALS:
-        if sig != signal.SIGINT:
-            signal.signal(sig, _raise)
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS if sig != signal.SIGINT}
+    for sig in previous:
+        signal.signal(sig, _raise)
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old if old is not None else signal.SIG_DFL)
 
 
 @contextmanager

@@ -26,6 +26,8 @@ from artseek.ingest.scanner import FileEntry, ScanProblem, bad_name_reason, disp
 from artseek.storage import Database, Image, ImageStatus, ImportRoot
 
 CHUNK = 500
+NOT_THERE = ("offline: the folder is not there (a drive or network share that is not connected, or a folder "
+             "moved or renamed)")
 
 
 @dataclass
@@ -50,7 +52,7 @@ class Diff:
     offline: list[ScanProblem] = field(default_factory=list)
     offline_images: int = 0
     root_ids: dict[str, int] = field(default_factory=dict)
-    missing_hashes: set[str] = field(default_factory=set)
+    movable: dict[str, list[int]] = field(default_factory=dict)  # content hash -> records a file may take over
     cancelled: bool = False
 
     def root_of(self, path: str) -> int | None:
@@ -121,9 +123,18 @@ class FolderDiff:
             self._find_offline(diff, rows, online, per_root, entries)
             self._mark_missing(s, diff, rows, online, entries)
             self._compare(s, diff, rows, entries)
-            diff.missing_hashes = set(s.scalars(select(Image.content_hash).where(
-                Image.status == ImageStatus.MISSING, Image.content_hash.is_not(None))))
+            self._find_movable(diff, rows)
         return diff
+
+    def _find_movable(self, diff: Diff, rows: list) -> None:
+        """Records a new file of the same content may take over (keeping their texts, tags and embedding):
+        missing ones, and those of offline folders (a folder moved or renamed, then imported at its new place)."""
+        offline = tuple(p.path + os.sep for p in diff.offline)
+        gone = set(diff.missing_ids)
+        for r in rows:
+            if r.content_hash and (r.status == ImageStatus.MISSING or r.id in gone
+                                   or (r.status == ImageStatus.INDEXED and _under(r.path, offline))):
+                diff.movable.setdefault(r.content_hash, []).append(r.id)
 
     # ------------------------------------------------------------ roots
     def _register_roots(self, diff: Diff) -> list[str]:
@@ -139,9 +150,7 @@ class FolderDiff:
                 if folder in registered:
                     diff.root_ids[folder] = registered[folder]
                     if not present:
-                        diff.offline.append(ScanProblem(folder, "offline: the folder is not there (a drive or "
-                                                                "network share that is not connected, or a "
-                                                                "folder moved or renamed)"))
+                        diff.offline.append(ScanProblem(folder, NOT_THERE))
                         continue
                 elif not present:
                     self.problems.append(ScanProblem(folder, "not a folder, or it cannot be opened"))
@@ -152,6 +161,11 @@ class FolderDiff:
                     s.flush()
                     diff.root_ids[folder] = root.id
                 online.append(folder)
+            # Other registered folders that are not there: their records may be taken over by files of a
+            # folder imported under a new name (moved, renamed) instead of being read and embedded again.
+            for folder in registered:
+                if folder not in self.folders and not os.path.isdir(folder):
+                    diff.offline.append(ScanProblem(folder, NOT_THERE))
         return online
 
     def _find_offline(self, diff: Diff, rows: list, online: list[str], per_root: dict[str, int],

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from artseek.embedding.cpu_features import available_cores
@@ -134,7 +134,7 @@ class IndexingJob:
         self._last_save = time.monotonic()
         self._start = time.monotonic()
         self._root_of: Callable[[str], int | None] = lambda _path: None
-        self._missing_hashes: set[str] = set()
+        self._movable: dict[str, list[int]] = {}
         self._stat_updates: list[dict] = []
 
     # ------------------------------------------------------------------ run
@@ -163,7 +163,7 @@ class IndexingJob:
             return []
         self.vectors.remove(diff.missing_ids)
         self._root_of = diff.root_of
-        self._missing_hashes = diff.missing_hashes
+        self._movable = diff.movable
         self.report.scanned = diff.scanned
         self.report.skipped = diff.skipped
         self.report.missing = len(diff.missing_ids)
@@ -260,19 +260,23 @@ class IndexingJob:
         self.progress.failures = (self.progress.failures + [(item.entry.path, reason)])[-MAX_REPORTED_FAILURES:]
 
     def _reuse_existing(self, item: Work, decoded: DecodedImage) -> bool:
-        """Moved file (a missing record with the same content): keep that record and its texts."""
-        if decoded.content_hash not in self._missing_hashes:
-            return False
+        """Moved file: a missing record, or one of an offline folder, with the same content takes the new
+        path and keeps its texts, tags and embedding (no model work)."""
+        candidates = self._movable.get(decoded.content_hash)
+        while candidates:
+            moved_id = candidates.pop(0)
+            if moved_id != item.image_id and self._take_over(item, moved_id):
+                return True
+        return False
+
+    def _take_over(self, item: Work, moved_id: int) -> bool:
         with self.db.session() as s:
-            moved = s.scalar(
-                select(Image).join(Embedding, Embedding.image_id == Image.id)
-                .where(Image.content_hash == decoded.content_hash, Image.status == ImageStatus.MISSING)
-                .limit(1)
-            )
-            if moved is None:
+            moved = s.get(Image, moved_id)
+            emb = s.get(Embedding, moved_id)
+            if moved is None or emb is None:
                 return False
             placeholder = s.get(Image, item.image_id)
-            if placeholder is not None and placeholder.id != moved.id:
+            if placeholder is not None:
                 s.delete(placeholder)
                 s.flush()
             moved.path = item.entry.path
@@ -280,10 +284,8 @@ class IndexingJob:
             moved.ctime_ns, moved.inode = item.entry.ctime_ns, item.entry.inode
             moved.status, moved.error, moved.indexed_at = ImageStatus.INDEXED, None, _now()
             moved.root_id = self._root_of(item.entry.path)
-            emb = s.get(Embedding, moved.id)
             emb.seq = self.db.max_seq(s) + 1
             vector = np.frombuffer(emb.vector, dtype=np.float32)
-            moved_id = moved.id
         self.vectors.remove([item.image_id])
         self.vectors.add(np.array([moved_id]), vector[None, :])
         self.report.moved += 1

@@ -112,6 +112,25 @@ def test_offline_folder_keeps_its_images_and_only_changed_files_are_read_back(tm
         assert lib.status().offline == []
 
 
+def test_folder_renamed_for_good_keeps_its_records_texts_and_embeddings(tmp_path, shapes_200) -> None:
+    old = _copy(shapes_200[:10], tmp_path / "Prints")
+    with Library(tmp_path / "lib", model="tiny-test") as lib:
+        lib.index([old])
+        first = old / shapes_200[0][0].name
+        image_id = lib.image_id_for_path(first)
+        catalogue = tmp_path / "c.csv"
+        catalogue.write_text(f"image,text\n{first.name},a note by the curator\n")
+        lib.texts.import_file(catalogue)
+        new = tmp_path / "Prints 1850-1900"
+        old.rename(new)  # renamed: the old folder is offline, the new one is imported
+        report = lib.index([new])
+        assert (report.moved, report.indexed) == (10, 10) and [p.path for p in report.offline] == [str(old)]
+        assert lib.image_id_for_path(new / first.name) == image_id  # same record: no model work, texts kept
+        assert [t["text"] for t in corpus.texts_of_image(lib.db, image_id)] == ["a note by the curator"]
+        assert {f["path"]: f["images"] for f in lib.status().folders} == {str(old): 0, str(new): 10}
+        assert lib.status().indexed == 10 and len(lib.vectors) == 10
+
+
 def test_offline_folder_through_the_cli(tmp_path, shapes_200) -> None:
     drive = _copy(shapes_200[:10], tmp_path / "drive")
     lib = str(tmp_path / "lib")

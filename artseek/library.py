@@ -234,15 +234,18 @@ class Library:
 
     @guarded
     def remove_root(self, folder: Path | str) -> int:
-        """Forget an imported folder and its images; returns how many images were removed."""
+        """Forget an imported folder and its images; returns how many images were removed.
+
+        Images that another imported folder still covers (``A/nested`` imported on its own, or ``A``
+        when ``A/nested`` is removed) stay in the library and pass to the closest such folder.
+        """
         self.require_writable()
-        path = os.path.abspath(folder)
         with self.db.session() as s:
-            root = s.scalar(select(ImportRoot).where(ImportRoot.path == path))
-            if root is None:
-                raise LibraryError(f"'{path}' is not an imported folder of this library.",
-                                   "See 'status' for the imported folders.")
-            ids = list(s.scalars(select(Image.id).where(Image.root_id == root.id)))
+            root, ids, keep = self._root_removal(s, folder)
+            for other_id, image_ids in keep.items():
+                for start in range(0, len(image_ids), 500):
+                    s.execute(update(Image).where(Image.id.in_(image_ids[start:start + 500]))
+                              .values(root_id=other_id))
             for start in range(0, len(ids), 500):
                 s.execute(delete(Image).where(Image.id.in_(ids[start:start + 500])))
             s.delete(root)
@@ -250,6 +253,32 @@ class Library:
             self._vectors.remove(ids)
             self._vectors.save(self.db.max_seq())
         return len(ids)
+
+    @guarded
+    def count_root_removal(self, folder: Path | str) -> int:
+        """How many images :meth:`remove_root` would remove for ``folder`` (for a confirmation)."""
+        with self.db.session() as s:
+            return len(self._root_removal(s, folder)[1])
+
+    @staticmethod
+    def _root_removal(s, folder: Path | str) -> tuple[ImportRoot, list[int], dict[int, list[int]]]:  # noqa: ANN001
+        """The root of ``folder``, the ids of its images to delete, and those another root keeps (by root id)."""
+        path = os.path.abspath(folder)
+        root = s.scalar(select(ImportRoot).where(ImportRoot.path == path))
+        if root is None:
+            raise LibraryError(f"'{path}' is not an imported folder of this library.",
+                               "See 'status' for the imported folders.")
+        others = sorted(((r.path, r.id) for r in s.scalars(select(ImportRoot)) if r.id != root.id),
+                        key=lambda pr: -len(pr[0]))
+        ids: list[int] = []
+        keep: dict[int, list[int]] = {}
+        for image_id, image_path in s.execute(select(Image.id, Image.path).where(Image.root_id == root.id)):
+            other = next((rid for p, rid in others if image_path.startswith(p.rstrip(os.sep) + os.sep)), None)
+            if other is None:
+                ids.append(image_id)
+            else:
+                keep.setdefault(other, []).append(image_id)
+        return root, ids, keep
 
     @guarded
     def switch_model(self, model: str) -> None:

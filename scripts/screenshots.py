@@ -181,6 +181,13 @@ def _run(out: Path, count: int, work: Path, width: int, height: int) -> int:
     shoot(detail, "detail.png")
     detail.close()
 
+    # The window at its minimum size: the side panel's preview shrinks and the panel scrolls.
+    window.view.setCurrentIndex(window.model.index(0))
+    window.resize(window.minimumSize())
+    wait(lambda: window.size() == window.minimumSize(), what="the minimum size")
+    wait(lambda: not window.inspector.captions.texts.item(0).text().startswith("Looking"), what="captions")
+    shoot(window, "minimum-size.png")
+
     window.close()
     QApplication.processEvents()
     return 0

@@ -132,7 +132,6 @@ class IndexingJob:
         self.progress = IndexProgress()
         self.report = IndexReport()
         self._last_save = time.monotonic()
-        self._start = time.monotonic()
         self._root_of: Callable[[str], int | None] = lambda _path: None
         self._movable: dict[str, list[int]] = {}
         self._stat_updates: list[dict] = []
@@ -140,7 +139,7 @@ class IndexingJob:
     # ------------------------------------------------------------------ run
     def run(self) -> IndexReport:
         """Scan, diff and index; returns a report (also when cancelled)."""
-        self._start = time.monotonic()
+        self.control.start_clock()
         self._emit(phase="scanning")
         work = self._scan_and_diff()
         self.progress.total = len(work)
@@ -150,7 +149,7 @@ class IndexingJob:
         self._emit(phase="saving")
         self.vectors.save(self.db.max_seq())
         self.report.cancelled = self.control.cancelled
-        self.report.elapsed_s = time.monotonic() - self._start
+        self.report.elapsed_s = self.control.active_s()  # paused time does not count
         self._emit(phase="cancelled" if self.report.cancelled else "done")
         return self.report
 
@@ -328,7 +327,7 @@ class IndexingJob:
             p.phase = phase
         if current is not None:
             p.current = current
-        elapsed = max(1e-6, time.monotonic() - self._start)
+        elapsed = max(1e-6, self.control.active_s())
         p.rate = p.done / elapsed if p.done else 0.0
         p.eta_s = (p.total - p.done) / p.rate if p.rate > 0 else None
         if self.listener:

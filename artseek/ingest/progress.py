@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -27,22 +28,51 @@ ProgressListener = Callable[[IndexProgress], None]
 
 
 class JobControl:
-    """Thread-safe pause/resume/cancel flags checked by a running job."""
+    """Thread-safe pause/resume/cancel flags checked by a running job, and its clock.
 
-    def __init__(self) -> None:
+    :meth:`active_s` is the time since :meth:`start_clock` less the time spent paused, so rates,
+    time left and "finished in" do not count a pause. ``clock`` is injectable for tests.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._running = threading.Event()
         self._running.set()
         self._cancelled = threading.Event()
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._started = clock()
+        self._paused_total = 0.0
+        self._paused_since: float | None = None
+
+    def start_clock(self) -> None:
+        with self._lock:
+            self._started = self._clock()
+            self._paused_total = 0.0
+            self._paused_since = self._started if self.paused else None
+
+    def active_s(self) -> float:
+        """Seconds since :meth:`start_clock` (or creation), not counting paused time."""
+        with self._lock:
+            now = self._clock()
+            paused = self._paused_total + (now - self._paused_since if self._paused_since is not None else 0.0)
+            return max(0.0, now - self._started - paused)
 
     def pause(self) -> None:
-        self._running.clear()
+        with self._lock:
+            if self._paused_since is None:
+                self._paused_since = self._clock()
+            self._running.clear()
 
     def resume(self) -> None:
-        self._running.set()
+        with self._lock:
+            if self._paused_since is not None:
+                self._paused_total += self._clock() - self._paused_since
+                self._paused_since = None
+            self._running.set()
 
     def cancel(self) -> None:
         self._cancelled.set()
-        self._running.set()
+        self.resume()
 
     @property
     def paused(self) -> bool:

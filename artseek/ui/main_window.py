@@ -30,6 +30,9 @@ from artseek.ui.widgets.results_view import ResultsModel
 from artseek.ui.widgets.search_area import SearchArea
 
 
+MIN_WIDTH, MIN_HEIGHT = 720, 460  # every part stays usable down to here (tests/gui/test_layout.py)
+
+
 class MainWindow(QMainWindow):
     """ArtSeek's window. All core work goes through ``service``."""
 
@@ -45,7 +48,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setStyleSheet(style_sheet())
         self.resize(1280, 820)
-        self.setMinimumSize(QSize(760, 520))
+        self.setMinimumSize(QSize(MIN_WIDTH, MIN_HEIGHT))
 
         central = QWidget(self)
         self.search_area = SearchArea(central)
@@ -153,6 +156,7 @@ class MainWindow(QMainWindow):
         self.search.busyChanged.connect(self.search_busy.setVisible)
         self.inspector.captions.keywordActivated.connect(self.search.search_keyword)
         s.libraryOpened.connect(lambda _: self.state.is_empty() or self.run_search())
+        s.folderRemoved.connect(lambda *_: self.state.is_empty() or self.run_search())
         s.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         s.error.connect(lambda title, exc: report(self, title, exc))
         # One rule for what is enabled, recomputed whenever something it reads changes.

@@ -73,6 +73,7 @@ class LibraryService(QObject):
     indexFailed = Signal(object)  # the exception
     captionsReady = Signal(object)  # Captions
     detailsReady = Signal(object)  # ImageDetails
+    folderRemoved = Signal(str, int)  # the folder, how many images left the library
     message = Signal(str)  # a short status-bar message
     error = Signal(str, object)  # title, exception (shown as its type says, see ui/errors.py)
     _progress = Signal(object)  # IndexProgress, from the writer thread
@@ -94,7 +95,8 @@ class LibraryService(QObject):
         self._searches = LatestOnly(self._runner, self._read_pool)
         self._descriptions = LatestOnly(self._runner, self._read_pool)
         self._control: JobControl | None = None
-        self._index_queue: list[tuple[Callable, str]] = []
+        self._index_queue: list[tuple[Callable, str, tuple]] = []
+        self._index_key: tuple = ()  # the folders of the running job (("rescan",) for a re-scan)
         self._opening = False
         self._opened_lib = None
         self.model_state = "none"
@@ -299,27 +301,36 @@ class LibraryService(QObject):
             self.error.emit("Not a folder", LibraryError(f"Not a folder: {', '.join(bad)}.",
                                                          "Choose folders that contain images."))
             return False
+        busy = {p for key in [self._index_key] + [key for _, _, key in self._index_queue] for p in key}
+        again = [p for p in paths if p in busy]
+        if again:
+            self.message.emit(f"{', '.join(again)}: already being imported or queued.")
+        paths = [p for p in paths if p not in busy]
+        if not paths:
+            return False
         names = ", ".join(Path(p).name or p for p in paths)
-        return self._queue_index(lambda lib, o, lis, c: lib.index(paths, o, lis, c), f"Importing {names}")
+        return self._queue_index(lambda lib, o, lis, c: lib.index(paths, o, lis, c), f"Importing {names}",
+                                 tuple(paths))
 
     def rescan(self) -> bool:
         """Re-index every imported folder (new, changed, moved and deleted files)."""
         return self._queue_index(lambda lib, o, lis, c: lib.rescan(o, lis, c), "Re-scanning the library")
 
-    def _queue_index(self, run: Callable, title: str) -> bool:
+    def _queue_index(self, run: Callable, title: str, key: tuple = ()) -> bool:
         if not self._need_library(write=True):
             return False
         if self.indexing:
-            self._index_queue.append((run, title))
+            self._index_queue.append((run, title, key))
             self.message.emit(f"{title}: queued after the current job.")
             return True
-        self._start_index(run, title)
+        self._start_index(run, title, key)
         return True
 
-    def _start_index(self, run: Callable, title: str) -> None:
+    def _start_index(self, run: Callable, title: str, key: tuple = ()) -> None:
         lib = self._library
         control = JobControl()
         self._control = control
+        self._index_key = key
         self.last_progress = None
         listener = ThrottledListener(self._progress.emit)
         self.indexStarted.emit(title)
@@ -340,7 +351,7 @@ class LibraryService(QObject):
 
     def _index_done(self, result: tuple) -> None:
         report, status = result
-        self._control = None
+        self._control, self._index_key = None, ()
         self._status = status
         self.thumbnails.reset()
         self.indexFinished.emit(report)
@@ -348,15 +359,14 @@ class LibraryService(QObject):
         self._next_index()
 
     def _index_failed(self, exc: BaseException) -> None:
-        self._control = None
+        self._control, self._index_key = None, ()
         self.indexFailed.emit(exc)
         self.refresh_status()
         self._next_index()
 
     def _next_index(self) -> None:
         if self._index_queue and self._library is not None:
-            run, title = self._index_queue.pop(0)
-            self._start_index(run, title)
+            self._start_index(*self._index_queue.pop(0))
 
     def pause_indexing(self) -> None:
         if self._control is not None and not self._control.paused:
@@ -375,6 +385,17 @@ class LibraryService(QObject):
             self._control.cancel()
             self.indexPaused.emit(False)
 
+    def count_removal(self, folder: str) -> int | None:
+        """How many images removing ``folder`` would take out (a quick read, for the confirmation)."""
+        lib = self._library
+        if lib is None:
+            return None
+        try:
+            return lib.count_root_removal(folder)
+        except Exception:  # noqa: BLE001 - the confirmation then just does not give the number
+            log.exception("Counting the images of %s failed", folder)
+            return None
+
     def remove_root(self, folder: str) -> None:
         """Forget an imported folder and its images (the files are untouched)."""
         if not self._need_library(write=True):
@@ -388,7 +409,8 @@ class LibraryService(QObject):
             removed, status = result
             self._set_status(status)
             self.thumbnails.reset()
-            self.message.emit(f"Removed {removed} images of {folder} from the library (files untouched).")
+            self.message.emit(f"Removed {removed:,} images of {folder} from the library (files untouched).")
+            self.folderRemoved.emit(folder, removed)
 
         self._submit(self._write_pool, work, done)
 

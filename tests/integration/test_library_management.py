@@ -44,3 +44,34 @@ def test_cli_remove_folder_and_rescan(tmp_path, shapes_200) -> None:
     assert r.returncode == 2 and "not an imported folder" in r.stderr
     r = run_cli("search", "a red circle", "--library", lib)
     assert r.returncode == 0 and "No indexed images" in r.stdout
+
+
+def test_remove_root_keeps_images_another_root_covers(tmp_path, shapes_200) -> None:
+    """Import A, then A/nested on its own, remove A: A/nested's images stay (issue #19, item 3)."""
+    import shutil
+
+    outer = tmp_path / "A"
+    nested = outer / "nested"
+    nested.mkdir(parents=True)
+    for p, _ in shapes_200[:9]:
+        shutil.copy(p, outer / p.name)
+    for p, _ in shapes_200[9:17]:
+        shutil.copy(p, nested / p.name)
+    with Library(tmp_path / "lib", model="tiny-test") as lib:
+        lib.index([outer])
+        lib.index([nested])
+        assert lib.status().indexed == 17
+        assert lib.count_root_removal(outer) == 9
+        assert lib.remove_root(outer) == 9
+        st = lib.status()
+        assert (st.indexed, st.missing, st.roots) == (8, 0, [str(nested)])
+        assert all(r.path.startswith(str(nested)) for r in lib.search_text("a shape", 20))
+        report = lib.rescan()
+        assert (report.indexed, report.skipped, report.missing) == (0, 8, 0)
+        # The other way round: A re-imported covers A/nested; removing A/nested keeps its images under A.
+        lib.index([outer])
+        assert lib.count_root_removal(nested) == 0
+        assert lib.remove_root(nested) == 0
+        assert lib.status().indexed == 17 and lib.roots() == [str(outer)]
+        assert lib.remove_root(outer) == 17
+        assert lib.status().indexed == 0

@@ -64,6 +64,8 @@ class LibraryController(QObject):
         s.indexPaused.connect(index_panel.set_paused)
         s.indexFinished.connect(self._index_finished)
         s.indexFailed.connect(self._index_failed)
+        s.folderRemoved.connect(self._folder_removed)
+        s.libraryClosed.connect(self._hide_finished_panel)
         index_panel.pauseToggled.connect(lambda paused: s.pause_indexing() if paused else s.resume_indexing())
         index_panel.cancelRequested.connect(s.cancel_indexing)
         index_panel.failuresRequested.connect(self.show_failures)
@@ -164,12 +166,29 @@ class LibraryController(QObject):
             self.confirm_remove_folder(folder)
 
     def confirm_remove_folder(self, folder: str) -> None:
+        count = self.service.count_removal(folder)
+        what = "its images" if count is None else f"its {count:,} image{'s' if count != 1 else ''}"
+        if count == 0:
+            what = "it (its images stay: another imported folder includes them)"
         answer = QMessageBox.question(self.window, "Remove folder?",
-                                      f"Remove '{folder}' and its images from the library?\n"
+                                      f"Remove '{folder}' and {what} from the library?\n"
                                       "The image files are not deleted; you can import the folder again later.")
         if answer == QMessageBox.StandardButton.Yes:
-            self.state.clear_results()
+            # Only this folder's results leave the grid; the query stays and runs again once it is removed.
+            prefix = os.path.join(os.path.abspath(folder), "")
+            kept = [r for r in self.state.results if not r.path.startswith(prefix)]
+            if len(kept) != len(self.state.results):
+                self.state.set_results(kept)
             self.service.remove_root(folder)
+
+    def _folder_removed(self, folder: str, removed: int) -> None:
+        self._hide_finished_panel()
+
+    def _hide_finished_panel(self, *_: object) -> None:
+        """A finished job's panel (and its failed files) belongs to a library and its folders: it goes with them."""
+        if not self.service.indexing:
+            self._hide_panel.stop()
+            self.index_panel.hide()
 
     def show_failures(self) -> None:
         failures = self._failures
@@ -220,7 +239,8 @@ class LibraryController(QObject):
             if count:
                 parts.append(f"{count:,} {word}")
         summary = f"{verb}: " + ", ".join(parts) + f" in {report.elapsed_s:.1f} s"
-        self.index_panel.finish(summary, report.failed)
+        note = "What was indexed is kept; Re-scan (F5) finishes the rest." if report.cancelled else ""
+        self.index_panel.finish(summary, report.failed, note)
         self.status(summary, 10000)
         if not report.failed and not report.cancelled:
             self._hide_panel.start()

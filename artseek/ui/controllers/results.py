@@ -159,6 +159,7 @@ class ResultsController(QObject):
         result = self.model.result(row)
         self.detail.show_result(result, self.service.thumbnails.pixmap(result.image_id),
                                 self.state.mark_of(result.image_id))
+        self.detail.set_position(row, self.model.rowCount())
         self.service.load_details(result.image_id)
         self.service.describe(result.image_id)
 

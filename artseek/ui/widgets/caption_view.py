@@ -70,7 +70,8 @@ class CaptionView(QWidget):
             item.setToolTip(f"{text}\n\n{meta}")
             self.texts.addItem(item)
         if c.keywords:
-            links = " ".join(f"<a href='{k}' style='text-decoration:none'>{k}</a>"
+            # A keyword is one unit: its words are joined by no-break spaces so it never wraps mid-phrase.
+            links = " ".join(f"<a href='{k}' style='text-decoration:none'>{k.replace(' ', '&nbsp;')}</a>"
                              f"<span style='color:gray'>&nbsp;{s:.2f}</span>&nbsp;&nbsp;" for k, s in c.keywords)
             self.keywords.setText(links)
         else:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from artseek.ui import icons
 from artseek.ui.view_data import Captions, ImageDetails
 from artseek.ui.widgets.caption_view import CaptionView
+from artseek.ui.widgets.pixmaps import fit_pixmap
 
 
 def _human_size(n: int | None) -> str:
@@ -138,6 +139,11 @@ class DetailDialog(QDialog):
         self._fit()
         self.captions.loading()
 
+    def set_position(self, row: int, count: int) -> None:
+        """Where the shown result is in the results: Previous is greyed out at the first, Next at the last."""
+        self.prev_button.setEnabled(row > 0)
+        self.next_button.setEnabled(row < count - 1)
+
     def update_mark(self, mark: int) -> None:
         if self.path:
             mark_text = {1: "  <span style='color:#2ea043'>(+ relevant)</span>",
@@ -172,8 +178,7 @@ class DetailDialog(QDialog):
         if self._pixmap.isNull():
             self.image.setText("Loading…")
             return
-        self.image.setPixmap(self._pixmap.scaled(self.image.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                                 Qt.TransformationMode.SmoothTransformation))
+        self.image.setPixmap(fit_pixmap(self._pixmap, self.image.size()))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import os
+
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -16,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from artseek.ingest.progress import IndexProgress
 from artseek.ui import icons
+from artseek.ui.widgets.elided_label import ElidedLabel
 
 
 def format_duration(seconds: float | None) -> str:
@@ -30,7 +34,11 @@ def format_duration(seconds: float | None) -> str:
 
 
 class IndexPanel(QFrame):
-    """Progress of the background indexing job: bar, rate, ETA, pause/resume, cancel, failures."""
+    """Progress of the background indexing job: bar, rate, ETA, pause/resume, cancel, failures.
+
+    The title (folder names) and the detail line (counts, then the current file) shorten with "…" when
+    the window is narrow; the rate and time left (:attr:`speed`) always keep their full width.
+    """
 
     pauseToggled = Signal(bool)
     cancelRequested = Signal()
@@ -44,16 +52,26 @@ class IndexPanel(QFrame):
         layout.setSpacing(10)
         text = QVBoxLayout()
         text.setSpacing(2)
-        self.title = QLabel(self)
+        self.title = ElidedLabel("", self)
         self.title.setObjectName("indexTitle")
-        self.detail = QLabel(self)
+        bold = self.title.font()
+        bold.setBold(True)
+        self.title.setFont(bold)
+        line = QHBoxLayout()
+        line.setSpacing(8)
+        self.detail = ElidedLabel("", self)
         self.detail.setObjectName("indexDetail")
-        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.speed = QLabel(self)
+        self.speed.setObjectName("indexSpeed")
+        self.speed.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
+        line.addWidget(self.speed)
+        line.addWidget(self.detail, 1)
         text.addWidget(self.title)
-        text.addWidget(self.detail)
+        text.addLayout(line)
         layout.addLayout(text, 2)
         self.bar = QProgressBar(self)
-        self.bar.setMinimumWidth(220)
+        self.bar.setMinimumWidth(90)
+        self.bar.setMaximumWidth(260)
         self.bar.setTextVisible(True)
         layout.addWidget(self.bar, 1)
         self.pause = QPushButton(icons.icon("pause"), "Pause", self)
@@ -79,16 +97,19 @@ class IndexPanel(QFrame):
         self.pauseToggled.emit(paused)
 
     def start(self, title: str) -> None:
-        self.title.setText(f"<b>{title}</b>")
+        self.title.setText(title)
         self.detail.setText("Scanning the folders…")
+        self.speed.setText("")
+        self.speed.hide()
         self.bar.setRange(0, 0)
+        self.bar.show()
         self.pause.blockSignals(True)
         self.pause.setChecked(False)
         self.pause.setText("Pause")
         self.pause.setIcon(icons.icon("pause"))
         self.pause.blockSignals(False)
-        self.pause.setEnabled(True)
-        self.cancel.setEnabled(True)
+        self.pause.show()
+        self.cancel.show()
         self.failures.hide()
         self.close_button.hide()
         self.show()
@@ -99,8 +120,9 @@ class IndexPanel(QFrame):
         self.pause.setText("Resume" if paused else "Pause")
         self.pause.setIcon(icons.icon("resume" if paused else "pause"))
         self.pause.blockSignals(False)
-        if paused:
-            self.detail.setText(self.detail.text().split(" — paused")[0] + " — paused")
+        text = self.speed.text().split(" — paused")[0]
+        if text:
+            self.speed.setText(text + " — paused" if paused else text)
 
     def update_progress(self, p: IndexProgress) -> None:
         if p.phase == "scanning":
@@ -116,24 +138,28 @@ class IndexPanel(QFrame):
         parts = [f"{p.indexed:,} indexed", f"{p.skipped:,} unchanged"]
         if p.failed:
             parts.append(f"{p.failed:,} failed")
-        parts.append(f"{p.rate:.1f} files/s")
-        parts.append(f"ETA {format_duration(p.eta_s)}")
         text = " · ".join(parts)
-        if self.pause.isChecked():
-            text += " — paused"
+        if p.current:
+            text += f" — {os.path.basename(p.current)}"
         self.detail.setText(text)
         self.detail.setToolTip(p.current)
+        speed = f"{p.rate:.1f} files/s · ETA {format_duration(p.eta_s)}"
+        self.speed.setText(speed + " — paused" if self.pause.isChecked() else speed)
+        self.speed.show()
         if p.failed:
             self.failures.setText(f"Failed files ({p.failed})…")
             self.failures.show()
 
-    def finish(self, summary: str, failed: int) -> None:
-        self.title.setText(f"<b>{summary}</b>")
-        self.bar.setRange(0, 1)
-        self.bar.setValue(1)
-        self.bar.setFormat("Done")
-        self.pause.setEnabled(False)
-        self.cancel.setEnabled(False)
+    def finish(self, summary: str, failed: int, note: str = "") -> None:
+        """The job is over: the summary and a note stay; no bar, rate or time left (nothing runs any more)."""
+        self.title.setText(summary)
+        self.detail.setText(note)
+        self.detail.setToolTip("")
+        self.speed.setText("")
+        self.speed.hide()
+        self.bar.hide()
+        self.pause.hide()
+        self.cancel.hide()
         self.close_button.show()
         if failed:
             self.failures.setText(f"Failed files ({failed})…")

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -17,23 +18,42 @@ from PySide6.QtWidgets import (
 )
 
 from artseek.ui.widgets.caption_view import CaptionView
+from artseek.ui.widgets.pixmaps import fit_pixmap
+
+PREVIEW_MIN, PREVIEW_MAX = 96, 320  # the preview shrinks to PREVIEW_MIN when the window is small
 
 
 class InspectorPanel(QFrame):
-    """The side panel: preview, file facts and the caption view of the current image."""
+    """The side panel: preview, file facts and the caption view of the current image.
+
+    Its parts sit in :attr:`content` inside a scroll area: when the window is small the preview shrinks
+    first (down to ``PREVIEW_MIN``), then the panel scrolls, so nothing is ever drawn over anything else.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("inspector")
-        self.setMinimumWidth(260)
-        layout = QVBoxLayout(self)
+        self.setMinimumWidth(240)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.content = QWidget(self.scroll)
+        self.content.setObjectName("inspectorContent")
+        self.scroll.setWidget(self.content)
+        outer.addWidget(self.scroll)
+        layout = QVBoxLayout(self.content)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(8)
-        self.preview = QLabel(self)
+        self.preview = QLabel(self.content)
         self.preview.setObjectName("preview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setMinimumSize(QSize(220, 220))
-        self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.preview.setMinimumSize(QSize(PREVIEW_MIN, PREVIEW_MIN))
+        self.preview.setMaximumHeight(PREVIEW_MAX)
+        # Its height never follows the picture's (Ignored): it is what the panel can spare, between the limits.
+        self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.name = QLabel(self)
         self.name.setObjectName("inspectorName")
         self.name.setWordWrap(True)
@@ -45,12 +65,13 @@ class InspectorPanel(QFrame):
         self.buttons = QHBoxLayout()
         self.buttons.setSpacing(4)
         self.captions = CaptionView(self)
-        layout.addWidget(self.preview)
+        layout.addWidget(self.preview, 2)  # with room to spare the preview grows (up to PREVIEW_MAX)
         layout.addWidget(self.name)
         layout.addWidget(self.facts)
         layout.addLayout(self.buttons)
-        layout.addWidget(self.captions, 1)
+        layout.addWidget(self.captions, 3)
         self.image_id: int | None = None
+        self._pixmap: QPixmap | None = None
         self.show_nothing()
 
     def add_action_button(self, action) -> None:  # noqa: ANN001
@@ -66,6 +87,7 @@ class InspectorPanel(QFrame):
 
     def show_nothing(self) -> None:
         self.image_id = None
+        self._pixmap = None
         self.preview.setPixmap(QPixmap())
         self.preview.setText("<span style='color:gray'>No image selected</span>")
         self.name.setText("")
@@ -87,6 +109,14 @@ class InspectorPanel(QFrame):
         if pixmap is None or pixmap.isNull():
             self.preview.setText("<span style='color:gray'>Loading…</span>")
             return
-        side = max(120, min(self.preview.width(), 320))
-        self.preview.setPixmap(pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
-                                             Qt.TransformationMode.SmoothTransformation))
+        self._pixmap = pixmap
+        self._fit()
+
+    def _fit(self) -> None:
+        if self._pixmap is not None and not self._pixmap.isNull():
+            box = self.preview.contentsRect().size().boundedTo(QSize(PREVIEW_MAX, PREVIEW_MAX))
+            self.preview.setPixmap(fit_pixmap(self._pixmap, box))
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802
+        super().resizeEvent(event)
+        self._fit()

@@ -217,6 +217,10 @@ class ResultsView(QListView):
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalScrollBar().setSingleStep(24)
+        # The grid wraps to the width it has and only ever scrolls up and down.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.setMinimumWidth(CELL.width() + 6 + self.verticalScrollBar().sizeHint().width() + 4)
         self.setItemDelegate(ThumbnailDelegate(self))
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.setAccessibleName("Search results")
@@ -224,7 +228,7 @@ class ResultsView(QListView):
     def resizeEvent(self, event) -> None:  # noqa: ANN001, N802
         # Spread the spare width over the columns so the grid fills the view evenly.
         base = CELL.width() + 6
-        available = max(base, self.viewport().width() - 2)
+        available = max(1, self.viewport().width() - 2)
         columns = max(1, available // base)
         width = available // columns
         if width != self.gridSize().width():

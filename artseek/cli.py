@@ -61,14 +61,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return self_test(opt(args, "model"), opt(args, "weights"), opt(args, "backend", "auto"))
     if not getattr(args, "command", None):
         return _launch_gui(args, parser)
+    from artseek import stop_signals
+
     try:
-        return args.handler(args)
+        with stop_signals.installed():  # SIGTERM/SIGHUP stop a command like Ctrl+C: library closed, index saved
+            return args.handler(args)
     except ArtSeekError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("\nInterrupted: work done so far is kept; run the same command again to resume.", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        how = str(exc) if isinstance(exc, stop_signals.StopRequested) else "Ctrl+C"
+        print(f"\nStopped ({how}): work done so far is kept; run the same command again to resume.",
+              file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - no traceback ever reaches a user: one line, details in the log
+        from artseek import crash_log
+
+        print(f"error: {crash_log.report(exc)}", file=sys.stderr)
+        return 1
 
 
 def _launch_gui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -24,6 +24,7 @@ from artseek.embedding.encoder import Encoder
 from artseek.errors import LibraryError, LibraryLockedError, LibraryReadOnlyError, ModelMismatchError, QueryError
 from artseek.errors import EmptyQueryError
 from artseek.ingest.decode import DecodeError, open_image, read_file
+from artseek.ingest.diff import folder_offline
 from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
 from artseek.ingest.progress import JobControl, ProgressListener
 from artseek.library_care import META_LIBRARY_ID, LibraryCare
@@ -56,6 +57,14 @@ class LibraryStatus:
     failures: list[dict[str, str]] = field(default_factory=list)
     read_only: bool = False
     notes: list[str] = field(default_factory=list)  # repairs made on open, a backup that could not be made
+    # One entry per imported folder: {"path", "offline", "images"}. Offline: the folder is not there
+    # (a drive or share not connected, or moved away); its images stay searchable and are left alone.
+    folders: list[dict] = field(default_factory=list)
+
+    @property
+    def offline(self) -> list[str]:
+        """The imported folders that are offline now."""
+        return [f["path"] for f in self.folders if f["offline"]]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -302,11 +311,23 @@ class Library(LibraryCare):
             library=str(self.folder), model=self.model_name,
             indexed=counts.get(ImageStatus.INDEXED, 0), failed=counts.get(ImageStatus.FAILED, 0),
             pending=counts.get(ImageStatus.PENDING, 0), missing=counts.get(ImageStatus.MISSING, 0),
-            roots=self.roots(), failures=failures, read_only=self.read_only,
+            roots=self.roots(), failures=failures, read_only=self.read_only, folders=self.folders(),
             notes=[n for n in (self.index_repair and f"{self.index_repair} It was rebuilt from the stored embeddings.",
                                self.backup_problem and f"The last automatic backup failed: {self.backup_problem}")
                    if n],
         )
+
+    def folders(self) -> list[dict]:
+        """The imported folders with their indexed image counts and whether each is offline.
+
+        Offline means the folder itself is not there (one ``stat`` each): see :mod:`artseek.ingest.diff`.
+        """
+        with self.db.session() as s:
+            rows = s.execute(select(ImportRoot.id, ImportRoot.path).order_by(ImportRoot.path)).all()
+            counts = dict(s.execute(select(Image.root_id, func.count()).where(Image.status == ImageStatus.INDEXED)
+                                    .group_by(Image.root_id)).all())
+        return [{"path": path, "offline": folder_offline(path, counts.get(rid, 0) > 0),
+                 "images": counts.get(rid, 0)} for rid, path in rows]
 
     # -------------------------------------------------------------- search
     def embed_text(self, text: str) -> np.ndarray:

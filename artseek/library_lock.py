@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
+
+from artseek.errors import LibraryError
 
 LOCK_FILENAME = "library.lock"
 
@@ -24,7 +27,7 @@ class LibraryLock:
         """Take the lock; False when another process holds it."""
         if self._fd is not None:
             return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = self._open()
         try:
             if sys.platform.startswith("win"):
                 import msvcrt
@@ -41,6 +44,22 @@ class LibraryLock:
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
         return True
+
+    def _open(self) -> int:
+        """Open (or create) the lock file; an empty folder in its place (left by a copy tool) is removed."""
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            if not (isinstance(exc, IsADirectoryError) or exc.errno == errno.EISDIR or self.path.is_dir()):
+                raise
+        try:
+            self.path.rmdir()  # holds nothing: ArtSeek makes the file itself
+        except OSError:
+            raise LibraryError(
+                f"'{self.path}' is a folder, but ArtSeek keeps a small lock file under that name.",
+                f"Move that folder out of the library folder '{self.path.parent}' (it is not ArtSeek's), "
+                "then try again.") from None
+        return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
 
     def release(self) -> None:
         if self._fd is None:

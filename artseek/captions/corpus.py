@@ -21,6 +21,11 @@ from artseek.embedding.encoder import Encoder
 from artseek.storage import Database, Image, ImageStatus, TextEntry, TextPart
 
 EMBED_BATCH = 64
+PROGRESS_EVERY = 1000  # records between progress calls while storing
+
+# progress(phase, done, total): phase "storing" (texts split and stored, one transaction: all or nothing)
+# or "embedding" (parts embedded, committed batch by batch: an interrupted import resumes where it stopped).
+TextProgress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,8 @@ def _hash(record: TextRecord) -> str:
 
 
 def import_records(db: Database, records: Iterable[TextRecord],
-                   count_tokens: Callable[[str], int] | None = None) -> ImportReport:
+                   count_tokens: Callable[[str], int] | None = None,
+                   progress: TextProgress | None = None) -> ImportReport:
     """Store ``records`` (skipping ones already imported) with their parts, in one transaction."""
     records = list(records)
     report = ImportReport(read=len(records))
@@ -113,7 +119,9 @@ def import_records(db: Database, records: Iterable[TextRecord],
     kwargs = {"count": count_tokens} if count_tokens else {}
     with db.session() as s:
         existing = set(s.scalars(select(TextEntry.content_hash)))
-        for record in records:
+        for n, record in enumerate(records):
+            if progress is not None and n % PROGRESS_EVERY == 0:
+                progress("storing", n, len(records))
             h = _hash(record)
             if h in existing:
                 report.duplicates += 1
@@ -132,6 +140,8 @@ def import_records(db: Database, records: Iterable[TextRecord],
             s.add_all(TextPart(text_id=entry.id, position=i, content=p) for i, p in enumerate(parts))
             report.parts += len(parts)
             report.added += 1
+    if progress is not None:
+        progress("storing", len(records), len(records))
     report.unmatched = sorted(set(report.unmatched))
     report.ambiguous = sorted(set(report.ambiguous))
     return report
@@ -150,9 +160,13 @@ def relink(db: Database) -> int:
     return linked
 
 
-def embed_pending(db: Database, encoder: Encoder, model: str) -> int:
-    """Embed the parts not yet embedded by ``model``; returns how many."""
+def embed_pending(db: Database, encoder: Encoder, model: str, progress: TextProgress | None = None) -> int:
+    """Embed the parts not yet embedded by ``model``; returns how many.
+
+    Each batch is committed, so an interrupted run loses at most one batch and the next call goes on.
+    """
     done = 0
+    total = pending_count(db, model) if progress is not None else 0
     while True:
         with db.session() as s:
             rows = s.execute(select(TextPart.id, TextPart.content).where(
@@ -160,12 +174,16 @@ def embed_pending(db: Database, encoder: Encoder, model: str) -> int:
         if not rows:
             return done
         for start in range(0, len(rows), EMBED_BATCH):
+            if progress is not None:
+                progress("embedding", done, max(total, done))
             chunk = rows[start:start + EMBED_BATCH]
             vectors = encoder.encode_texts([c for _, c in chunk]).astype(np.float32)
             with db.session() as s:
-                for (part_id, _), v in zip(chunk, vectors, strict=True):
-                    s.execute(update(TextPart).where(TextPart.id == part_id).values(vector=v.tobytes(), model=model))
+                s.execute(update(TextPart), [dict(id=part_id, vector=v.tobytes(), model=model)
+                                             for (part_id, _), v in zip(chunk, vectors, strict=True)])
             done += len(chunk)
+        if progress is not None:
+            progress("embedding", done, max(total, done))
 
 
 def pending_count(db: Database, model: str) -> int:
@@ -267,10 +285,38 @@ def texts_of_image(db: Database, image_id: int) -> list[dict]:
 
 def delete_texts(db: Database, source: str | None = None) -> int:
     """Forget the texts of one source (or all); returns how many."""
+    return remove_texts(db, [source] if source else None)
+
+
+def text_sources(db: Database) -> dict[str, int]:
+    """How many texts each import source holds (``csv:catalogue.csv``, ``sidecar``, ``xmp`` ...)."""
+    with db.session() as s:
+        return dict(s.execute(select(TextEntry.source, func.count()).group_by(TextEntry.source)
+                              .order_by(TextEntry.source)).all())
+
+
+def sources_matching(db: Database, name: str) -> list[str]:
+    """The sources a curator's name designates: the source itself (``csv:a.csv``), or a file name
+    (``a.csv`` or its path) whatever the format it was read as."""
+    known = text_sources(db)
+    if name in known:
+        return [name]
+    base = os.path.basename(name.rstrip("/\\"))
+    return [src for src in known if src.split(":", 1)[-1] == base]
+
+
+def remove_texts(db: Database, sources: Sequence[str] | None = None) -> int:
+    """Forget the texts of ``sources`` (all texts when None) with their parts; returns how many.
+
+    Texts only: images, embeddings and tags are untouched; a later import of the same file adds them again.
+    """
     with db.session() as s:
         q = delete(TextEntry)
-        if source:
-            q = q.where(TextEntry.source == source)
+        if sources is not None:
+            q = q.where(TextEntry.source.in_(list(sources)))
+        ids_q = select(TextEntry.id) if sources is None else select(TextEntry.id).where(
+            TextEntry.source.in_(list(sources)))
+        s.execute(delete(TextPart).where(TextPart.text_id.in_(ids_q)))  # also without foreign-key cascades
         return int(s.execute(q).rowcount or 0)
 
 

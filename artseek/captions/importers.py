@@ -18,17 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from artseek.errors import ArtSeekError
+from artseek.captions.text_encoding import TextImportError, decode_text, detect_encoding
 
 REF_COLUMNS = ("image", "file", "filename", "file_name", "path", "image_id", "id", "img", "image_path")
 TEXT_COLUMNS = ("text", "description", "caption", "sentence", "desc")
 KIND_COLUMNS = ("kind", "type", "text_type")
 TITLE_COLUMNS = ("title",)
 MAX_ERRORS_LISTED = 5
-
-
-class TextImportError(ArtSeekError):
-    """A text file (CSV/JSON) cannot be imported; nothing was imported from it."""
 
 
 @dataclass(frozen=True)
@@ -64,27 +60,47 @@ def _fail(path: Path, problems: list[str], hint: str) -> TextImportError:
                            hint + " Nothing was imported.")
 
 
-def _read_text_file(path: Path) -> str:
+MAX_JSON_DEPTH = 64  # the deepest shape read (Artpedia) needs 4 levels
+
+
+def _read_text_file(path: Path, notes: list[str] | None = None, encoding: str | None = None) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise TextImportError(f"Cannot read '{path}': {exc.strerror or exc}.", "Check the path.") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TextImportError(f"'{path.name}' is not UTF-8 text (byte {exc.start} cannot be decoded).",
-                              "Save the file as UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet program). "
-                              "Nothing was imported.") from None
+    return decode_text(data, path.name, notes, encoding)
 
 
-def read_file(path: Path | str, kind: str | None = None) -> list[TextRecord]:
-    """Read a CSV (``.csv``, ``.tsv``) or JSON (``.json``: simple or Artpedia) text file."""
+def json_depth_ok(data: object, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when ``data`` nests lists and objects at most ``limit`` levels deep (checked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return True
+
+
+def read_file(path: Path | str, kind: str | None = None, notes: list[str] | None = None,
+              encoding: str | None = None) -> list[TextRecord]:
+    """Read a CSV (``.csv``, ``.tsv``) or JSON (``.json``: simple or Artpedia) text file.
+
+    ``notes`` receives remarks for the curator that do not stop the import (e.g. the encoding used);
+    ``encoding`` overrides the detection (UTF-8/16/32 by BOM or zero bytes, else UTF-8).
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
-        return read_csv(path, kind)
+        return read_csv(path, kind, notes, encoding)
     if suffix == ".json":
-        return read_json(path, kind)
+        return read_json(path, kind, notes, encoding)
     raise TextImportError(f"'{path.name}' is neither a CSV nor a JSON file.",
                           "Give a .csv (columns image,text[,type]) or a .json file, or use --sidecars.")
 
@@ -94,11 +110,12 @@ def _pick(columns: list[str], names: Iterable[str]) -> str | None:
     return next((lowered[n] for n in names if n in lowered), None)
 
 
-def read_csv(path: Path | str, kind: str | None = None) -> list[TextRecord]:
+def read_csv(path: Path | str, kind: str | None = None, notes: list[str] | None = None,
+             encoding: str | None = None) -> list[TextRecord]:
     """A CSV with a header: a text column (text/description/caption), optionally an image column
     (image/file/path/id), a type column (type/kind: visual, contextual ...) and a title."""
     path = Path(path)
-    content = _read_text_file(path)
+    content = _read_text_file(path, notes, encoding)
     if not content.strip():
         raise TextImportError(f"'{path.name}' is empty.", "Give a CSV with a header line such as 'image,text'.")
     try:
@@ -140,7 +157,8 @@ def read_csv(path: Path | str, kind: str | None = None) -> list[TextRecord]:
     return records
 
 
-def read_json(path: Path | str, kind: str | None = None) -> list[TextRecord]:
+def read_json(path: Path | str, kind: str | None = None, notes: list[str] | None = None,
+              encoding: str | None = None) -> list[TextRecord]:
     """JSON in one of these shapes:
 
     - Artpedia: ``{"<id>": {"title", "img_url", "visual_sentences": [...], "contextual_sentences": [...]}}``;
@@ -148,11 +166,22 @@ def read_json(path: Path | str, kind: str | None = None) -> list[TextRecord]:
     - a list ``[{"image": "file.jpg", "text": "...", "type": "visual"}, ...]``.
     """
     path = Path(path)
+    content = _read_text_file(path, notes, encoding)
     try:
-        data = json.loads(_read_text_file(path))
+        data = json.loads(content)
     except json.JSONDecodeError as exc:
         raise TextImportError(f"'{path.name}' is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
                               "Fix the file (a JSON validator shows where). Nothing was imported.") from None
+    except RecursionError:
+        data = None  # nested deeper than Python's parser goes: refused just below
+    except ValueError as exc:  # e.g. a number with more digits than Python converts
+        raise TextImportError(f"'{path.name}' cannot be read as JSON: {str(exc).splitlines()[0]}.",
+                              "Fix the file. Nothing was imported.") from None
+    if data is None and content.strip() != "null" or not json_depth_ok(data):
+        raise TextImportError(f"'{path.name}' nests lists or objects more than {MAX_JSON_DEPTH} levels deep.",
+                              "Texts files need a few levels at most: use {\"file.jpg\": \"text\"}, a list of "
+                              "{\"image\": ..., \"text\": ...} objects, or the Artpedia format. "
+                              "Nothing was imported.")
     if is_artpedia(data):
         return read_artpedia_data(data, path)
     source = f"json:{path.name}"
@@ -256,13 +285,17 @@ def sidecar_paths(image: Path) -> list[Path]:
 
 
 def read_sidecar(image: Path) -> list[TextRecord]:
-    """The text of a ``.txt`` sidecar of ``image`` (undecodable bytes are replaced, never fatal)."""
+    """The text of a ``.txt`` sidecar of ``image`` (encoding detected; undecodable bytes are replaced, never fatal)."""
     out = []
     for candidate in sidecar_paths(image):
         try:
-            text = candidate.read_bytes().decode("utf-8-sig", errors="replace")
+            raw = candidate.read_bytes()
         except OSError:
             continue
+        encoding = detect_encoding(raw)
+        if encoding is None:  # binary, not a text sidecar
+            continue
+        text = raw.decode(encoding, errors="replace")
         if _clean(text):
             # Sidecars keep paragraph breaks; the parts splitter handles long texts.
             out.append(TextRecord(_clean(text), "sidecar", (str(image),)))

@@ -8,7 +8,6 @@ through its constructor (see :meth:`artseek.library.Library.texts`).
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from artseek.captions.vocabulary import (
     parse_category,
     suggest_keywords,
 )
+from artseek.csv_safe import write_csv
 from artseek.embedding.encoder import Encoder
 from artseek.errors import ArtSeekError, QueryError
 from artseek.search.results import SearchResult
@@ -78,18 +78,36 @@ class TextService:
         self._vocab: tuple[tuple, list[Term], np.ndarray] | None = None
 
     # ---------------------------------------------------------------- import
-    def _import(self, records: list[importers.TextRecord]) -> ImportReport:
+    def _import(self, records: list[importers.TextRecord], progress: corpus.TextProgress | None = None
+                ) -> ImportReport:
+        """Store the texts (all or nothing), then embed them here, batch by batch (resumable: importing
+        the same file again skips what is stored and embeds what is left)."""
         self._require_writable()
         encoder = self._encoder()
-        report = corpus.import_records(self.db, records, corpus.count_counter(encoder))
+        report = corpus.import_records(self.db, records, corpus.count_counter(encoder), progress)
         corpus.relink(self.db)
-        corpus.embed_pending(self.db, encoder, self.model_name)
+        corpus.embed_pending(self.db, encoder, self.model_name, progress)
         return report
 
     @guarded
-    def import_file(self, path: Path | str, kind: str | None = None) -> ImportReport:
-        """Import a CSV or JSON (simple or Artpedia) file of texts; all or nothing."""
-        return self._import(importers.read_file(path, kind))
+    def import_file(self, path: Path | str, kind: str | None = None, progress: corpus.TextProgress | None = None,
+                    notes: list[str] | None = None, encoding: str | None = None) -> ImportReport:
+        """Import a CSV or JSON (simple or Artpedia) file of texts; all or nothing (see :meth:`_import`)."""
+        return self._import(importers.read_file(path, kind, notes, encoding), progress)
+
+    @guarded
+    def remove_texts(self, sources: Sequence[str] | None = None) -> int:
+        """Forget the texts of these import sources (all when None); see :func:`corpus.sources_matching`."""
+        self._require_writable()
+        removed = corpus.remove_texts(self.db, sources)
+        self._matrix = None
+        return removed
+
+    def text_sources(self) -> dict[str, int]:
+        return corpus.text_sources(self.db)
+
+    def sources_matching(self, name: str) -> list[str]:
+        return corpus.sources_matching(self.db, name)
 
     def _indexed_paths(self) -> list[str]:
         with self.db.session() as s:
@@ -109,9 +127,10 @@ class TextService:
         return self._import(list(records))
 
     # ---------------------------------------------------------------- corpus
-    def ensure_embedded(self) -> None:
+    def ensure_embedded(self, progress: corpus.TextProgress | None = None) -> None:
+        """Embed parts left unembedded (an import that was stopped, or a new model after ``reindex``)."""
         if not self.read_only and corpus.pending_count(self.db, self.model_name):
-            corpus.embed_pending(self.db, self._encoder(), self.model_name)
+            corpus.embed_pending(self.db, self._encoder(), self.model_name, progress)
 
     def matrix(self) -> PartMatrix:
         self.ensure_embedded()
@@ -248,17 +267,5 @@ class TextService:
     @guarded
     def export_tags(self, path: Path | str, category: str | None = None) -> int:
         """Write the tags as CSV (image_id, path, category, value, score, source); returns the row count."""
-        rows = self.tags(category=category)
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        try:
-            with tmp.open("w", newline="", encoding="utf-8") as f:
-                writer = csv.DictWriter(f, fieldnames=["image_id", "path", "category", "value", "score", "source"])
-                writer.writeheader()
-                writer.writerows(rows)
-            os.replace(tmp, path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise ArtSeekError(f"Cannot write '{path}': {exc.strerror or exc}.",
-                               "Choose a writable location.") from None
-        return len(rows)
+        return write_csv(path, ["image_id", "path", "category", "value", "score", "source"],
+                         self.tags(category=category))

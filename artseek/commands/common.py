@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -113,29 +114,49 @@ def index_options(args: argparse.Namespace) -> IndexOptions:
     from artseek.ingest.indexer import IndexOptions
 
     return IndexOptions(batch_size=args.batch_size, decode_workers=args.workers,
-                        max_pixels=int(args.max_megapixels * 1_000_000), save_interval_s=args.save_interval)
+                        max_pixels=int(args.max_megapixels * 1_000_000), save_interval_s=args.save_interval,
+                        verify=bool(getattr(args, "verify", False)))
 
 
 def run_indexing(args: argparse.Namespace, run: IndexRun) -> int:
-    """Run an indexing job with the command's options and progress on stderr; print its report."""
+    """Run an indexing job with the command's options and progress on stderr; print its report.
+
+    Ctrl+C, SIGTERM and SIGHUP stop the job between batches (the index is saved; exit code 130);
+    a second one stops at once.
+    """
     from artseek.ingest.progress import JobControl
+    from artseek.stop_signals import cancel_on_signals
 
     control = JobControl()
     printer = ProgressPrinter(quiet=bool(opt(args, "json")))
-    try:
-        report = run(index_options(args), printer, control)
-    except KeyboardInterrupt:
-        control.cancel()
-        raise
-    data = {k: v for k, v in vars(report).items() if k != "problems"}
-    data["problems"] = [{"path": p.path, "reason": p.reason} for p in report.problems]
+    with cancel_on_signals(control.cancel) as received:
+        try:
+            report = run(index_options(args), printer, control)
+        except KeyboardInterrupt:
+            control.cancel()
+            raise
     if opt(args, "json"):
-        emit_json(data)
+        emit_json(report.to_dict())
     else:
+        checked = (f" (checked {report.checked} by content, {report.replaced} replaced with the same size and date)"
+                   if report.checked else "")
         print(f"Indexed {report.indexed}, unchanged {report.skipped}, failed {report.failed}, "
-              f"missing {report.missing}, moved {report.moved} in {report.elapsed_s:.1f}s.")
+              f"missing {report.missing}, moved {report.moved} in {report.elapsed_s:.1f}s{checked}.")
         for p in report.problems:
             print(f"  could not scan {p.path}: {p.reason}")
+        for p in report.offline:
+            print(f"  {p.path}: {p.reason}.")
+        if report.offline:
+            print(f"  The {report.offline_images} images of offline folders are kept and stay searchable; "
+                  "run 'rescan' when they are back (only changed files are read).")
         if report.failed:
             print("Run 'status' to see why files failed.")
+    if report.cancelled:
+        how = received[0] if received else "cancelled"
+        library = opt(args, "library")
+        where = f" --library {shlex.quote(str(library))}" if library else ""
+        kept = (f"the {report.indexed} images indexed in this run are saved" if report.indexed
+                else "nothing was lost")
+        print(f"Stopped ({how}): {kept}; resume with: python main.py rescan{where}", file=sys.stderr)
+        return 130
     return 0

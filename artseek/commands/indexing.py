@@ -18,6 +18,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     p = sub.add_parser("rescan", parents=[common], help="re-index every imported folder")
     add_indexing_options(p)
+    p.add_argument("--verify", action="store_true",
+                   help="also compare the content of files whose size and dates did not change (reads every file)")
     p.set_defaults(handler=cmd_rescan)
 
 

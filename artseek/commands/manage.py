@@ -32,8 +32,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"Library: {st.library}{' (read-only: in use elsewhere)' if st.read_only else ''}")
     print(f"Model:   {st.model}")
     print(f"Images:  {st.indexed} indexed, {st.failed} failed, {st.pending} pending, {st.missing} missing")
-    for root in st.roots:
-        print(f"Folder:  {root}")
+    for folder in st.folders:
+        offline = (f"  (offline: {folder['images']} images kept and searchable; reconnect it, then rescan)"
+                   if folder["offline"] else "")
+        print(f"Folder:  {folder['path']}{offline}")
     if st.failures:
         print("Failed files:")
         for f in st.failures:

@@ -1,10 +1,12 @@
 """Commands for texts, keywords and tags: ``texts import|status|search|images``, ``describe``, ``keywords``,
-``classify``, ``tags list|export``."""
+``classify``, ``tags list|export``, ``texts remove``."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
+import time
 from pathlib import Path
 
 from artseek.commands.common import emit_json, open_library, opt, resolve_image
@@ -24,7 +26,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--embedded", action="store_true",
                    help="read XMP dc:description, IPTC caption and EXIF description of indexed images")
     p.add_argument("--kind", metavar="TYPE", help="text type when the file gives none (e.g. visual, contextual)")
+    p.add_argument("--encoding", metavar="NAME",
+                   help="the file's encoding when it is not UTF-8/16/32 (e.g. cp1252, latin-1, mac-roman)")
     p.set_defaults(handler=cmd_texts_import)
+
+    p = tsub.add_parser("remove", parents=[common],
+                        help="forget imported texts: those of a file (by its name), --sidecars, --embedded or --all")
+    p.add_argument("names", nargs="*", metavar="FILE",
+                   help="the imported file (catalogue.csv) or a source as 'texts status' lists it (csv:catalogue.csv)")
+    p.add_argument("--sidecars", action="store_true", help="the texts read from .txt sidecars")
+    p.add_argument("--embedded", action="store_true", help="the texts read from XMP / IPTC / EXIF metadata")
+    p.add_argument("--all", action="store_true", help="every text of the library")
+    p.set_defaults(handler=cmd_texts_remove)
 
     p = tsub.add_parser("status", parents=[common], help="how many texts, attached to images or free")
     p.set_defaults(handler=cmd_texts_status)
@@ -80,18 +93,42 @@ def _check_top(k: int) -> None:
         raise ArtSeekError("--top must be at least 1.")
 
 
+class TextProgressPrinter:
+    """Progress of a text import on stderr (a line every few seconds; one updating line on a terminal)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        final = done >= total
+        if self.quiet or total < 2000 or (not final and now - self.last < (0.2 if self.tty else 5.0)):
+            return
+        self.last = now
+        what = "texts stored" if phase == "storing" else "parts embedded"
+        line = f"{phase}: {done}/{total} {what}"
+        sys.stderr.write(("\r" + line.ljust(60) + ("\n" if final else "")) if self.tty else line + "\n")
+        sys.stderr.flush()
+
+
 def cmd_texts_import(args: argparse.Namespace) -> int:
     if not args.file and not args.sidecars and not args.embedded:
         raise ArtSeekError("Nothing to import.", "Give a CSV/JSON file, --sidecars or --embedded.")
     if args.file and not args.file.is_file():
         raise ArtSeekError(f"'{args.file}' is not a file.", "Check the path.")
     reports = {}
+    notes: list[str] = []
+    progress = TextProgressPrinter(quiet=bool(opt(args, "json")))
     with open_library(args) as lib:
         if args.file:
             from artseek.captions.importers import read_file
 
-            read_file(args.file, args.kind)  # a bad file fails here, before the model loads
-            reports[str(args.file)] = lib.texts.import_file(args.file, args.kind)
+            read_file(args.file, args.kind, notes, args.encoding)  # a bad file fails here, before the model loads
+            for note in notes:
+                print(f"note: {note}", file=sys.stderr)
+            reports[str(args.file)] = lib.texts.import_file(args.file, args.kind, progress, encoding=args.encoding)
         if args.sidecars:
             reports["sidecars"] = lib.texts.import_sidecars()
         if args.embedded:
@@ -110,14 +147,46 @@ def cmd_texts_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_texts_remove(args: argparse.Namespace) -> int:
+    if not (args.names or args.sidecars or args.embedded or args.all):
+        raise ArtSeekError("Nothing to remove.", "Name an imported file (see 'texts status'), or give --sidecars, "
+                                                 "--embedded or --all.")
+    with open_library(args) as lib:
+        known = lib.texts.text_sources()
+        sources: list[str] | None = None
+        if not args.all:
+            sources = [s for s in known if (args.sidecars and s == "sidecar")
+                       or (args.embedded and s in ("xmp", "iptc", "exif"))]
+            unknown = []
+            for name in args.names:
+                found = lib.texts.sources_matching(name)
+                sources.extend(found)
+                if not found:
+                    unknown.append(name)
+            if unknown:
+                listed = ", ".join(f"{s} ({n})" for s, n in known.items()) or "none"
+                raise ArtSeekError(f"No imported texts come from {', '.join(repr(u) for u in unknown)}.",
+                                   f"The imports of this library (texts): {listed}. Nothing was removed.")
+        n = lib.texts.remove_texts(sorted(set(sources)) if sources is not None else None)
+    if opt(args, "json"):
+        emit_json({"removed": n, "sources": sorted(set(sources)) if sources is not None else "all"})
+    else:
+        print(f"Removed {n} texts ({'all sources' if sources is None else ', '.join(sorted(set(sources)))}); "
+              "images and tags are untouched.")
+    return 0
+
+
 def cmd_texts_status(args: argparse.Namespace) -> int:
     with open_library(args, read_only_ok=True) as lib:
         counts = lib.texts.text_count()
+        sources = lib.texts.text_sources()
     if opt(args, "json"):
-        emit_json(counts)
+        emit_json({**counts, "sources": sources})
     else:
         print(f"{counts['texts']} texts ({counts['attached']} attached to images, {counts['free']} free), "
               f"{counts['parts']} parts.")
+        for source, n in sources.items():
+            print(f"  {source}: {n} texts")
     return 0
 
 
@@ -134,6 +203,8 @@ def _print_texts(matches) -> None:  # noqa: ANN001
 def cmd_texts_search(args: argparse.Namespace) -> int:
     _check_top(args.top)
     with open_library(args, read_only_ok=True) as lib:
+        # Parts left by a stopped import (or a new model) are embedded here, with progress, not silently.
+        lib.texts.ensure_embedded(TextProgressPrinter(quiet=bool(opt(args, "json"))))
         matches = lib.texts.texts_for_text(args.text, args.top)
     if opt(args, "json"):
         emit_json({"query": args.text, "texts": [m.to_dict() for m in matches]})

@@ -125,15 +125,24 @@ def make_thumbnail(image: Image.Image, size: int = THUMBNAIL_SIZE) -> bytes:
     return out.getvalue()
 
 
-def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage:
-    """Read and decode one file for indexing; raises :class:`DecodeError` with a reason."""
+def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT_MAX_PIXELS,
+                     known_hash: str | None = None) -> DecodedImage | None:
+    """Read and decode one file for indexing; raises :class:`DecodeError` with a reason.
+
+    With ``known_hash`` (the content hash stored when the file was indexed), a file
+    whose content still has that hash is not decoded and ``None`` is returned: the
+    file was touched, copied or had its metadata changed, but its image is the same.
+    """
     data = read_file(path)
+    digest = content_hash(data)
+    if digest == known_hash:
+        return None
     image, width, height, fmt = open_image(data, cfg.image_size, THUMBNAIL_SIZE, max_pixels)
     # Resize once: the model input is cropped from it, and the thumbnail is made from it
     # too when it is still large enough (cheaper than resampling the decoded image twice).
     resized = resize_shortest(image, cfg.image_size)
     return DecodedImage(
-        content_hash=content_hash(data),
+        content_hash=digest,
         width=width,
         height=height,
         format=fmt,

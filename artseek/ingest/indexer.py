@@ -13,21 +13,22 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from artseek.embedding.cpu_features import available_cores
 from artseek.embedding.encoder import Encoder
 from artseek.ingest.decode import DEFAULT_MAX_PIXELS, DecodedImage, DecodeError, decode_for_index
+from artseek.ingest.diff import FolderDiff, Work
 from artseek.ingest.progress import IndexProgress, JobControl, ProgressListener
-from artseek.ingest.scanner import FileEntry, ScanProblem, scan_folder
-from artseek.storage import Database, Embedding, Image, ImageStatus, ImportRoot, Thumbnail
+from artseek.ingest.scanner import ScanProblem, display_path
+from artseek.storage import Database, Embedding, Image, ImageStatus, Thumbnail
 from artseek.vectors import VectorIndex
 
 MAX_REPORTED_FAILURES = 20
@@ -55,6 +56,7 @@ class IndexOptions:
     max_pixels: int = DEFAULT_MAX_PIXELS
     save_interval_s: float = 60.0
     decode_processes: bool | None = None  # None: processes from 8 cores up, threads below
+    verify: bool = False  # compare the content hash of files whose size and dates did not change
 
     def workers(self) -> int:
         return self.decode_workers or default_decode_workers()
@@ -76,15 +78,31 @@ class IndexReport:
     failed: int = 0
     missing: int = 0
     moved: int = 0
+    checked: int = 0  # files read to compare their content hash (ctime/inode changed, or verify)
+    replaced: int = 0  # of those, files with new content under the same size and mtime (re-indexed)
+    offline_images: int = 0  # images of offline folders, left as they are
     cancelled: bool = False
     elapsed_s: float = 0.0
     problems: list[ScanProblem] = field(default_factory=list)
+    offline: list[ScanProblem] = field(default_factory=list)  # registered folders that are not reachable
+
+    def to_dict(self) -> dict:
+        data = {k: v for k, v in vars(self).items() if k not in ("problems", "offline")}
+        data["problems"] = [{"path": p.path, "reason": p.reason} for p in self.problems]
+        data["offline"] = [{"path": p.path, "reason": p.reason} for p in self.offline]
+        return data
 
 
-@dataclass
-class _Work:
-    entry: FileEntry
-    image_id: int
+def _worker_init() -> None:
+    """Decode worker processes leave Ctrl+C and hang-ups to the parent, which stops the run cleanly.
+
+    (SIGTERM keeps its default: the pool itself stops broken workers with it.)
+    """
+    import signal
+
+    for name in ("SIGINT", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
 
 
 def _now() -> datetime:
@@ -115,7 +133,8 @@ class IndexingJob:
         self.report = IndexReport()
         self._last_save = time.monotonic()
         self._root_of: Callable[[str], int | None] = lambda _path: None
-        self._missing_hashes: set[str] = set()
+        self._movable: dict[str, list[int]] = {}
+        self._stat_updates: list[dict] = []
 
     # ------------------------------------------------------------------ run
     def run(self) -> IndexReport:
@@ -135,88 +154,38 @@ class IndexingJob:
         return self.report
 
     # ----------------------------------------------------------- scan/diff
-    def _scan_and_diff(self) -> list[_Work]:
-        entries: dict[str, FileEntry] = {}
-        root_ids: dict[str, int] = {}
-        with self.db.session() as s:
-            for folder in self.folders:
-                root = s.scalar(select(ImportRoot).where(ImportRoot.path == str(folder)))
-                if root is None:
-                    root = ImportRoot(path=str(folder))
-                    s.add(root)
-                    s.flush()
-                root_ids[str(folder)] = root.id
-        for folder in self.folders:
-            if not folder.is_dir():
-                self.report.problems.append(ScanProblem(str(folder), "not a folder, or it cannot be opened"))
-                continue
-            for entry in scan_folder(folder, self.report.problems):
-                entries.setdefault(entry.path, entry)
-                if len(entries) % 500 == 0:
-                    self._emit(current=entry.path)
-                if self.control.cancelled:
-                    return []
-        self.report.scanned = len(entries)
-
-        work: list[_Work] = []
-        with self.db.session() as s:
-            rows = s.execute(select(Image.id, Image.path, Image.size, Image.mtime_ns, Image.status)).all()
-            by_path = {r.path: r for r in rows}
-            # Files that vanished from the scanned folders become "missing".
-            prefixes = tuple(str(f) + os.sep for f in self.folders)
-            gone = [r.id for r in rows if r.path.startswith(prefixes) and r.path not in entries
-                    and r.status != ImageStatus.MISSING]
-            for start in range(0, len(gone), 500):
-                chunk = gone[start:start + 500]
-                s.execute(update(Image).where(Image.id.in_(chunk)).values(status=ImageStatus.MISSING, error=None))
-            self.vectors.remove(gone)
-            self.report.missing = len(gone)
-            new_rows = []
-            for path, entry in entries.items():
-                row = by_path.get(path)
-                if row is not None and row.status == ImageStatus.INDEXED and row.size == entry.size \
-                        and row.mtime_ns == entry.mtime_ns:
-                    self.report.skipped += 1
-                    continue
-                if row is None:
-                    new_rows.append(entry)
-                else:
-                    work.append(_Work(entry, row.id))
-            self._root_of = self._root_lookup(root_ids)
-            for entry in new_rows:
-                image = Image(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns,
-                              status=ImageStatus.PENDING, root_id=self._root_of(entry.path))
-                s.add(image)
-                s.flush()
-                work.append(_Work(entry, image.id))
-            self._missing_hashes = set(s.scalars(select(Image.content_hash).where(
-                Image.status == ImageStatus.MISSING, Image.content_hash.is_not(None))))
-        self.progress.skipped = self.report.skipped
-        return work
-
-    def _root_lookup(self, root_ids: dict[str, int]) -> Callable[[str], int | None]:
-        ordered = sorted(root_ids.items(), key=lambda kv: -len(kv[0]))
-
-        def lookup(path: str) -> int | None:
-            for root, rid in ordered:
-                if path.startswith(root + os.sep):
-                    return rid
-            return None
-
-        return lookup
+    def _scan_and_diff(self) -> list[Work]:
+        diff = FolderDiff(self.db, self.folders, self.report.problems, self.options.verify,
+                          cancelled=lambda: self.control.cancelled,
+                          on_entry=lambda path: self._emit(current=display_path(path))).run()
+        if diff.cancelled:
+            return []
+        self.vectors.remove(diff.missing_ids)
+        self._root_of = diff.root_of
+        self._movable = diff.movable
+        self.report.scanned = diff.scanned
+        self.report.skipped = diff.skipped
+        self.report.missing = len(diff.missing_ids)
+        self.report.offline = diff.offline
+        self.report.offline_images = diff.offline_images
+        self.report.failed += len(diff.failed)
+        self.progress.skipped = diff.skipped
+        self.progress.failed += len(diff.failed)
+        self.progress.failures = (self.progress.failures + diff.failed)[-MAX_REPORTED_FAILURES:]
+        return diff.work
 
     # ------------------------------------------------------------- process
-    def _process(self, work: list[_Work]) -> None:
+    def _process(self, work: list[Work]) -> None:
         encoder = self.encoder_provider()
         if self.options.batch_size is None:
             self.options.batch_size = int(encoder.preferred_batch_size)
         cfg = encoder.preprocess_cfg
-        batch: list[tuple[_Work, DecodedImage]] = []
+        batch: list[tuple[Work, DecodedImage]] = []
         window = max(2, self.options.workers()) * self.options.batch_size
-        queue: deque[tuple[_Work, Future[DecodedImage]]] = deque()
+        queue: deque[tuple[Work, Future[DecodedImage]]] = deque()
         pending = iter(work)
         if self.options.use_processes():
-            pool_cm: Executor = ProcessPoolExecutor(max_workers=self.options.workers())
+            pool_cm: Executor = ProcessPoolExecutor(max_workers=self.options.workers(), initializer=_worker_init)
         else:
             pool_cm = ThreadPoolExecutor(max_workers=self.options.workers(), thread_name_prefix="artseek-decode")
         with pool_cm as pool:
@@ -225,7 +194,8 @@ class IndexingJob:
                     item = next(pending, None)
                     if item is None:
                         return
-                    queue.append((item, pool.submit(decode_for_index, item.entry.path, cfg, self.options.max_pixels)))
+                    queue.append((item, pool.submit(decode_for_index, item.entry.path, cfg, self.options.max_pixels,
+                                                    item.known_hash)))
 
             refill()
             while queue:
@@ -235,14 +205,22 @@ class IndexingJob:
                     break
                 item, fut = queue.popleft()
                 refill()
+                if item.known_hash is not None:
+                    self.report.checked += 1
                 try:
                     decoded = fut.result()
+                except BrokenExecutor:  # the decode workers were killed (e.g. a signal to the process group)
+                    self.control.cancel()
+                    break
                 except DecodeError as exc:
                     self._record_failure(item, str(exc))
                 except Exception as exc:  # noqa: BLE001 - one bad file never stops the run
                     self._record_failure(item, f"unexpected error while decoding ({type(exc).__name__}: {exc})")
                 else:
-                    if not self._reuse_existing(item, decoded):
+                    if decoded is None:
+                        self._unchanged(item)
+                    elif not self._reuse_existing(item, decoded):
+                        self.report.replaced += item.same_stat
                         batch.append((item, decoded))
                 if len(batch) >= self.options.batch_size:
                     self._embed_and_store(encoder, batch)
@@ -250,48 +228,70 @@ class IndexingJob:
                 self._emit(current=item.entry.path)
             if batch and not self.control.cancelled:
                 self._embed_and_store(encoder, batch)
+        self._flush_stat_updates()
 
-    def _record_failure(self, item: _Work, reason: str) -> None:
+    def _unchanged(self, item: Work) -> None:
+        """A checked file whose content is the one indexed: record its new stat, no model work."""
+        e = item.entry
+        self._stat_updates.append(dict(id=item.image_id, size=e.size, mtime_ns=e.mtime_ns, ctime_ns=e.ctime_ns,
+                                       inode=e.inode))
+        if len(self._stat_updates) >= 500:
+            self._flush_stat_updates()
+        self.report.skipped += 1
+        self.progress.skipped += 1
+        self.progress.done += 1
+
+    def _flush_stat_updates(self) -> None:
+        if self._stat_updates:
+            with self.db.session() as s:
+                s.execute(update(Image), self._stat_updates)
+            self._stat_updates = []
+
+    def _record_failure(self, item: Work, reason: str) -> None:
         with self.db.session() as s:
             s.execute(update(Image).where(Image.id == item.image_id).values(
-                status=ImageStatus.FAILED, error=reason, size=item.entry.size, mtime_ns=item.entry.mtime_ns))
+                status=ImageStatus.FAILED, error=reason, size=item.entry.size, mtime_ns=item.entry.mtime_ns,
+                ctime_ns=item.entry.ctime_ns, inode=item.entry.inode))
         self.vectors.remove([item.image_id])
         self.report.failed += 1
         self.progress.failed += 1
         self.progress.done += 1
         self.progress.failures = (self.progress.failures + [(item.entry.path, reason)])[-MAX_REPORTED_FAILURES:]
 
-    def _reuse_existing(self, item: _Work, decoded: DecodedImage) -> bool:
-        """Moved file (a missing record with the same content): keep that record and its texts."""
-        if decoded.content_hash not in self._missing_hashes:
-            return False
+    def _reuse_existing(self, item: Work, decoded: DecodedImage) -> bool:
+        """Moved file: a missing record, or one of an offline folder, with the same content takes the new
+        path and keeps its texts, tags and embedding (no model work)."""
+        candidates = self._movable.get(decoded.content_hash)
+        while candidates:
+            moved_id = candidates.pop(0)
+            if moved_id != item.image_id and self._take_over(item, moved_id):
+                return True
+        return False
+
+    def _take_over(self, item: Work, moved_id: int) -> bool:
         with self.db.session() as s:
-            moved = s.scalar(
-                select(Image).join(Embedding, Embedding.image_id == Image.id)
-                .where(Image.content_hash == decoded.content_hash, Image.status == ImageStatus.MISSING)
-                .limit(1)
-            )
-            if moved is None:
+            moved = s.get(Image, moved_id)
+            emb = s.get(Embedding, moved_id)
+            if moved is None or emb is None:
                 return False
             placeholder = s.get(Image, item.image_id)
-            if placeholder is not None and placeholder.id != moved.id:
+            if placeholder is not None:
                 s.delete(placeholder)
                 s.flush()
             moved.path = item.entry.path
             moved.size, moved.mtime_ns = item.entry.size, item.entry.mtime_ns
+            moved.ctime_ns, moved.inode = item.entry.ctime_ns, item.entry.inode
             moved.status, moved.error, moved.indexed_at = ImageStatus.INDEXED, None, _now()
             moved.root_id = self._root_of(item.entry.path)
-            emb = s.get(Embedding, moved.id)
             emb.seq = self.db.max_seq(s) + 1
             vector = np.frombuffer(emb.vector, dtype=np.float32)
-            moved_id = moved.id
         self.vectors.remove([item.image_id])
         self.vectors.add(np.array([moved_id]), vector[None, :])
         self.report.moved += 1
         self._count_indexed(1)
         return True
 
-    def _embed_and_store(self, encoder: Encoder, batch: list[tuple[_Work, DecodedImage]]) -> None:
+    def _embed_and_store(self, encoder: Encoder, batch: list[tuple[Work, DecodedImage]]) -> None:
         inputs = np.stack([d.model_input for _, d in batch])
         vectors = encoder.calibrate(inputs)  # torch on CPU decides bf16 once; otherwise just encode_images
         ids = np.array([w.image_id for w, _ in batch], dtype=np.int64)
@@ -299,7 +299,8 @@ class IndexingJob:
         with self.db.session() as s:
             seq = self.db.max_seq(s)
             s.execute(update(Image), [
-                dict(id=w.image_id, size=w.entry.size, mtime_ns=w.entry.mtime_ns, content_hash=d.content_hash,
+                dict(id=w.image_id, size=w.entry.size, mtime_ns=w.entry.mtime_ns, ctime_ns=w.entry.ctime_ns,
+                     inode=w.entry.inode, content_hash=d.content_hash,
                      width=d.width, height=d.height, format=d.format, status=ImageStatus.INDEXED, error=None,
                      indexed_at=now) for w, d in batch])
             s.execute(sqlite_insert(Embedding).prefix_with("OR REPLACE"), [

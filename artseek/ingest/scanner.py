@@ -1,4 +1,10 @@
-"""Recursive folder scanning that survives symlink loops, odd names and unreadable folders."""
+"""Recursive folder scanning that survives symlink loops, odd names and unreadable folders.
+
+A name that is not valid UTF-8 (possible on Linux and on some network shares)
+cannot be stored in the library's database or printed as it is; such files
+are still listed, under a readable stand-in path (:func:`display_path`, the
+bad bytes written as ``\\xe9``) and with a reason, and become failed records.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +26,9 @@ class FileEntry:
     path: str
     size: int
     mtime_ns: int
+    ctime_ns: int = 0  # 0: unknown
+    inode: int = 0  # 0: unknown (e.g. os.scandir on Windows)
+    problem: str | None = None  # set when the file cannot be indexed at all (e.g. its name is not UTF-8)
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,36 @@ class ScanProblem:
 
     path: str
     reason: str
+
+
+NOT_UTF8 = "file name is not valid UTF-8"
+
+
+def is_storable(path: str) -> bool:
+    """True when ``path`` is valid Unicode (no undecodable bytes from the file system)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def display_path(path: str) -> str:
+    """``path`` as printable, storable text: undecodable bytes become ``\\xNN`` (unchanged when valid)."""
+    if is_storable(path):
+        return path
+    try:
+        return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+    except UnicodeError:  # a lone surrogate that is no escaped byte (Windows names)
+        return path.encode("utf-8", errors="backslashreplace").decode("utf-8")
+
+
+def bad_name_reason(path: str) -> str:
+    """The readable reason a file with an undecodable name (its own or a folder's) is not indexed."""
+    name = os.path.basename(path)
+    where = "file name" if not is_storable(name) else "name of a folder above it"
+    return (f"{NOT_UTF8}: the {where} holds bytes that are not UTF-8 text; rename it (for example with "
+            "'convmv' or the file manager) and re-scan")
 
 
 def is_image_name(name: str) -> bool:
@@ -68,7 +107,12 @@ def scan_folder(root: Path, problems: list[ScanProblem] | None = None) -> Iterat
                     subfolders.append(entry.path)
                 elif is_image_name(entry.name) and entry.is_file(follow_symlinks=True):
                     est = entry.stat(follow_symlinks=True)
-                    yield FileEntry(entry.path, est.st_size, est.st_mtime_ns)
+                    ctime_ns = getattr(est, "st_ctime_ns", 0)
+                    if is_storable(entry.path):
+                        yield FileEntry(entry.path, est.st_size, est.st_mtime_ns, ctime_ns, est.st_ino)
+                    else:
+                        yield FileEntry(display_path(entry.path), est.st_size, est.st_mtime_ns, ctime_ns,
+                                        est.st_ino, bad_name_reason(entry.path))
             except OSError as exc:
                 _report(problems, entry.path, f"cannot read file information: {exc.strerror or exc}")
         stack.extend(reversed(subfolders))
@@ -76,4 +120,4 @@ def scan_folder(root: Path, problems: list[ScanProblem] | None = None) -> Iterat
 
 def _report(problems: list[ScanProblem] | None, path: str, reason: str) -> None:
     if problems is not None:
-        problems.append(ScanProblem(path, reason))
+        problems.append(ScanProblem(display_path(path), reason))

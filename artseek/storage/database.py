@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from artseek.errors import LibraryError
 from artseek.storage.backups import BackupStore
 from artseek.storage.health import OPEN_CHECK_TABLES, full_check, quick_check
+from artseek.storage.migrations import SCHEMA_VERSION, missing_columns, upgrade
 from artseek.storage.models import Base, Embedding, Meta
 
-SCHEMA_VERSION = "1"
 DB_FILENAME = "library.sqlite"
 WHOLE_CHECK_BYTES = 256 * 1024 * 1024  # ~20,000 images with thumbnails; quick_check of it about 0.1 s warm
 
@@ -40,10 +40,10 @@ class Database:
         try:
             if not read_only:
                 self._backup_before_schema_change(folder)
+                upgrade(self.engine)  # columns added since the file was made
                 Base.metadata.create_all(self.engine)
                 with self.session() as s:
-                    if s.get(Meta, "schema_version") is None:
-                        s.add(Meta(key="schema_version", value=SCHEMA_VERSION))
+                    s.merge(Meta(key="schema_version", value=SCHEMA_VERSION))
             else:
                 with self.engine.connect():
                     pass
@@ -68,12 +68,12 @@ class Database:
             raise damaged_error(folder, problems)
 
     def _backup_before_schema_change(self, folder: Path) -> None:
-        """Back up an existing database before :meth:`create_all` adds tables to it."""
+        """Back up an existing database before :meth:`create_all` adds tables or ``upgrade`` adds columns to it."""
         if not self.path.exists() or self.path.stat().st_size == 0:
             return
         with self.engine.connect() as conn:
             present = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if present and not set(Base.metadata.tables) <= present:
+        if present and (not set(Base.metadata.tables) <= present or missing_columns(self.engine)):
             BackupStore(folder).create(self.path, "before schema change")
 
     def _configure_connection(self, dbapi_connection: sqlite3.Connection, _record: object) -> None:

@@ -51,6 +51,11 @@ class Image(Base):
     root_id: Mapped[int | None] = mapped_column(ForeignKey("import_roots.id", ondelete="SET NULL"), index=True)
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     mtime_ns: Mapped[int] = mapped_column(BigInteger, default=0)
+    # ctime and inode as last seen (None: not recorded yet, e.g. a library made before schema 2; 0: the
+    # platform gives none cheaply). A file replaced with the same size and mtime changes one of them.
+    # Deferred: a read-only library of schema 1 (not upgradable in place) still loads its images.
+    ctime_ns: Mapped[int | None] = mapped_column(BigInteger, deferred=True)
+    inode: Mapped[int | None] = mapped_column(BigInteger, deferred=True)
     content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)

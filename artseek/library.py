@@ -326,7 +326,9 @@ class Library:
         if query.is_empty():
             raise EmptyQueryError("The query is empty.", "Type a text, drop an image, or mark results with + or -.")
         text = self.embed_text(query.text) if query.text and query.text.strip() else None
-        images = [self.embed_image(x) for x in query.images]
+        # A library image as the example is the same query as its file dropped in: its stored embedding
+        # joins the example images (it is not a relevance mark, which would switch to the classifier).
+        images = [self.embed_image(x) for x in query.images] + [self.stored_vector(i) for i in query.example_ids]
         q = QueryEmbeddings(
             base=compose(text, images, query.text_weight),
             positives=[self.stored_vector(i) for i in query.positive_ids],

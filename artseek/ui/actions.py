@@ -88,7 +88,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("refine", "&Refine", ("Ctrl+Return", "Ctrl+Enter"), "refine",
                "Re-rank using the results marked relevant (+) and not relevant (−)",
                help="Refine: re-rank with the marks", menu=("&Search", 0), toolbar=(1, 2), feedback=0,
-               enabled=lambda s: s.has_library and s.has_marks),
+               enabled=lambda s: s.has_library),  # without marks it says there is nothing to refine
     ActionSpec("mark_relevant", "Mark &Relevant", ("+", "="), "mark-relevant", "Mark the selected results as relevant",
                menu=("&Search", 1), toolbar=(1, 0), context=(1, 0), inspector=0, detail=0,
                enabled=lambda s: s.has_current),

@@ -152,7 +152,6 @@ class MainWindow(QMainWindow):
         self.search.importRequested.connect(self.import_folders)
         self.search.busyChanged.connect(self.search_busy.setVisible)
         self.inspector.captions.keywordActivated.connect(self.search.search_keyword)
-        s.libraryOpened.connect(lambda _: self.state.is_empty() or self.run_search())
         s.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         s.error.connect(lambda title, exc: report(self, title, exc))
         # One rule for what is enabled, recomputed whenever something it reads changes.

@@ -129,3 +129,16 @@ def test_a_search_typed_while_the_library_opens_waits_for_it(qtbot, make_window,
     with qtbot.waitSignal(window.service.searchFinished, timeout=30_000):
         pass
     assert not shown
+
+
+def test_the_centre_count_follows_indexing(qtbot, window, shapes_200) -> None:  # noqa: ANN001
+    from artseek.ingest.progress import IndexProgress
+
+    window.import_folders([str(shapes_200[0][0].parent)])
+    wait_indexed(qtbot, window, 200)
+    assert "200 images" in window.stack.empty_label.text()
+    # A second import runs: the centre shows the count as it grows, not the last refreshed status.
+    window.service.indexStarted.emit("Importing more")  # the job's signals, as the service sends them
+    window.service.indexProgress.emit(IndexProgress(done=696, total=900, indexed=696, phase="indexing"))
+    assert "896 images" in window.stack.empty_label.text()
+    assert "896 images" in window.library_label.text()

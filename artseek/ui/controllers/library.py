@@ -24,18 +24,22 @@ def library_name(status) -> str:  # noqa: ANN001 - a LibraryStatus
     return os.path.basename(status.library.rstrip("/\\")) or status.library
 
 
-def empty_message(status, indexing: bool, searched: bool) -> tuple[str, bool] | None:  # noqa: ANN001
-    """What the central area says when there are no results: (text, show the Import button), or None."""
+def empty_message(status, indexing: bool, searched: bool, indexed: int | None = None  # noqa: ANN001
+                  ) -> tuple[str, bool] | None:
+    """What the central area says when there are no results: (text, show the Import button), or None.
+
+    ``indexed`` is the live count while indexing runs (the status is refreshed less often)."""
     if status is None:
         return None
-    if status.indexed == 0 and not indexing:
+    count = status.indexed if indexed is None else indexed
+    if count == 0 and not indexing:
         return ("<h2>No images yet</h2>Import a folder of images (Ctrl+I), or drag one onto this window.<br>"
                 "Indexing runs in the background; you can search as it goes.", not status.read_only)
-    if indexing and status.indexed == 0:
+    if indexing and count == 0:
         return INDEXING_TEXT, False
     if searched:
         return "No results.", False
-    return (f"<h2>{status.indexed:,} images</h2>Describe what you are looking for (e.g. <i>a harbour at "
+    return (f"<h2>{count:,} images</h2>Describe what you are looking for (e.g. <i>a harbour at "
             "night</i>), or drop an image on the search field.", False)
 
 
@@ -206,8 +210,12 @@ class LibraryController(QObject):
         self.index_panel.update_progress(progress)
         status = self.service.status
         if status is not None and progress.phase == "indexing":
-            self.library_label.setText(f"{library_name(status)}: {self._indexed_at_start + progress.indexed:,} "
-                                       "images (indexing)")
+            live = self._indexed_at_start + progress.indexed
+            self.library_label.setText(f"{library_name(status)}: {live:,} images (indexing)")
+            if not self.state.results and not self.service.searching:  # the centre count follows too
+                message = empty_message(status, True, False, live)
+                if message is not None and self.pane.currentWidget() is not self.pane.view:
+                    self.show_message(*message)
         now = time.monotonic()
         if now - self._last_status_refresh > 2.0:  # keep the counts in the status bar moving
             self._last_status_refresh = now

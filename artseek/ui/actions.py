@@ -34,6 +34,7 @@ class UiState:
     has_current: bool = False
     has_marks: bool = False
     has_example: bool = False
+    model_usable: bool = True  # False once the library's model failed to load
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
                enabled=lambda s: not s.indexing),
     ActionSpec("import_folder", "&Import Folder…", ("Ctrl+I",), "import",
                "Import a folder of images (indexed in the background)", help="Import a folder",
-               menu=("&File", 0), toolbar=(0, 0), enabled=lambda s: s.writable),
+               menu=("&File", 0), toolbar=(0, 0), enabled=lambda s: s.writable and s.model_usable),
     ActionSpec("paste_image", "&Paste Image as Query", (SK.Paste,), None, "Search with the image on the clipboard",
                menu=("&File", 1)),
     ActionSpec("quit", "&Quit", (SK.Quit,), help="Quit ArtSeek", menu=("&File", 2)),
@@ -75,7 +76,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
                menu=("&Library", 0), toolbar=(0, 3), enabled=lambda s: s.has_library),
     ActionSpec("rescan", "&Re-scan Folders", ("F5",), "rescan",
                "Re-index every imported folder: new, changed, moved and deleted files", help="Re-scan the library",
-               menu=("&Library", 0), toolbar=(0, 2), enabled=lambda s: s.writable and s.has_roots),
+               menu=("&Library", 0), toolbar=(0, 2),
+               enabled=lambda s: s.writable and s.has_roots and s.model_usable),
+    ActionSpec("reindex", "Re-index with Another &Model…", (), None,
+               "Rebuild the library with a model that is available on this computer", menu=("&Library", 0),
+               enabled=lambda s: s.writable and not s.indexing),
     ActionSpec("remove_folder", "Remove &Folder…", (), None,
                "Forget an imported folder and its images (files untouched)", menu=("&Library", 0),
                enabled=lambda s: s.writable),

@@ -73,7 +73,7 @@ class MainWindow(QMainWindow):
             "open_library": lambda: lib().choose_library(), "import_folder": lambda: lib().choose_import_folder(),
             "paste_image": lambda: s().paste_image(), "quit": self.close,
             "library_status": lambda: lib().show_library_dialog(), "rescan": lambda: lib().rescan(),
-            "remove_folder": lambda: lib().choose_folder_to_remove(), "failures": lambda: lib().show_failures(),
+            "remove_folder": lambda: lib().choose_folder_to_remove(), "reindex": lambda: lib().choose_reindex_model(), "failures": lambda: lib().show_failures(),
             "focus_search": self.focus_search, "search": self.run_search, "refine": self.refine,
             "mark_relevant": lambda: self.mark(r().selected_ids(), RELEVANT),
             "mark_not_relevant": lambda: self.mark(r().selected_ids(), NOT_RELEVANT),
@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
         # One rule for what is enabled, recomputed whenever something it reads changes.
         for signal in (state.resultsChanged, state.marksChanged, state.exampleChanged, s.libraryOpened,
                        s.libraryFailed, s.libraryClosed, s.statusChanged, s.indexStarted, s.indexFinished,
-                       s.indexFailed, self.view.selectionModel().selectionChanged,
+                       s.indexFailed, s.modelStateChanged, self.view.selectionModel().selectionChanged,
                        self.view.selectionModel().currentChanged):
             signal.connect(self.update_enabled)
 
@@ -167,7 +167,8 @@ class MainWindow(QMainWindow):
         action_table.update_enabled(self.actions, action_table.UiState(
             has_library=s.is_open, writable=s.is_open and not s.read_only, has_roots=bool(status and status.roots),
             indexing=s.indexing, has_results=self.model.rowCount() > 0, has_current=self.results.has_current(),
-            has_marks=bool(self.state.marks), has_example=self.state.example is not None))
+            has_marks=bool(self.state.marks), has_example=self.state.example is not None,
+            model_usable=s.model_state != "failed"))
 
     # ------------------------------------------------------------ settings
     def _restore_settings(self) -> None:

@@ -97,6 +97,7 @@ class LibraryService(QObject):
         self._index_queue: list[tuple[Callable, str]] = []
         self._opening = False
         self._opened_lib = None
+        self._rewarm = False  # a re-index with another model ran: load the new model when it ends
         self.model_state = "none"
         self.last_progress: IndexProgress | None = None
 
@@ -306,6 +307,23 @@ class LibraryService(QObject):
         """Re-index every imported folder (new, changed, moved and deleted files)."""
         return self._queue_index(lambda lib, o, lis, c: lib.rescan(o, lis, c), "Re-scanning the library")
 
+    @staticmethod
+    def available_models() -> dict[str, str]:
+        """The models whose weights are on this computer: name -> weights file."""
+        from artseek.embedding.registry import available_models
+
+        return {name: os.fspath(path) for name, path in available_models().items()}
+
+    def reindex(self, model: str, weights: str | None) -> bool:
+        """Rebuild the library with ``model``: forget the embeddings, re-index every folder, load the model."""
+        def run(lib, options, listener, control):  # noqa: ANN001, ANN202
+            lib.switch_model(model)
+            lib.weights = weights
+            return lib.rescan(options, listener, control)
+
+        self._rewarm = True
+        return self._queue_index(run, f"Re-indexing with the model {model}")
+
     def _queue_index(self, run: Callable, title: str) -> bool:
         if not self._need_library(write=True):
             return False
@@ -345,12 +363,20 @@ class LibraryService(QObject):
         self.thumbnails.reset()
         self.indexFinished.emit(report)
         self.statusChanged.emit(status)
+        self._warm_new_model()
         self._next_index()
+
+    def _warm_new_model(self) -> None:
+        if self._rewarm and self._library is not None:
+            self._rewarm = False
+            self.model_state = "none"
+            self.warm_up()
 
     def _index_failed(self, exc: BaseException) -> None:
         self._control = None
         self.indexFailed.emit(exc)
         self.refresh_status()
+        self._warm_new_model()
         self._next_index()
 
     def _next_index(self) -> None:

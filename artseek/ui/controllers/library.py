@@ -175,6 +175,31 @@ class LibraryController(QObject):
             self.state.clear_results()
             self.service.remove_root(folder)
 
+    def choose_reindex_model(self) -> None:
+        """Rebuild the library with a model whose weights are on this computer."""
+        status = self.service.status
+        models = self.service.available_models()
+        if status is None:
+            return
+        if not models:
+            errors.show_error(self.window, "No model available",
+                              "No model's weights are on this computer.\nAsk whoever installed ArtSeek to copy a "
+                              "model's weights file into ArtSeek's models folder.")
+            return
+        names = sorted(models, key=lambda name: name != status.model)
+        model, ok = QInputDialog.getItem(self.window, "Re-index with another model",
+                                         f"This library was built with '{status.model}'. Rebuild it with:",
+                                         names, 0, False)
+        if not ok or not model:
+            return
+        answer = QMessageBox.question(
+            self.window, "Re-index the library?",
+            f"Re-index the {status.indexed + status.pending:,} images of '{library_name(status)}' with the model "
+            f"'{model}'?\nThe image files are not touched; searching works again as the images are re-indexed.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.state.clear_results()
+            self.service.reindex(model, models[model])
+
     def show_failures(self) -> None:
         failures = self._failures
         if not failures and self.service.last_progress is not None:

@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import QWidget
 
+from artseek.errors import ModelLoadError, ModelNotFoundError
 from artseek.ui import errors
 from artseek.ui.query_state import NOT_RELEVANT, RELEVANT, Example, QueryModel
 from artseek.ui.service import LibraryService
@@ -63,6 +64,10 @@ class SearchController(QObject):
         self.state.set_text(self.search_area.field.text())
         if self.state.is_empty():
             self.status("Type a description, drop or paste an image, or mark results.", 5000)
+            return
+        if self.service.model_state == "failed":  # the model's dialog said why; no second one
+            self.status("No model is available to search this library: Library → Re-index with Another "
+                        "Model… rebuilds it with one that is.", 10000)
             return
         if self.service.opening and not self.service.is_open:
             self.status(f"Will search for {self.state.describe()} when the library is open…", 0)
@@ -163,4 +168,7 @@ class SearchController(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         self.busyChanged.emit(self.service.searching)
+        if isinstance(exc, (ModelNotFoundError, ModelLoadError)):  # loading the model says so, in its dialog
+            self.status(errors.describe_error(exc).partition("\n")[0], 10000)
+            return
         errors.report(self._parent, "Search failed", exc, self.status)

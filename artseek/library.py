@@ -279,6 +279,12 @@ class Library:
             raise EmptyQueryError("The search text is empty.", "Type a few words describing what you look for.")
         return self.encoder.encode_texts([text.strip()])[0]
 
+    def text_read(self, text: str) -> str:
+        """The part of a query text the model reads (all of it unless it is longer than the model's context)."""
+        from artseek.embedding.context import part_read
+
+        return part_read(self.encoder, text.strip())
+
     def embed_image(self, image: str | os.PathLike[str] | bytes | PILImage.Image) -> np.ndarray:
         """Embed a query image given as a path, encoded bytes or a PIL image."""
         from artseek.embedding.preprocess import to_model_input

@@ -28,6 +28,7 @@ from artseek.ui.widgets.inspector import InspectorPanel
 from artseek.ui.widgets.results_pane import ResultsPane
 from artseek.ui.widgets.results_view import ResultsModel
 from artseek.ui.widgets.search_area import SearchArea
+from artseek.ui.widgets.status_bar import StatusBar
 
 
 class MainWindow(QMainWindow):
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         self.toolbar = tb
 
     def _build_status_bar(self) -> None:
+        self.setStatusBar(StatusBar(self))  # long messages elide instead of running into the labels
         sb = self.statusBar()
         self.search_busy = QProgressBar(self)
         self.search_busy.setRange(0, 0)

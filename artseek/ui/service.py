@@ -281,7 +281,10 @@ class LibraryService(QObject):
         def work() -> SearchOutcome:
             start = time.perf_counter()
             results = lib.search_query(query, top_k)
-            return SearchOutcome(holder[0], results, description, time.perf_counter() - start)
+            elapsed = time.perf_counter() - start
+            read = lib.text_read(query.text) if query.text else None
+            return SearchOutcome(holder[0], results, description, elapsed,
+                                 read if read is not None and read != query.text.strip() else None)
 
         def done(outcome: SearchOutcome) -> None:
             if lib is self._library:

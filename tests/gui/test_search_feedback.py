@@ -142,3 +142,23 @@ def test_the_centre_count_follows_indexing(qtbot, window, shapes_200) -> None:  
     window.service.indexProgress.emit(IndexProgress(done=696, total=900, indexed=696, phase="indexing"))
     assert "896 images" in window.stack.empty_label.text()
     assert "896 images" in window.library_label.text()
+
+
+def test_a_long_query_says_where_the_model_cut_it_and_the_message_elides(qtbot, window, shapes_200) -> None:  # noqa: ANN001
+    window.import_folders([str(shapes_200[0][0].parent)])
+    wait_indexed(qtbot, window, 200)
+    search(qtbot, window, "a red circle")
+    assert "longer than the model reads" not in _message(window)
+    long_text = " ".join(f"a red circle number {i} on a white ground," for i in range(30))
+    search(qtbot, window, long_text)
+    message = _message(window)
+    assert "longer than the model reads" in message and "only its first" in message
+    words = int(message.split("only its first ")[1].split(" word")[0])
+    assert 5 < words < len(long_text.split())
+    # The message is far wider than the window: it is elided before the library label, not drawn under it.
+    window.resize(760, 520)
+    qtbot.wait(50)
+    label = window.statusBar().message_label
+    assert label.isVisible()
+    assert label.geometry().right() < window.library_label.geometry().left()
+    assert label.elided_text().endswith("…") and label.toolTip() == message

@@ -163,8 +163,13 @@ class SearchController(QObject):
     def _finished(self, outcome: SearchOutcome) -> None:
         self.busyChanged.emit(self.service.searching)
         self.state.set_results(outcome.results)
-        self.status(f"{count_text(len(outcome.results), 'result')} for {outcome.description} "
-                    f"in {outcome.elapsed_s * 1000:.0f} ms", 10000)
+        message = (f"{count_text(len(outcome.results), 'result')} for {outcome.description} "
+                   f"in {outcome.elapsed_s * 1000:.0f} ms")
+        if outcome.text_read is not None:  # the model's context cut the text: say where
+            words = len(outcome.text_read.split())
+            message = (f"The text is longer than the model reads: only its first {count_text(words, 'word')} "
+                       f"(up to “{' '.join(outcome.text_read.split()[-3:])}”) were used. " + message)
+        self.status(message, 20000 if outcome.text_read is not None else 10000)
 
     def _failed(self, exc: BaseException) -> None:
         self.busyChanged.emit(self.service.searching)

@@ -276,19 +276,19 @@ class LibraryService(QObject):
                                                    "image, or mark results with + and −."))
             return 0
         lib, description = self._library, state.describe()
-        holder: list[int] = []
+        holder: list[int] = []  # the request's token, known once submit() returns (read on the UI thread only)
 
-        def work() -> SearchOutcome:
+        def work() -> tuple:
             start = time.perf_counter()
             results = lib.search_query(query, top_k)
             elapsed = time.perf_counter() - start
             read = lib.text_read(query.text) if query.text else None
-            return SearchOutcome(holder[0], results, description, elapsed,
-                                 read if read is not None and read != query.text.strip() else None)
+            return results, elapsed, (read if read is not None and read != query.text.strip() else None)
 
-        def done(outcome: SearchOutcome) -> None:
+        def done(answer: tuple) -> None:
+            results, elapsed, read = answer
             if lib is self._library:
-                self.searchFinished.emit(outcome)
+                self.searchFinished.emit(SearchOutcome(holder[0], results, description, elapsed, read))
 
         holder.append(self._searches.submit(work, done, self.searchFailed.emit,
                                             lambda: self.searchStarted.emit(description)))

@@ -335,6 +335,12 @@ class Library(LibraryCare):
             raise EmptyQueryError("The search text is empty.", "Type a few words describing what you look for.")
         return self.encoder.encode_texts([text.strip()])[0]
 
+    def text_read(self, text: str) -> str:
+        """The part of a query text the model reads (all of it unless it is longer than the model's context)."""
+        from artseek.embedding.context import part_read
+
+        return part_read(self.encoder, text.strip())
+
     def embed_image(self, image: str | os.PathLike[str] | bytes | PILImage.Image) -> np.ndarray:
         """Embed a query image given as a path, encoded bytes or a PIL image."""
         from artseek.embedding.preprocess import to_model_input
@@ -385,7 +391,9 @@ class Library(LibraryCare):
         if query.is_empty():
             raise EmptyQueryError("The query is empty.", "Type a text, drop an image, or mark results with + or -.")
         text = self.embed_text(query.text) if query.text and query.text.strip() else None
-        images = [self.embed_image(x) for x in query.images]
+        # A library image as the example is the same query as its file dropped in: its stored embedding
+        # joins the example images (it is not a relevance mark, which would switch to the classifier).
+        images = [self.embed_image(x) for x in query.images] + [self.stored_vector(i) for i in query.example_ids]
         q = QueryEmbeddings(
             base=compose(text, images, query.text_weight),
             positives=[self.stored_vector(i) for i in query.positive_ids],

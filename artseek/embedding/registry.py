@@ -42,6 +42,16 @@ MODELS: dict[str, ModelSpec] = {
 }
 
 
+def available_models() -> dict[str, Path]:
+    """The known models whose weights are on this computer, with the weights file of each."""
+    found = {}
+    for spec in MODELS.values():
+        path = next((p for p in candidate_paths(spec) if p.is_file()), None)
+        if path is not None:
+            found[spec.name] = path
+    return found
+
+
 def get_spec(name: str) -> ModelSpec:
     """Return the spec for ``name`` or raise a readable error listing the known models."""
     try:

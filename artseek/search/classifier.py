@@ -10,7 +10,9 @@ the weight vector's nearest neighbours) -- and are re-ranked exactly on the
 stored vectors by the classifier's logit plus the Rocchio similarity, both
 standardised over the candidates (``BLEND``): with the few marks of early
 rounds the classifier alone overfits, the blend beat both parts in
-``eval feedback``. The score returned is the classifier's probability.
+``eval feedback``. The score returned is that ranking key, so scores fall
+monotonically down the ranking: the mean of the standardised parts, i.e. how
+many standard deviations a result lies above the average candidate.
 """
 
 from __future__ import annotations
@@ -87,7 +89,7 @@ def fit(positives: list[np.ndarray], negatives: list[np.ndarray], unlabeled: np.
 def rank_classifier(vectors: VectorIndex, positives: list[np.ndarray], negatives: list[np.ndarray],
                     query: np.ndarray | None, anchor: np.ndarray, k: int, exclude: set[int] | None = None,
                     marked: set[int] | None = None) -> list[tuple[int, float]]:
-    """Top ``k`` ``(id, probability)``; ``anchor`` (the Rocchio vector) seeds the ANN candidates."""
+    """Top ``k`` ``(id, score)`` (the ranking key); ``anchor`` (the Rocchio vector) seeds the ANN candidates."""
     exclude = exclude or set()
     unlabeled = sample_unlabeled(vectors, (marked or set()) | exclude)
     w, b = fit(positives, negatives, unlabeled, query)
@@ -101,9 +103,8 @@ def rank_classifier(vectors: VectorIndex, positives: list[np.ndarray], negatives
         return []
     candidates = vectors.get_vectors(ids)
     logits = candidates @ w + b
-    probs = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
-    rank_key = logits
+    rank_key = _z(logits)
     if BLEND > 0:  # mix in the Rocchio similarity (both standardised over the candidates)
         sims = candidates @ np.asarray(anchor, dtype=np.float32)
-        rank_key = _z(logits) + BLEND * _z(sims)
-    return top_k(ids, rank_key, probs, k, exclude)
+        rank_key = (rank_key + BLEND * _z(sims)) / (1.0 + BLEND)
+    return top_k(ids, rank_key, rank_key, k, exclude)

@@ -20,6 +20,7 @@ class Query:
 
     text: str | None = None
     images: list[ImageRef] = field(default_factory=list)  # example images not in the library
+    example_ids: list[int] = field(default_factory=list)  # library images used as examples ("more like this")
     positive_ids: list[int] = field(default_factory=list)  # library images marked relevant (+)
     negative_ids: list[int] = field(default_factory=list)  # library images marked not relevant (-)
     negative_images: list[ImageRef] = field(default_factory=list)
@@ -29,5 +30,6 @@ class Query:
     exclude_marked: bool = False  # hide already-marked images from the results
 
     def is_empty(self) -> bool:
-        return not ((self.text and self.text.strip()) or self.images or self.positive_ids or self.negative_ids
+        return not ((self.text and self.text.strip()) or self.images or self.example_ids or self.positive_ids
+                    or self.negative_ids
                     or self.negative_images or self.negative_texts)

@@ -34,6 +34,7 @@ class UiState:
     has_current: bool = False
     has_marks: bool = False
     has_example: bool = False
+    model_usable: bool = True  # False once the library's model failed to load
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
                enabled=lambda s: not s.indexing),
     ActionSpec("import_folder", "&Import Folder…", ("Ctrl+I",), "import",
                "Import a folder of images (indexed in the background)", help="Import a folder",
-               menu=("&File", 0), toolbar=(0, 0), enabled=lambda s: s.writable),
+               menu=("&File", 0), toolbar=(0, 0), enabled=lambda s: s.writable and s.model_usable),
     ActionSpec("paste_image", "&Paste Image as Query", (SK.Paste,), None, "Search with the image on the clipboard",
                menu=("&File", 1)),
     ActionSpec("quit", "&Quit", (SK.Quit,), help="Quit ArtSeek", menu=("&File", 2)),
@@ -75,7 +76,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
                menu=("&Library", 0), toolbar=(0, 3), enabled=lambda s: s.has_library),
     ActionSpec("rescan", "&Re-scan Folders", ("F5",), "rescan",
                "Re-index every imported folder: new, changed, moved and deleted files", help="Re-scan the library",
-               menu=("&Library", 0), toolbar=(0, 2), enabled=lambda s: s.writable and s.has_roots),
+               menu=("&Library", 0), toolbar=(0, 2),
+               enabled=lambda s: s.writable and s.has_roots and s.model_usable),
+    ActionSpec("reindex", "Re-index with Another &Model…", (), None,
+               "Rebuild the library with a model that is available on this computer", menu=("&Library", 0),
+               enabled=lambda s: s.writable and not s.indexing),
     ActionSpec("remove_folder", "Remove &Folder…", (), None,
                "Forget an imported folder and its images (files untouched)", menu=("&Library", 0),
                enabled=lambda s: s.writable),
@@ -88,7 +93,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("refine", "&Refine", ("Ctrl+Return", "Ctrl+Enter"), "refine",
                "Re-rank using the results marked relevant (+) and not relevant (−)",
                help="Refine: re-rank with the marks", menu=("&Search", 0), toolbar=(1, 2), feedback=0,
-               enabled=lambda s: s.has_library and s.has_marks),
+               enabled=lambda s: s.has_library),  # without marks it says there is nothing to refine
     ActionSpec("mark_relevant", "Mark &Relevant", ("+", "="), "mark-relevant", "Mark the selected results as relevant",
                menu=("&Search", 1), toolbar=(1, 0), context=(1, 0), inspector=0, detail=0,
                enabled=lambda s: s.has_current),

@@ -17,7 +17,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from artseek import config
-from artseek.errors import ArtSeekError, EmptyQueryError
+from artseek.errors import ArtSeekError, EmptyQueryError, ModelNotFoundError
 
 log = logging.getLogger("artseek.ui")
 
@@ -32,10 +32,20 @@ PRESENTATIONS: dict[type[BaseException], str] = {
 }
 
 
+def curator_hint(exc: ArtSeekError) -> str:
+    """The hint for a curator in the window (the core's hints name command-line options)."""
+    if isinstance(exc, ModelNotFoundError):
+        return ("Ask whoever installed ArtSeek to copy that file into ArtSeek's models folder "
+                f"({config.user_models_dir()}), then reopen the library; or rebuild the library with a model "
+                "that is on this computer: Library → Re-index with Another Model….")
+    return getattr(exc, "hint", "")
+
+
 def describe_error(exc: BaseException) -> str:
     """A message a curator can read (ArtSeekError's text is written for them)."""
-    if isinstance(exc, ArtSeekError):
-        return str(exc)
+    if isinstance(exc, ArtSeekError) and hasattr(exc, "message"):
+        hint = curator_hint(exc)
+        return f"{exc.message}\n{hint}" if hint else exc.message
     if isinstance(exc, MemoryError):
         return "ArtSeek ran out of memory.\nClose other programs, or index smaller folders at a time."
     if isinstance(exc, OSError):

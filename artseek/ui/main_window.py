@@ -28,6 +28,7 @@ from artseek.ui.widgets.inspector import InspectorPanel
 from artseek.ui.widgets.results_pane import ResultsPane
 from artseek.ui.widgets.results_view import ResultsModel
 from artseek.ui.widgets.search_area import SearchArea
+from artseek.ui.widgets.status_bar import StatusBar
 
 
 MIN_WIDTH, MIN_HEIGHT = 720, 460  # every part stays usable down to here (tests/gui/test_layout.py)
@@ -76,7 +77,7 @@ class MainWindow(QMainWindow):
             "open_library": lambda: lib().choose_library(), "import_folder": lambda: lib().choose_import_folder(),
             "paste_image": lambda: s().paste_image(), "quit": self.close,
             "library_status": lambda: lib().show_library_dialog(), "rescan": lambda: lib().rescan(),
-            "remove_folder": lambda: lib().choose_folder_to_remove(), "failures": lambda: lib().show_failures(),
+            "remove_folder": lambda: lib().choose_folder_to_remove(), "reindex": lambda: lib().choose_reindex_model(), "failures": lambda: lib().show_failures(),
             "focus_search": self.focus_search, "search": self.run_search, "refine": self.refine,
             "mark_relevant": lambda: self.mark(r().selected_ids(), RELEVANT),
             "mark_not_relevant": lambda: self.mark(r().selected_ids(), NOT_RELEVANT),
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         self.toolbar = tb
 
     def _build_status_bar(self) -> None:
+        self.setStatusBar(StatusBar(self))  # long messages elide instead of running into the labels
         sb = self.statusBar()
         self.search_busy = QProgressBar(self)
         self.search_busy.setRange(0, 0)
@@ -155,14 +157,13 @@ class MainWindow(QMainWindow):
         self.search.importRequested.connect(self.import_folders)
         self.search.busyChanged.connect(self.search_busy.setVisible)
         self.inspector.captions.keywordActivated.connect(self.search.search_keyword)
-        s.libraryOpened.connect(lambda _: self.state.is_empty() or self.run_search())
         s.folderRemoved.connect(lambda *_: self.state.is_empty() or self.run_search())
         s.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         s.error.connect(lambda title, exc: report(self, title, exc))
         # One rule for what is enabled, recomputed whenever something it reads changes.
         for signal in (state.resultsChanged, state.marksChanged, state.exampleChanged, s.libraryOpened,
                        s.libraryFailed, s.libraryClosed, s.statusChanged, s.indexStarted, s.indexFinished,
-                       s.indexFailed, self.view.selectionModel().selectionChanged,
+                       s.indexFailed, s.modelStateChanged, self.view.selectionModel().selectionChanged,
                        self.view.selectionModel().currentChanged):
             signal.connect(self.update_enabled)
 
@@ -172,7 +173,8 @@ class MainWindow(QMainWindow):
         action_table.update_enabled(self.actions, action_table.UiState(
             has_library=s.is_open, writable=s.is_open and not s.read_only, has_roots=bool(status and status.roots),
             indexing=s.indexing, has_results=self.model.rowCount() > 0, has_current=self.results.has_current(),
-            has_marks=bool(self.state.marks), has_example=self.state.example is not None))
+            has_marks=bool(self.state.marks), has_example=self.state.example is not None,
+            model_usable=s.model_state != "failed"))
 
     # ------------------------------------------------------------ settings
     def _restore_settings(self) -> None:

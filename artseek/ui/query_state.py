@@ -79,16 +79,16 @@ class QueryState:
         """The core Query: the text, the example image, and the accumulated marks."""
         positives = self.positives
         images: list = []
+        example_ids: list[int] = []
         if self.example is not None:
             if self.example.image_id is not None:
-                # An image of the library: use its stored embedding (no re-decoding).
-                if self.example.image_id not in positives:
-                    positives = [self.example.image_id, *positives]
+                # An image of the library: the same query as its file dropped in, from its stored embedding.
+                example_ids.append(self.example.image_id)
             elif self.example.data is not None:
                 images.append(self.example.data)
             elif self.example.path:
                 images.append(self.example.path)
-        return Query(text=self.text.strip() or None, images=images, positive_ids=positives,
+        return Query(text=self.text.strip() or None, images=images, example_ids=example_ids, positive_ids=positives,
                      negative_ids=[i for i in self.negatives if i not in positives])
 
     def describe(self) -> str:

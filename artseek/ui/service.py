@@ -99,6 +99,7 @@ class LibraryService(QObject):
         self._index_key: tuple = ()  # the folders of the running job (("rescan",) for a re-scan)
         self._opening = False
         self._opened_lib = None
+        self._rewarm = False  # a re-index with another model ran: load the new model when it ends
         self.model_state = "none"
         self.last_progress: IndexProgress | None = None
 
@@ -277,16 +278,19 @@ class LibraryService(QObject):
                                                    "image, or mark results with + and −."))
             return 0
         lib, description = self._library, state.describe()
-        holder: list[int] = []
+        holder: list[int] = []  # the request's token, known once submit() returns (read on the UI thread only)
 
-        def work() -> SearchOutcome:
+        def work() -> tuple:
             start = time.perf_counter()
             results = lib.search_query(query, top_k)
-            return SearchOutcome(holder[0], results, description, time.perf_counter() - start)
+            elapsed = time.perf_counter() - start
+            read = lib.text_read(query.text) if query.text else None
+            return results, elapsed, (read if read is not None and read != query.text.strip() else None)
 
-        def done(outcome: SearchOutcome) -> None:
+        def done(answer: tuple) -> None:
+            results, elapsed, read = answer
             if lib is self._library:
-                self.searchFinished.emit(outcome)
+                self.searchFinished.emit(SearchOutcome(holder[0], results, description, elapsed, read))
 
         holder.append(self._searches.submit(work, done, self.searchFailed.emit,
                                             lambda: self.searchStarted.emit(description)))
@@ -315,6 +319,23 @@ class LibraryService(QObject):
     def rescan(self) -> bool:
         """Re-index every imported folder (new, changed, moved and deleted files)."""
         return self._queue_index(lambda lib, o, lis, c: lib.rescan(o, lis, c), "Re-scanning the library")
+
+    @staticmethod
+    def available_models() -> dict[str, str]:
+        """The models whose weights are on this computer: name -> weights file."""
+        from artseek.embedding.registry import available_models
+
+        return {name: os.fspath(path) for name, path in available_models().items()}
+
+    def reindex(self, model: str, weights: str | None) -> bool:
+        """Rebuild the library with ``model``: forget the embeddings, re-index every folder, load the model."""
+        def run(lib, options, listener, control):  # noqa: ANN001, ANN202
+            lib.switch_model(model)
+            lib.weights = weights
+            return lib.rescan(options, listener, control)
+
+        self._rewarm = True
+        return self._queue_index(run, f"Re-indexing with the model {model}")
 
     def _queue_index(self, run: Callable, title: str, key: tuple = ()) -> bool:
         if not self._need_library(write=True):
@@ -356,12 +377,20 @@ class LibraryService(QObject):
         self.thumbnails.reset()
         self.indexFinished.emit(report)
         self.statusChanged.emit(status)
+        self._warm_new_model()
         self._next_index()
+
+    def _warm_new_model(self) -> None:
+        if self._rewarm and self._library is not None:
+            self._rewarm = False
+            self.model_state = "none"
+            self.warm_up()
 
     def _index_failed(self, exc: BaseException) -> None:
         self._control, self._index_key = None, ()
         self.indexFailed.emit(exc)
         self.refresh_status()
+        self._warm_new_model()
         self._next_index()
 
     def _next_index(self) -> None:

@@ -14,6 +14,7 @@ class SearchOutcome:
     results: list  # list[artseek.search.results.SearchResult]
     description: str
     elapsed_s: float
+    text_read: str | None = None  # the words of the query text the model read, when it had to cut the text
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Without model weights the window says so, once, with what to do (never a silent failure)."""
+"""Without model weights the window says so, once, with what a curator can do (never a silent failure)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from PySide6.QtCore import QSettings
 pytestmark = pytest.mark.gui
 
 
-def test_missing_weights_are_explained_in_a_dialog(qtbot, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_missing_weights_are_explained_once_and_the_library_can_be_reindexed(qtbot, tmp_path, monkeypatch) -> None:  # noqa: ANN001
     import artseek.ui.main_window as main_window
     from artseek.ui import errors
     from artseek.ui.service import LibraryService
@@ -21,11 +21,35 @@ def test_missing_weights_are_explained_in_a_dialog(qtbot, tmp_path, monkeypatch)
     window = main_window.MainWindow(service, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     window.show()
+    window.search_area.field.setText("a harbour at night")  # a search typed at once runs when the library opens
     window.open_library(str(tmp_path / "lib"))
     qtbot.waitUntil(lambda: bool(shown), timeout=60_000)
+    qtbot.waitUntil(lambda: not service.busy, timeout=60_000)
+    qtbot.wait(300)
+    assert len(shown) == 1  # one dialog: the model's, not a second "Search failed"
     title, text = shown[0]
     assert title == "The model could not be loaded"
-    assert "ViT-B-32-laion2b_s34b_b79k.safetensors" in text and "--weights" in text
+    assert "ViT-B-32-laion2b_s34b_b79k.safetensors" in text
+    assert "--weights" not in text and "python main.py" not in text  # advice for a curator, not the CLI
+    assert "Re-index with Another Model" in text
     assert window.model_label.text() == "Model: not available"
-    qtbot.wait(300)
+    # Importing cannot work without a model: it is disabled (with the empty library's Import button).
+    assert not window.actions["import_folder"].isEnabled() and not window.stack.empty_import.isEnabled()
+    window.run_search()
+    assert len(shown) == 1 and "Re-index with Another Model" in window.statusBar().currentMessage()
+
+    # Library → Re-index with Another Model… rebuilds it with a model that is on this computer.
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    offered: list[list[str]] = []
+    monkeypatch.setattr(QInputDialog, "getItem", lambda _p, _t, _l, items, *a: (offered.append(items) or
+                                                                                 ("tiny-test", True)))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert window.actions["reindex"].isEnabled()
+    window.actions["reindex"].trigger()
+    assert offered == [["tiny-test"]]
+    qtbot.waitUntil(lambda: service.model_state == "ready", timeout=60_000)
+    assert window.model_label.text() == "Model: tiny-test"
+    assert service.library.model_name == "tiny-test"
+    assert window.actions["import_folder"].isEnabled()
     assert len(shown) == 1

@@ -78,3 +78,27 @@ def test_composed_query_and_negative_text(text_library, shapes_200) -> None:
     without_red = lib.search_query(Query(text="a star", negative_texts=["a red star"]), 20)
     count = lambda rs: sum(label_of(r.path) == "red star" for r in rs)  # noqa: E731
     assert count(without_red) < count(plain) or count(plain) == 0
+
+
+def test_refined_scores_fall_down_the_ranking(text_library) -> None:
+    """The score a refined search returns is the one that ranks it (not the classifier's probability)."""
+    lib = text_library
+    start = lib.search_text("a red circle", 50)
+    squares = [r.image_id for r in start if "red_square" in r.path][:3]
+    circles = [r.image_id for r in start if "red_circle" in r.path][:2]
+    refined = lib.search_query(Query(text="a red circle", positive_ids=squares, negative_ids=circles), 100)
+    scores = [r.score for r in refined]
+    assert len(scores) == 100 and all(a >= b for a, b in zip(scores, scores[1:])), scores
+
+
+def test_a_library_image_as_example_is_the_query_of_its_file(text_library) -> None:
+    """"More like this" (``example_ids``) ranks as the image file given as the example."""
+    lib = text_library
+    target = lib.search_text("a blue star", 5)[2]
+    by_id = lib.search_query(Query(example_ids=[target.image_id]), 30)
+    by_file = lib.search_query(Query(images=[target.path]), 30)
+    assert by_id[0].image_id == target.image_id
+    assert [r.score for r in by_id] == pytest.approx([r.score for r in by_file], abs=0.005)
+    ids = [r.image_id for r in by_file]
+    assert all(abs(ids.index(r.image_id) - rank) <= 2 for rank, r in enumerate(by_id[:20]) if r.image_id in ids)
+    assert lib.search_query(Query(example_ids=[target.image_id]), 30) == lib.more_like(target.image_id, 30)

@@ -24,18 +24,22 @@ def library_name(status) -> str:  # noqa: ANN001 - a LibraryStatus
     return os.path.basename(status.library.rstrip("/\\")) or status.library
 
 
-def empty_message(status, indexing: bool, searched: bool) -> tuple[str, bool] | None:  # noqa: ANN001
-    """What the central area says when there are no results: (text, show the Import button), or None."""
+def empty_message(status, indexing: bool, searched: bool, indexed: int | None = None  # noqa: ANN001
+                  ) -> tuple[str, bool] | None:
+    """What the central area says when there are no results: (text, show the Import button), or None.
+
+    ``indexed`` is the live count while indexing runs (the status is refreshed less often)."""
     if status is None:
         return None
-    if status.indexed == 0 and not indexing:
+    count = status.indexed if indexed is None else indexed
+    if count == 0 and not indexing:
         return ("<h2>No images yet</h2>Import a folder of images (Ctrl+I), or drag one onto this window.<br>"
                 "Indexing runs in the background; you can search as it goes.", not status.read_only)
-    if indexing and status.indexed == 0:
+    if indexing and count == 0:
         return INDEXING_TEXT, False
     if searched:
         return "No results.", False
-    return (f"<h2>{status.indexed:,} images</h2>Describe what you are looking for (e.g. <i>a harbour at "
+    return (f"<h2>{count:,} images</h2>Describe what you are looking for (e.g. <i>a harbour at "
             "night</i>), or drop an image on the search field.", False)
 
 
@@ -190,6 +194,31 @@ class LibraryController(QObject):
             self._hide_panel.stop()
             self.index_panel.hide()
 
+    def choose_reindex_model(self) -> None:
+        """Rebuild the library with a model whose weights are on this computer."""
+        status = self.service.status
+        models = self.service.available_models()
+        if status is None:
+            return
+        if not models:
+            errors.show_error(self.window, "No model available",
+                              "No model's weights are on this computer.\nAsk whoever installed ArtSeek to copy a "
+                              "model's weights file into ArtSeek's models folder.")
+            return
+        names = sorted(models, key=lambda name: name != status.model)
+        model, ok = QInputDialog.getItem(self.window, "Re-index with another model",
+                                         f"This library was built with '{status.model}'. Rebuild it with:",
+                                         names, 0, False)
+        if not ok or not model:
+            return
+        answer = QMessageBox.question(
+            self.window, "Re-index the library?",
+            f"Re-index the {status.indexed + status.pending:,} images of '{library_name(status)}' with the model "
+            f"'{model}'?\nThe image files are not touched; searching works again as the images are re-indexed.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.state.clear_results()
+            self.service.reindex(model, models[model])
+
     def show_failures(self) -> None:
         failures = self._failures
         if not failures and self.service.last_progress is not None:
@@ -225,8 +254,12 @@ class LibraryController(QObject):
         self.index_panel.update_progress(progress)
         status = self.service.status
         if status is not None and progress.phase == "indexing":
-            self.library_label.setText(f"{library_name(status)}: {self._indexed_at_start + progress.indexed:,} "
-                                       "images (indexing)")
+            live = self._indexed_at_start + progress.indexed
+            self.library_label.setText(f"{library_name(status)}: {live:,} images (indexing)")
+            if not self.state.results and not self.service.searching:  # the centre count follows too
+                message = empty_message(status, True, False, live)
+                if message is not None and self.pane.currentWidget() is not self.pane.view:
+                    self.show_message(*message)
         now = time.monotonic()
         if now - self._last_status_refresh > 2.0:  # keep the counts in the status bar moving
             self._last_status_refresh = now

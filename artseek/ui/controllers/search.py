@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import QWidget
 
+from artseek.errors import ModelLoadError, ModelNotFoundError
 from artseek.ui import errors
 from artseek.ui.query_state import NOT_RELEVANT, RELEVANT, Example, QueryModel
 from artseek.ui.service import LibraryService
@@ -16,6 +17,23 @@ from artseek.ui.widgets.drops import DropContent, image_to_png, read_mime
 from artseek.ui.widgets.search_area import SearchArea
 
 Status = Callable[[str, int], None]  # a status-bar message and how long it stays (ms)
+
+
+def count_text(n: int, noun: str) -> str:
+    """``1 result``, ``1,000 results``: numbers grouped by thousands, the noun in the right number."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def mark_message(count: int, value: int, marks_left: bool) -> str:
+    """What the status bar says after marking ``count`` results ``value`` (1, -1 or 0: cleared)."""
+    results = count_text(count, "result")
+    if value == RELEVANT:
+        text = f"{results} marked relevant (+)."
+    elif value == NOT_RELEVANT:
+        text = f"{results} marked not relevant (−)."
+    else:
+        text = f"Mark cleared on {results}."
+    return text + (" Press Refine (Ctrl+Enter) to re-rank." if marks_left else "")
 
 
 class SearchController(QObject):
@@ -36,6 +54,8 @@ class SearchController(QObject):
         search_area.contentDropped.connect(self.handle_drop)
         search_area.exampleCleared.connect(self.clear_example)
         search_area.field.imagePasted.connect(self.handle_drop)
+        search_area.topKChanged.connect(self._top_k_changed)
+        service.libraryOpened.connect(self._library_opened)
         state.textChanged.connect(self._text_changed)
         state.exampleChanged.connect(search_area.show_example)
 
@@ -45,15 +65,35 @@ class SearchController(QObject):
         if self.state.is_empty():
             self.status("Type a description, drop or paste an image, or mark results.", 5000)
             return
+        if self.service.model_state == "failed":  # the model's dialog said why; no second one
+            self.status("No model is available to search this library: Library → Re-index with Another "
+                        "Model… rebuilds it with one that is.", 10000)
+            return
+        if self.service.opening and not self.service.is_open:
+            self.status(f"Will search for {self.state.describe()} when the library is open…", 0)
+            return
         self.service.search(self.state.query, self.search_area.top_k_value())
+
+    def _library_opened(self, _status: object) -> None:
+        """The query asked for while the library opened (or kept from the last library) runs now."""
+        if not self.state.is_empty():
+            self.run_search()
+
+    def _top_k_changed(self, _k: int) -> None:
+        """A different number of results: the shown search runs again."""
+        if self.state.results and not self.state.is_empty():
+            self.run_search()
 
     def refine(self) -> None:
         if not self.state.marks:
-            self.status("Mark some results relevant (+) or not relevant (−) first.", 6000)
+            self.status("Nothing to refine: mark some results relevant (+) or not relevant (−) first.", 6000)
             return
         self.run_search()
 
     def search_keyword(self, keyword: str) -> None:
+        """A suggested keyword is a new search for that keyword alone (no example image, no marks)."""
+        self.state.set_example(None)
+        self.state.clear_marks()
         self.search_area.field.setText(keyword)
         self.run_search()
 
@@ -102,11 +142,13 @@ class SearchController(QObject):
             self.status("Select one or more results first.", 4000)
             return
         self.state.mark(image_ids, value)
-        word = {RELEVANT: "relevant (+)", NOT_RELEVANT: "not relevant (−)"}.get(value, "unmarked")
-        self.status(f"{len(image_ids)} result(s) marked {word}. Press Refine (Ctrl+Enter) to re-rank.", 6000)
+        self.status(mark_message(len(image_ids), value, bool(self.state.marks)), 6000)
 
     def clear_marks(self) -> None:
+        had = len(self.state.marks)
         self.state.clear_marks()
+        if had:
+            self.status(f"All marks cleared ({had:,} {'result' if had == 1 else 'results'}).", 6000)
 
     # ------------------------------------------------------------- answers
     def _text_changed(self, text: str) -> None:
@@ -121,9 +163,17 @@ class SearchController(QObject):
     def _finished(self, outcome: SearchOutcome) -> None:
         self.busyChanged.emit(self.service.searching)
         self.state.set_results(outcome.results)
-        self.status(f"{len(outcome.results)} results for {outcome.description} "
-                    f"in {outcome.elapsed_s * 1000:.0f} ms", 10000)
+        message = (f"{count_text(len(outcome.results), 'result')} for {outcome.description} "
+                   f"in {outcome.elapsed_s * 1000:.0f} ms")
+        if outcome.text_read is not None:  # the model's context cut the text: say where
+            words = len(outcome.text_read.split())
+            message = (f"The text is longer than the model reads: only its first {count_text(words, 'word')} "
+                       f"(up to “{' '.join(outcome.text_read.split()[-3:])}”) were used. " + message)
+        self.status(message, 20000 if outcome.text_read is not None else 10000)
 
     def _failed(self, exc: BaseException) -> None:
         self.busyChanged.emit(self.service.searching)
+        if isinstance(exc, (ModelNotFoundError, ModelLoadError)):  # loading the model says so, in its dialog
+            self.status(errors.describe_error(exc).partition("\n")[0], 10000)
+            return
         errors.report(self._parent, "Search failed", exc, self.status)

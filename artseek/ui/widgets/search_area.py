@@ -43,6 +43,7 @@ class SearchArea(QFrame):
     searchRequested = Signal()
     contentDropped = Signal(object)  # DropContent
     exampleCleared = Signal()
+    topKChanged = Signal(int)  # the curator chose another number of results
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,8 +86,9 @@ class SearchArea(QFrame):
 
         self.top_k = QComboBox(self)
         for k in TOP_K_CHOICES:
-            self.top_k.addItem(f"{k} results", k)
+            self.top_k.addItem(f"{k:,} results", k)
         self.top_k.setCurrentIndex(1)
+        self.top_k.activated.connect(lambda _i: self.topKChanged.emit(self.top_k_value()))
         self.top_k.setToolTip("How many results to show")
 
         self.button = QPushButton(icons.icon("search"), "Search", self)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from artseek import config
 from artseek.captions.service import TextService
+from artseek.composed import Composer
 from artseek.embedding.encoder import Encoder
 from artseek.errors import LibraryError, LibraryLockedError, LibraryReadOnlyError, ModelMismatchError, QueryError
 from artseek.errors import EmptyQueryError
@@ -26,7 +27,7 @@ from artseek.ingest.decode import DecodeError, open_image, read_file
 from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
 from artseek.ingest.progress import JobControl, ProgressListener
 from artseek.library_lock import LibraryLock
-from artseek.search.feedback import QueryEmbeddings, compose, rank_feedback
+from artseek.search.feedback import QueryEmbeddings, rank_feedback
 from artseek.search.query import Query
 from artseek.search.ranking import normalise, rank_by_vector
 from artseek.search.results import SearchResult
@@ -73,6 +74,7 @@ class Library:
         self._vectors: VectorIndex | None = None
         self._texts: TextService | None = None
         self._texts_lock = threading.Lock()
+        self.composer = Composer(self.folder, lambda: self.model_name, lambda: self.encoder)  # image+text queries
         self._lock = LibraryLock(self.folder)
         self.read_only = read_only
         with storage_errors(self.folder):
@@ -328,7 +330,7 @@ class Library:
         text = self.embed_text(query.text) if query.text and query.text.strip() else None
         images = [self.embed_image(x) for x in query.images]
         q = QueryEmbeddings(
-            base=compose(text, images, query.text_weight),
+            base=self.composer.compose(query, text, images),
             positives=[self.stored_vector(i) for i in query.positive_ids],
             negatives=[self.stored_vector(i) for i in query.negative_ids]
             + [self.embed_image(x) for x in query.negative_images]
@@ -337,6 +339,17 @@ class Library:
         exclude = set(query.positive_ids) | set(query.negative_ids) if query.exclude_marked else set()
         marked = set(query.positive_ids) | set(query.negative_ids)
         return search_results(self.db, rank_feedback(self.vectors, q, top_k, exclude, query.method, marked))
+
+    @guarded
+    def train_mapper(self, options=None, listener=None, control=None):  # noqa: ANN001, ANN201
+        """Train (or retrain) the Pic2Word mapper on the indexed images; see :mod:`artseek.composed.training`."""
+        from artseek.composed.training import torch_encoder, train_mapper
+
+        self.require_writable()
+        ids = sorted(self.vectors.ids)
+        vectors = self.vectors.get_vectors(ids) if ids else np.zeros((0, 1), np.float32)
+        return train_mapper(vectors, torch_encoder(self.encoder, self.weights), self.folder, self.model_name,
+                            options, listener, control)
 
     # --------------------------------------------------------------- texts
     @property

@@ -76,6 +76,9 @@ class LibraryService(QObject):
     message = Signal(str)  # a short status-bar message
     error = Signal(str, object)  # title, exception (shown as its type says, see ui/errors.py)
     _progress = Signal(object)  # IndexProgress, from the writer thread
+    mapperProgress = Signal(object)  # TrainingProgress of the composed-query mapper (Pic2Word)
+    mapperTrained = Signal(object)  # its MapperInfo, or None when cancelled
+    mapperFailed = Signal(object)  # the exception
 
     def __init__(self, model: str | None = None, weights: str | None = None, device: str | None = None,
                  backend: str = "auto", parent: QObject | None = None) -> None:
@@ -99,6 +102,7 @@ class LibraryService(QObject):
         self._opened_lib = None
         self.model_state = "none"
         self.last_progress: IndexProgress | None = None
+        self.composed_method = "average"  # image+text queries: "pic2word" (when the library has a mapper), "average"
 
     # ------------------------------------------------------------ state
     @property
@@ -279,8 +283,10 @@ class LibraryService(QObject):
 
         def work() -> SearchOutcome:
             start = time.perf_counter()
+            query.composed = lib.composer.method_to_use(self.composed_method)
             results = lib.search_query(query, top_k)
-            return SearchOutcome(holder[0], results, description, time.perf_counter() - start)
+            return SearchOutcome(holder[0], results, description, time.perf_counter() - start,
+                                 lib.composer.method_for(query))
 
         def done(outcome: SearchOutcome) -> None:
             if lib is self._library:
@@ -391,6 +397,15 @@ class LibraryService(QObject):
             self.message.emit(f"Removed {removed} images of {folder} from the library (files untouched).")
 
         self._submit(self._write_pool, work, done)
+
+    def train_mapper(self, options: object = None) -> JobControl | None:
+        """Train (or retrain) the library's Pic2Word mapper on the write thread; returns its cancel control."""
+        if not self._need_library(write=True):
+            return None
+        lib, control = self._library, JobControl()
+        self._submit(self._write_pool, lambda: lib.train_mapper(options, self.mapperProgress.emit, control),
+                     self.mapperTrained.emit, self.mapperFailed.emit)
+        return control
 
     # -------------------------------------------------------------- items
     def _fetch_thumbnail(self, image_id: int) -> bytes | None:  # worker thread

@@ -14,6 +14,7 @@ class SearchOutcome:
     results: list  # list[artseek.search.results.SearchResult]
     description: str
     elapsed_s: float
+    composed: str | None = None  # "pic2word" or "average" when the query was image + text
 
 
 @dataclass

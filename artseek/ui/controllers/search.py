@@ -121,8 +121,9 @@ class SearchController(QObject):
     def _finished(self, outcome: SearchOutcome) -> None:
         self.busyChanged.emit(self.service.searching)
         self.state.set_results(outcome.results)
+        composed = {"pic2word": " · composed with Pic2Word", "average": " · composed by averaging"}
         self.status(f"{len(outcome.results)} results for {outcome.description} "
-                    f"in {outcome.elapsed_s * 1000:.0f} ms", 10000)
+                    f"in {outcome.elapsed_s * 1000:.0f} ms{composed.get(outcome.composed or '', '')}", 10000)
 
     def _failed(self, exc: BaseException) -> None:
         self.busyChanged.emit(self.service.searching)

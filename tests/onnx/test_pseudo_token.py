@@ -85,3 +85,12 @@ def test_composed_search_with_the_mapper_runs_without_torch(tiny_export, shapes_
     out = json.loads(r.stdout)
     assert out["query"]["composed_with"] == "pic2word"
     assert [x["path"] for x in out["results"]][:3] == expected[:3]
+
+
+def test_training_without_torch_says_it_needs_torch(tiny_export, tmp_path: Path) -> None:
+    weights, _ = tiny_export
+    r = subprocess.run([sys.executable, "-c", _NO_TORCH, "train", "mapper", "--backend", "onnx", "--library",
+                        str(tmp_path / "lib"), "--model", "tiny-test", "--weights", str(weights)],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert "needs torch" in r.stderr and "LEAKED=[]" in r.stderr

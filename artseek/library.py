@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image as PILImage
@@ -19,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from artseek import config
 from artseek.captions.service import TextService
-from artseek.composed import Composer
+from artseek.composed import Composer, MapperInfo
 from artseek.embedding.encoder import Encoder
 from artseek.errors import LibraryError, LibraryLockedError, LibraryReadOnlyError, ModelMismatchError, QueryError
 from artseek.errors import EmptyQueryError
@@ -35,6 +36,9 @@ from artseek.storage import Database, Embedding, Image, ImageStatus, ImportRoot,
 from artseek.storage.errors import guarded, storage_errors
 from artseek.storage.queries import search_results, stored_vector
 from artseek.vectors import VectorIndex
+
+if TYPE_CHECKING:
+    from artseek.composed.training import TrainingListener, TrainingOptions
 
 META_MODEL = "model"
 META_DIM = "embed_dim"
@@ -341,8 +345,10 @@ class Library:
         return search_results(self.db, rank_feedback(self.vectors, q, top_k, exclude, query.method, marked))
 
     @guarded
-    def train_mapper(self, options=None, listener=None, control=None):  # noqa: ANN001, ANN201
-        """Train (or retrain) the Pic2Word mapper on the indexed images; see :mod:`artseek.composed.training`."""
+    def train_mapper(self, options: TrainingOptions | None = None, listener: TrainingListener | None = None,
+                     control: JobControl | None = None) -> MapperInfo | None:
+        """Train (or retrain) the Pic2Word mapper on the indexed images (None: cancelled); see
+        :mod:`artseek.composed.training`."""
         from artseek.composed.training import torch_encoder, train_mapper
 
         self.require_writable()

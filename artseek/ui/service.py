@@ -103,6 +103,7 @@ class LibraryService(QObject):
         self.model_state = "none"
         self.last_progress: IndexProgress | None = None
         self.composed_method = "average"  # image+text queries: "pic2word" (when the library has a mapper), "average"
+        self._mapper_control: JobControl | None = None  # the running mapper training, cancelled on close
 
     # ------------------------------------------------------------ state
     @property
@@ -214,8 +215,9 @@ class LibraryService(QObject):
     def close_library(self) -> None:
         """Close synchronously (at shutdown): cancel indexing, wait for workers, save the index."""
         self._index_queue.clear()
-        if self._control is not None:
-            self._control.cancel()
+        for control in (self._control, self._mapper_control):
+            if control is not None:
+                control.cancel()
         self._searches.invalidate()
         self._descriptions.invalidate()
         self._write_pool.waitForDone()
@@ -278,12 +280,12 @@ class LibraryService(QObject):
             self.searchFailed.emit(EmptyQueryError("Nothing to search for.", "Type a description, drop or paste an "
                                                    "image, or mark results with + and −."))
             return 0
-        lib, description = self._library, state.describe()
+        lib, description, wanted = self._library, state.describe(), self.composed_method
         holder: list[int] = []
 
         def work() -> SearchOutcome:
             start = time.perf_counter()
-            query.composed = lib.composer.method_to_use(self.composed_method)
+            query.composed = lib.composer.method_to_use(wanted)
             results = lib.search_query(query, top_k)
             return SearchOutcome(holder[0], results, description, time.perf_counter() - start,
                                  lib.composer.method_for(query))
@@ -403,8 +405,14 @@ class LibraryService(QObject):
         if not self._need_library(write=True):
             return None
         lib, control = self._library, JobControl()
+        self._mapper_control = control
+
+        def finish(signal: Signal, value: object) -> None:
+            self._mapper_control = None
+            signal.emit(value)
+
         self._submit(self._write_pool, lambda: lib.train_mapper(options, self.mapperProgress.emit, control),
-                     self.mapperTrained.emit, self.mapperFailed.emit)
+                     lambda info: finish(self.mapperTrained, info), lambda exc: finish(self.mapperFailed, exc))
         return control
 
     # -------------------------------------------------------------- items

@@ -76,3 +76,14 @@ def test_without_a_mapper_pic2word_averages_and_a_cancelled_training_keeps_nothi
     assert window.composed.dialog is None
     assert "cancelled" in window.statusBar().currentMessage()
     assert not (window.service.library.folder / "composed_mapper.json").exists()
+
+    # Closing the library (quitting) while a training runs stops it instead of waiting for it.
+    import time
+
+    window.actions["train_mapper"].trigger()
+    qtbot.waitUntil(lambda: window.composed.dialog is not None and window.composed.dialog.value() > 0, timeout=60_000)
+    folder = window.service.library.folder
+    start = time.monotonic()
+    window.service.close_library()
+    assert time.monotonic() - start < 30  # 5000 steps would take minutes
+    assert not (folder / "composed_mapper.json").exists()

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image as PILImage
@@ -20,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from artseek import config, index_sync
 from artseek.captions.service import TextService
+from artseek.composed import Composer, MapperInfo
 from artseek.embedding.encoder import Encoder
 from artseek.errors import LibraryError, LibraryLockedError, LibraryReadOnlyError, ModelMismatchError, QueryError
 from artseek.errors import EmptyQueryError
@@ -29,7 +31,7 @@ from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
 from artseek.ingest.progress import JobControl, ProgressListener
 from artseek.library_care import META_LIBRARY_ID, LibraryCare
 from artseek.library_lock import LibraryLock
-from artseek.search.feedback import QueryEmbeddings, compose, rank_feedback
+from artseek.search.feedback import QueryEmbeddings, rank_feedback
 from artseek.search.query import Query
 from artseek.search.ranking import normalise, rank_by_vector
 from artseek.search.results import SearchResult
@@ -38,6 +40,9 @@ from artseek.storage.errors import guarded, storage_errors
 from artseek.storage.queries import search_results, stored_vector
 from artseek.vectors import VectorIndex
 from artseek.vectors.hnsw_index import INDEX_FILENAME, STATE_FILENAME
+
+if TYPE_CHECKING:
+    from artseek.composed.training import TrainingListener, TrainingOptions
 
 META_MODEL = "model"
 META_DIM = "embed_dim"
@@ -86,6 +91,7 @@ class Library(LibraryCare):
         self._vectors: VectorIndex | None = None
         self._texts: TextService | None = None
         self._texts_lock = threading.Lock()
+        self.composer = Composer(self.folder, lambda: self.model_name, lambda: self.encoder)  # image+text queries
         self._lock = LibraryLock(self.folder)
         self.read_only = read_only
         self.library_id = ""
@@ -395,7 +401,7 @@ class Library(LibraryCare):
         # joins the example images (it is not a relevance mark, which would switch to the classifier).
         images = [self.embed_image(x) for x in query.images] + [self.stored_vector(i) for i in query.example_ids]
         q = QueryEmbeddings(
-            base=compose(text, images, query.text_weight),
+            base=self.composer.compose(query, text, images),
             positives=[self.stored_vector(i) for i in query.positive_ids],
             negatives=[self.stored_vector(i) for i in query.negative_ids]
             + [self.embed_image(x) for x in query.negative_images]
@@ -404,6 +410,19 @@ class Library(LibraryCare):
         exclude = set(query.positive_ids) | set(query.negative_ids) if query.exclude_marked else set()
         marked = set(query.positive_ids) | set(query.negative_ids)
         return search_results(self.db, rank_feedback(self.vectors, q, top_k, exclude, query.method, marked))
+
+    @guarded
+    def train_mapper(self, options: TrainingOptions | None = None, listener: TrainingListener | None = None,
+                     control: JobControl | None = None) -> MapperInfo | None:
+        """Train (or retrain) the Pic2Word mapper on the indexed images (None: cancelled); see
+        :mod:`artseek.composed.training`."""
+        from artseek.composed.training import torch_encoder, train_mapper
+
+        self.require_writable()
+        ids = sorted(self.vectors.ids)
+        vectors = self.vectors.get_vectors(ids) if ids else np.zeros((0, 1), np.float32)
+        return train_mapper(vectors, torch_encoder(self.encoder, self.weights), self.folder, self.model_name,
+                            options, listener, control)
 
     # --------------------------------------------------------------- texts
     @property

@@ -1,5 +1,6 @@
 """``eval retrieval`` (R@1/5/10 both ways, Artpedia protocol), ``eval feedback`` (simulated curator),
-``eval ann`` (hnswlib recall@10 against exact search)."""
+``eval composed`` (image+text queries: averaging against Pic2Word), ``eval ann`` (hnswlib recall@10 against exact
+search)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,16 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--k", type=int, default=10, help="results the curator looks at per round (default 10)")
     p.add_argument("--rounds", type=int, default=4, help="feedback rounds (default 4)")
     p.set_defaults(handler=cmd_eval_feedback)
+
+    p = esub.add_parser("composed", parents=[common],
+                        help="composed image+text retrieval R@1/5/10 on generated shapes: image only, text only, "
+                             "averaging and Pic2Word")
+    p.add_argument("--images", type=int, default=1024, metavar="N", help="generated gallery images (default 1024)")
+    p.add_argument("--queries", type=int, default=100, metavar="N", help="queries per task (default 100)")
+    p.add_argument("--steps", type=int, default=None, help="mapper training steps (default: as 'train mapper')")
+    p.add_argument("--prompt", default=None, help='mapper training prompt (default "a photo of *")')
+    p.add_argument("--threads", type=int, default=None, help="torch threads while training (default: all cores)")
+    p.set_defaults(handler=cmd_eval_composed)
 
     p = esub.add_parser("ann", parents=[common], help="hnswlib recall@10 against exact search on clustered vectors")
     p.add_argument("--size", type=int, default=20000)
@@ -93,6 +104,29 @@ def cmd_eval_feedback(args: argparse.Namespace) -> int:
         a = report.ann
         print(f"ANN recall@{a['k']} at ef={a['ef']} ({a['queries']} queries): hnswlib {a['hnsw']}, "
               f"with exact re-ranking {a['pipeline']}")
+    return 0
+
+
+def cmd_eval_composed(args: argparse.Namespace) -> int:
+    import sys
+
+    from artseek.evaluation.composed import KS, run
+
+    if args.images < 64 or args.queries < 1:
+        raise ArtSeekError("--images must be at least 64 and --queries at least 1.")
+    device = opt(args, "device")
+    report = run(model=opt(args, "model") or "tiny-test", weights=opt(args, "weights"),
+                 device=None if device == "auto" else device, gallery=args.images, per_task=args.queries,
+                 steps=args.steps, prompt=args.prompt, threads=args.threads,
+                 log=lambda m: print(m, file=sys.stderr, flush=True))
+    if opt(args, "json"):
+        emit_json(report.to_dict())
+        return 0
+    t = report.training
+    print(f"{report.queries_per_task} queries per task on {report.gallery} generated images, model {report.model}; "
+          f"mapper: {t['steps']} steps in {t['seconds']} s ({t['threads']} threads), prompt '{t['prompt']}'")
+    for task, methods in [*report.scores.items(), ("mean", report.mean)]:
+        _table(f"[{task}]", [("", [f"R@{k}" for k in KS])] + [(m, list(r.values())) for m, r in methods.items()])
     return 0
 
 

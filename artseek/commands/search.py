@@ -2,6 +2,7 @@
 
 ``search "a harbour at night"``, ``search --image photo.jpg``,
 ``search --image X "as an engraving" --text-weight 0.4 --not "a photograph"``,
+``search --image X "an engraving of *" --composed pic2word`` (see ``train mapper``),
 ``search "a ship" --positive 12 --positive liked.jpg --negative 40 --method classifier``
 """
 
@@ -9,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
-from artseek.commands.common import open_library, print_results, resolve_image
+from artseek.commands.common import open_library, opt, print_results, resolve_image
 from artseek.errors import ArtSeekError
 
 
@@ -37,6 +39,9 @@ def add_query_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--method", choices=["auto", "rocchio", "classifier"], default="auto",
                    help="relevance-feedback method (default auto: the one docs/evaluation.md found best)")
     g.add_argument("--exclude-marked", action="store_true", help="hide the --positive/--negative images")
+    g.add_argument("--composed", choices=["auto", "pic2word", "average"], default="auto",
+                   help="image+text method: pic2word (the library's mapper, see 'train mapper'), average, or "
+                        "auto (default: the one docs/evaluation.md found best; averaging for now)")
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -73,7 +78,7 @@ def run_query_search(args: argparse.Namespace) -> int:
     with open_library(args, read_only_ok=True) as lib:
         query = Query(text=args.text, images=[os.fspath(args.image)] if args.image else [],
                       negative_texts=list(args.negative_texts), method=args.method,
-                      exclude_marked=args.exclude_marked)
+                      exclude_marked=args.exclude_marked, composed=args.composed)
         if args.text_weight is not None:
             query.text_weight = args.text_weight
         for refs, ids, files in ((args.positive, query.positive_ids, query.images),
@@ -86,6 +91,8 @@ def run_query_search(args: argparse.Namespace) -> int:
                      "positive_ids": query.positive_ids, "negative_ids": query.negative_ids,
                      "negative_images": [os.fspath(i) for i in query.negative_images],
                      "negative_texts": query.negative_texts, "text_weight": query.text_weight,
-                     "method": query.method}
+                     "method": query.method, "composed_with": lib.composer.method_for(query)}
+        if described["composed_with"] and not opt(args, "json"):
+            print(f"composed with {described['composed_with']}", file=sys.stderr)
         print_results(args, lib, described, results, show_ids=True)
     return 0

@@ -35,6 +35,7 @@ class Encoder(ABC):
     threads: int  # CPU threads the model computes on (0: it runs on a GPU)
     preferred_batch_size: int = 32  # images per batch when indexing (larger on a GPU)
     calibration: dict[str, float | str]  # what calibrate() measured or read from its cache ({} if nothing)
+    token_width: int = 0  # width of a pseudo-token for encode_texts_with_tokens (0: this encoder takes none)
 
     @abstractmethod
     def encode_images(self, batch: np.ndarray) -> np.ndarray:
@@ -47,6 +48,18 @@ class Encoder(ABC):
     @abstractmethod
     def tokenize(self, texts: Sequence[str]) -> np.ndarray:
         """Token ids ``(N, context_length)`` as int64, exactly as open_clip makes them."""
+
+    def encode_texts_with_tokens(self, texts: Sequence[str], tokens: np.ndarray) -> np.ndarray:
+        """Embed ``texts`` with each ``*`` standing for ``tokens[i]`` (``(N, token_width)``), as Pic2Word does.
+
+        See :mod:`artseek.embedding.pseudo_token`. Returns L2-normalised ``(N, D)``
+        float32. The default raises :class:`PseudoTokenError` (no pseudo-token text tower).
+        """
+        from artseek.embedding.pseudo_token import PseudoTokenError
+
+        raise PseudoTokenError(f"The {self.backend} encoder of this model has no pseudo-token text tower.",
+                               "Use averaging for composed queries, or re-export the model "
+                               "('python main.py models export').")
 
     def calibrate(self, batch: np.ndarray) -> np.ndarray:
         """Embed the first batch of an indexing run; a backend may also tune itself on it, once.

@@ -43,6 +43,7 @@ from artseek.errors import ArtSeekError
 OPSET = 17
 FP32_MIN_COSINE = 0.9999  # an fp32 export that agrees less than this with torch is refused
 EVAL_IMAGES = 48
+PSEUDO_TEXT_FILE = "text_pseudo.onnx"  # the Pic2Word text tower (fp32 in every variant)
 
 _COLOURS = ["red", "blue", "green", "yellow", "black", "white", "orange", "purple"]
 _SUBJECTS = ["circle", "square", "star", "triangle", "ship", "harbour at night", "portrait of a woman",
@@ -156,6 +157,11 @@ def _export_towers(encoder, folder: Path, opset: int) -> None:  # noqa: ANN001
         def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
             return F.normalize(self.model.encode_text(input_ids), dim=-1)
 
+    pseudo_tower = None
+    if encoder.token_width:
+        from artseek.embedding.pseudo_token import build_tower, pseudo_token_id
+
+        pseudo_tower = build_tower(model, pseudo_token_id(encoder.tokenizer), truncate=False)
     size = encoder.preprocess_cfg.image_size
     pixels = torch.zeros(2, 3, size, size, dtype=torch.float32)
     tokens = torch.from_numpy(encoder.tokenize(["a photo of a ship", "an engraving"]))
@@ -164,6 +170,8 @@ def _export_towers(encoder, folder: Path, opset: int) -> None:  # noqa: ANN001
     torch.backends.mha.set_fastpath_enabled(False)  # the fused attention kernel has no ONNX form
     try:
         _export_both(ImageTower(), TextTower(), pixels, tokens, folder, common)
+        if pseudo_tower is not None:
+            _export_pseudo(pseudo_tower, encoder, folder, common)
     finally:
         torch.backends.mha.set_fastpath_enabled(fastpath)
 
@@ -181,6 +189,43 @@ def _export_both(image_tower, text_tower, pixels, tokens, folder: Path, common: 
         torch.onnx.export(text_tower.eval(), (tokens,), str(folder / "text.onnx"), input_names=["input_ids"],
                           output_names=["embeddings"], dynamic_axes={"input_ids": {0: "batch"},
                                                                    "embeddings": {0: "batch"}}, **common)
+
+
+def _export_pseudo(tower, encoder, folder: Path, common: dict) -> None:  # noqa: ANN001
+    """The text tower with a pseudo-token input (Pic2Word, :mod:`artseek.embedding.pseudo_token`)."""
+    import warnings
+
+    import torch
+
+    tokens = torch.from_numpy(encoder.tokenize(["a * as an engraving", "a photo of *"]))
+    pseudo = torch.zeros(2, encoder.token_width, dtype=torch.float32)
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(tower.eval(), (tokens, pseudo), str(folder / PSEUDO_TEXT_FILE),
+                          input_names=["input_ids", "pseudo_tokens"], output_names=["embeddings"],
+                          dynamic_axes={"input_ids": {0: "batch"}, "pseudo_tokens": {0: "batch"},
+                                        "embeddings": {0: "batch"}}, **common)
+
+
+def _pseudo_entry(encoder, work: Path) -> dict | None:  # noqa: ANN001
+    """The manifest's ``pseudo_text`` entry, with the export's agreement with torch measured."""
+    if not (work / PSEUDO_TEXT_FILE).is_file():
+        return None
+    from artseek.embedding.pseudo_token import pseudo_token_id
+
+    return {"file": PSEUDO_TEXT_FILE, "size": (work / PSEUDO_TEXT_FILE).stat().st_size,
+            "sha256": sha256_file(work / PSEUDO_TEXT_FILE), "token_id": pseudo_token_id(encoder.tokenizer),
+            "token_width": encoder.token_width,
+            "inputs": "input_ids int64 [batch, context_length], pseudo_tokens float32 [batch, token_width]"}
+
+
+def _pseudo_agreement(encoder, onnx) -> float:  # noqa: ANN001
+    """Minimum cosine between torch's and the export's pseudo-token text embeddings on fixed prompts."""
+    rng = np.random.default_rng(99)
+    prompts = ["a * as an engraving", "a photo of *", "a blue *", "a * on a striped background"] * 3
+    tokens = rng.normal(0, 0.02, (len(prompts), encoder.token_width)).astype(np.float32)
+    return float(np.min(_cosines(encoder.encode_texts_with_tokens(prompts, tokens),
+                                 onnx.encode_texts_with_tokens(prompts, tokens))))
 
 
 def _quantise(folder: Path) -> None:
@@ -258,6 +303,9 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
             "quantisation": "dynamic-int8" if int8 else "none",
             "variants": variants, "default_variant": "fp32",
         }
+        pseudo = _pseudo_entry(encoder, work)
+        if pseudo is not None:
+            manifest["pseudo_text"] = pseudo
         say("Measuring agreement with torch on the evaluation set")
         images, texts = evaluation_images(cfg), evaluation_texts()
         ref_i, ref_t = encoder.encode_images(images), encoder.encode_texts(texts)
@@ -268,6 +316,11 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
             if not np.array_equal(onnx.tokenize(texts), encoder.tokenize(texts)):
                 raise ArtSeekError("The ONNX tokenizer disagrees with open_clip's for this model.",
                                    "Use --backend torch; please report this.")
+        if pseudo is not None:
+            pseudo["cosine_min"] = round(_pseudo_agreement(encoder, OnnxEncoder(spec, export)), 6)
+            if pseudo["cosine_min"] < FP32_MIN_COSINE:
+                raise ArtSeekError(f"The ONNX pseudo-token text tower disagrees with torch (cosine "
+                                   f"{pseudo['cosine_min']:.6f}).", "Use --backend torch for composed queries.")
         fp32 = variants["fp32"]["agreement"]
         if min(fp32["image_cosine_min"], fp32["text_cosine_min"]) < FP32_MIN_COSINE:
             raise ArtSeekError(f"The ONNX export disagrees with torch (cosine {fp32['image_cosine_min']:.6f} for "

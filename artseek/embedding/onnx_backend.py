@@ -209,6 +209,9 @@ class OnnxEncoder(Encoder):
         self.calibration: dict[str, float | str] = {}  # nothing to calibrate: the export fixed the precision
         self.tokenizer = ClipTokenizer(export.folder / VOCAB_FILENAME, self.context_length)
         self._sessions: dict[str, object] = {}
+        pseudo = m.get("pseudo_text") or {}  # the Pic2Word text tower; older exports have none
+        self._pseudo = pseudo if (export.folder / str(pseudo.get("file", ""))).is_file() and "file" in pseudo else {}
+        self.token_width = int(self._pseudo.get("token_width", 0))
 
     # ----------------------------------------------------------- sessions
     def _session(self, which: str):  # noqa: ANN202 - onnxruntime.InferenceSession
@@ -223,7 +226,8 @@ class OnnxEncoder(Encoder):
             opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             # Idle runtime threads must not spin: decode workers need those cores between batches.
             opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if self.spinning else "0")
-            path = self.export.tower(self.precision, which)
+            path = (self.export.folder / self._pseudo["file"] if which == "pseudo_text"
+                    else self.export.tower(self.precision, which))
             try:
                 session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
             except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own exception types
@@ -256,3 +260,15 @@ class OnnxEncoder(Encoder):
         if not texts:
             return np.zeros((0, self.embed_dim), dtype=np.float32)
         return np.concatenate([self._run("text", self.tokenize(texts[i:i + 256])) for i in range(0, len(texts), 256)])
+
+    def encode_texts_with_tokens(self, texts: Sequence[str], tokens: np.ndarray) -> np.ndarray:
+        """Embed ``texts`` with each ``*`` standing for ``tokens[i]`` (Pic2Word); L2-normalised ``(N, D)``."""
+        if not self._pseudo:
+            return super().encode_texts_with_tokens(texts, tokens)  # raises: this export has no such tower
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.embed_dim), dtype=np.float32)
+        session = self._session("pseudo_text")
+        out = session.run(None, {"input_ids": self.tokenize(texts),  # type: ignore[attr-defined]
+                                 "pseudo_tokens": np.ascontiguousarray(tokens, dtype=np.float32)})[0]
+        return np.ascontiguousarray(out, dtype=np.float32)

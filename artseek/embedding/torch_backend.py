@@ -82,6 +82,10 @@ class TorchEncoder(Encoder):
         self.preferred_batch_size = 256 if self.device.startswith("cuda") else 32
         self.calibration: dict[str, float | str] = {}
         self._calibrated = self.device != "cpu"
+        self._pseudo_tower = None
+        from artseek.embedding.pseudo_token import supports_pseudo_tokens, token_width
+
+        self.token_width = token_width(model) if supports_pseudo_tokens(model) else 0
 
     def calibrate(self, batch: np.ndarray, min_cosine: float = 0.995) -> np.ndarray:
         """Embed ``batch`` in fp32 and, once per machine and model, decide whether CPU bf16 pays.
@@ -149,3 +153,21 @@ class TorchEncoder(Encoder):
             tokens = self.tokenizer(list(texts)).to(self.device)
             features = self.model.encode_text(tokens, normalize=True)
             return features.float().cpu().numpy()
+
+    def pseudo_text_tower(self):  # noqa: ANN201 - torch module
+        """The frozen text tower that takes a pseudo-token (see :mod:`artseek.embedding.pseudo_token`)."""
+        if self._pseudo_tower is None:
+            from artseek.embedding.pseudo_token import build_tower, pseudo_token_id
+
+            self._pseudo_tower = build_tower(self.model, pseudo_token_id(self.tokenizer))
+        return self._pseudo_tower
+
+    def encode_texts_with_tokens(self, texts: Sequence[str], tokens: np.ndarray) -> np.ndarray:
+        """Embed ``texts`` with each ``*`` standing for ``tokens[i]``; returns L2-normalised ``(N, D)``."""
+        import torch
+
+        tower = self.pseudo_text_tower()
+        with torch.inference_mode():
+            ids = self.tokenizer(list(texts)).to(self.device)
+            pseudo = torch.from_numpy(np.ascontiguousarray(tokens, dtype=np.float32)).to(self.device)
+            return tower(ids, pseudo).float().cpu().numpy()

@@ -28,6 +28,7 @@ class Query:
     text_weight: float = 0.5  # weight of the text against the image part in composed queries
     method: str = "auto"  # relevance-feedback method: "auto", "rocchio", "classifier"
     exclude_marked: bool = False  # hide already-marked images from the results
+    composed: str = "auto"  # image+text method: "auto", "pic2word", "average" (artseek.composed)
 
     def is_empty(self) -> bool:
         return not ((self.text and self.text.strip()) or self.images or self.example_ids or self.positive_ids

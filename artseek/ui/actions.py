@@ -111,6 +111,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("clear_example", "Remove Example Image", ("Esc",), None, "Search without the example image",
                help="Remove the example image (in the search field)", key_scope="search", menu=("&Search", 2),
                enabled=lambda s: s.has_example),
+    ActionSpec("use_pic2word", "Compose Image + Text with &Pic2Word", (), None,
+               "Image + text queries use the library's trained mapper (Pic2Word); unchecked: averaging",
+               menu=("&Search", 3), checkable=True),
+    ActionSpec("train_mapper", "&Train Composed-Query Mapper…", (), None,
+               "Train (or retrain) the Pic2Word mapper on this library's images, in the background",
+               menu=("&Search", 3), enabled=lambda s: s.writable and not s.indexing),
     # Image
     ActionSpec("open_details", "&Details…", (), None, "Open the detail view", menu=("&Image", 0), context=(2, 0),
                enabled=lambda s: s.has_current),

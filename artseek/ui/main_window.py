@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QS
 from artseek import __version__
 from artseek.ui import actions as action_table
 from artseek.ui import icons
+from artseek.ui.controllers.composed import ComposedController
 from artseek.ui.controllers.library import LibraryController
 from artseek.ui.controllers.results import ResultsController
 from artseek.ui.controllers.search import SearchController
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
                                          self.library_label, self.model_label, self)
         self.results = ResultsController(service, self.state, self.model, self.stack, self.inspector, self.actions,
                                          self)
+        self.composed = ComposedController(service, self.actions["use_pic2word"], status, self)
         self._wire()
         self._restore_settings()
         self.update_enabled()
@@ -87,6 +89,7 @@ class MainWindow(QMainWindow):
             "open_file": lambda: r().open_current_file(), "reveal": lambda: r().reveal_current_file(),
             "copy_path": lambda: r().copy_paths(), "toggle_inspector": self.toggle_inspector,
             "shortcuts": self.show_shortcuts, "about": self.show_about,
+            "use_pic2word": lambda: self.composed.choose(), "train_mapper": lambda: self.composed.train(),
         }
 
     def _build_central(self, central: QWidget) -> None:

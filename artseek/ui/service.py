@@ -77,6 +77,9 @@ class LibraryService(QObject):
     message = Signal(str)  # a short status-bar message
     error = Signal(str, object)  # title, exception (shown as its type says, see ui/errors.py)
     _progress = Signal(object)  # IndexProgress, from the writer thread
+    mapperProgress = Signal(object)  # TrainingProgress of the composed-query mapper (Pic2Word)
+    mapperTrained = Signal(object)  # its MapperInfo, or None when cancelled
+    mapperFailed = Signal(object)  # the exception
 
     def __init__(self, model: str | None = None, weights: str | None = None, device: str | None = None,
                  backend: str = "auto", parent: QObject | None = None) -> None:
@@ -102,6 +105,8 @@ class LibraryService(QObject):
         self._rewarm = False  # a re-index with another model ran: load the new model when it ends
         self.model_state = "none"
         self.last_progress: IndexProgress | None = None
+        self.composed_method = "average"  # image+text queries: "pic2word" (when the library has a mapper), "average"
+        self._mapper_control: JobControl | None = None  # the running mapper training, cancelled on close
 
     # ------------------------------------------------------------ state
     @property
@@ -213,8 +218,9 @@ class LibraryService(QObject):
     def close_library(self) -> None:
         """Close synchronously (at shutdown): cancel indexing, wait for workers, save the index."""
         self._index_queue.clear()
-        if self._control is not None:
-            self._control.cancel()
+        for control in (self._control, self._mapper_control):
+            if control is not None:
+                control.cancel()
         self._searches.invalidate()
         self._descriptions.invalidate()
         self._write_pool.waitForDone()
@@ -277,20 +283,22 @@ class LibraryService(QObject):
             self.searchFailed.emit(EmptyQueryError("Nothing to search for.", "Type a description, drop or paste an "
                                                    "image, or mark results with + and −."))
             return 0
-        lib, description = self._library, state.describe()
+        lib, description, wanted = self._library, state.describe(), self.composed_method
         holder: list[int] = []  # the request's token, known once submit() returns (read on the UI thread only)
 
         def work() -> tuple:
             start = time.perf_counter()
+            query.composed = lib.composer.method_to_use(wanted)
             results = lib.search_query(query, top_k)
             elapsed = time.perf_counter() - start
             read = lib.text_read(query.text) if query.text else None
-            return results, elapsed, (read if read is not None and read != query.text.strip() else None)
+            return (results, elapsed, (read if read is not None and read != query.text.strip() else None),
+                    lib.composer.method_for(query))
 
         def done(answer: tuple) -> None:
-            results, elapsed, read = answer
+            results, elapsed, read, composed = answer
             if lib is self._library:
-                self.searchFinished.emit(SearchOutcome(holder[0], results, description, elapsed, read))
+                self.searchFinished.emit(SearchOutcome(holder[0], results, description, elapsed, read, composed))
 
         holder.append(self._searches.submit(work, done, self.searchFailed.emit,
                                             lambda: self.searchStarted.emit(description)))
@@ -442,6 +450,21 @@ class LibraryService(QObject):
             self.folderRemoved.emit(folder, removed)
 
         self._submit(self._write_pool, work, done)
+
+    def train_mapper(self, options: object = None) -> JobControl | None:
+        """Train (or retrain) the library's Pic2Word mapper on the write thread; returns its cancel control."""
+        if not self._need_library(write=True):
+            return None
+        lib, control = self._library, JobControl()
+        self._mapper_control = control
+
+        def finish(signal: Signal, value: object) -> None:
+            self._mapper_control = None
+            signal.emit(value)
+
+        self._submit(self._write_pool, lambda: lib.train_mapper(options, self.mapperProgress.emit, control),
+                     lambda info: finish(self.mapperTrained, info), lambda exc: finish(self.mapperFailed, exc))
+        return control
 
     # -------------------------------------------------------------- items
     def _fetch_thumbnail(self, image_id: int) -> bytes | None:  # worker thread

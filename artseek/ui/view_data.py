@@ -15,6 +15,7 @@ class SearchOutcome:
     description: str
     elapsed_s: float
     text_read: str | None = None  # the words of the query text the model read, when it had to cut the text
+    composed: str | None = None  # "pic2word" or "average" when the query was image + text
 
 
 @dataclass

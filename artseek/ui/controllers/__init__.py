@@ -2,5 +2,6 @@
 
 * :mod:`.search`: searching, examples, drops and relevance feedback;
 * :mod:`.library`: opening libraries, importing, indexing, folders and failures;
-* :mod:`.results`: the current result, the inspector, the detail view, files.
+* :mod:`.results`: the current result, the inspector, the detail view, files;
+* :mod:`.composed`: the image+text method (Pic2Word or averaging) and training its mapper.
 """

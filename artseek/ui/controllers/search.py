@@ -163,8 +163,9 @@ class SearchController(QObject):
     def _finished(self, outcome: SearchOutcome) -> None:
         self.busyChanged.emit(self.service.searching)
         self.state.set_results(outcome.results)
+        composed = {"pic2word": " · composed with Pic2Word", "average": " · composed by averaging"}
         message = (f"{count_text(len(outcome.results), 'result')} for {outcome.description} "
-                   f"in {outcome.elapsed_s * 1000:.0f} ms")
+                   f"in {outcome.elapsed_s * 1000:.0f} ms{composed.get(outcome.composed or '', '')}")
         if outcome.text_read is not None:  # the model's context cut the text: say where
             words = len(outcome.text_read.split())
             message = (f"The text is longer than the model reads: only its first {count_text(words, 'word')} "

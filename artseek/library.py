@@ -208,10 +208,14 @@ class Library:
     def index(self, folders: Iterable[Path | str], options: IndexOptions | None = None,
               listener: ProgressListener | None = None, control: JobControl | None = None) -> IndexReport:
         """Index (or re-scan) ``folders``; unchanged files cost no model work."""
+        return self.indexing_job(folders, options, listener, control).run()
+
+    def indexing_job(self, folders: Iterable[Path | str], options: IndexOptions | None = None,
+                     listener: ProgressListener | None = None, control: JobControl | None = None) -> IndexingJob:
+        """The job :meth:`index` runs, for callers that decode and embed elsewhere (``artseek.cluster``)."""
         self.require_writable()
-        job = IndexingJob(self.db, self.vectors, lambda: self.encoder, [Path(f) for f in folders], options, listener,
-                          control)
-        return job.run()
+        return IndexingJob(self.db, self.vectors, lambda: self.encoder, [Path(f) for f in folders], options,
+                           listener, control)
 
     @guarded
     def rescan(self, options: IndexOptions | None = None, listener: ProgressListener | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,15 +114,19 @@ class RayPipeline:
             ds = ds.map_batches(self.write, batch_size=options.shard_rows, batch_format="numpy", num_cpus=0.5,
                                 max_retries=TASK_RETRIES, fn_kwargs=dict(folder=str(shards)))
         written = 0
+        rows_out = iter(ds.iter_rows())
         try:
-            for row in ds.iter_rows():
+            for row in rows_out:
                 written += int(row["rows"])
                 if progress:
                     progress(written, len(rows))
         except Exception as exc:  # noqa: BLE001 - Ray wraps worker errors in many types
             raise ClusterError(
                 f"The cluster run stopped after {written} of {len(rows)} images: {_first_line(exc)}.",
-                "The finished shards are kept: run the same command again to resume from them.") from exc
+                "The finished shards are kept: run the same command again to resume from them.") from None
+        finally:
+            if isinstance(rows_out, Generator):
+                rows_out.close()  # stops the executor: its actors give their CPUs and GPUs back at once
         return written
 
 

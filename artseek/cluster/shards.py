@@ -82,7 +82,8 @@ def write_shard(folder: Path, columns: dict[str, np.ndarray]) -> tuple[str, int]
     name = shard_name(columns["image_id"], columns["size"], columns["mtime_ns"])
     tmp = folder / f".{name}.{uuid.uuid4().hex}.part"
     try:
-        pq.write_table(table, tmp)
+        # Thumbnails and vectors are unique: a dictionary would only cost time (and hide their real size).
+        pq.write_table(table, tmp, use_dictionary=["format", "error"])
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, folder / name)

@@ -37,6 +37,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help="refuse larger images as possible decompression bombs (default 250)")
     c.set_defaults(handler=cmd_cluster_index)
 
+    b = csub.add_parser("bench-merge", parents=[common],
+                        help="merge and open time of a library of N images built from synthetic shards (docs/scale.md)")
+    b.add_argument("--images", type=int, default=1_000_000, help="images (default 1000000)")
+    b.add_argument("--dir", type=Path, default=Path(".bench/cluster-merge"), help="work folder (emptied first)")
+    b.add_argument("--shard-rows", type=int, default=4096, help="images per shard (default 4096)")
+    b.set_defaults(handler=cmd_cluster_bench_merge)
+
 
 def cmd_cluster_index(args: argparse.Namespace) -> int:
     missing = [str(f) for f in args.folders if not f.is_dir()]
@@ -76,6 +83,19 @@ def cmd_cluster_index(args: argparse.Namespace) -> int:
         print(f"  could not scan {p['path']}: {p['reason']}")
     if report.failed:
         print("Run 'status' to see why files failed.")
+    return 0
+
+
+def cmd_cluster_bench_merge(args: argparse.Namespace) -> int:
+    try:
+        from artseek.cluster.bench import run
+    except ImportError as exc:
+        raise ArtSeekError(f"The cluster extra is not installed ({exc.name} is missing).",
+                           "Install it: pip install -r requirements-cluster.txt") from exc
+    quiet = bool(opt(args, "json"))
+    figures = run(args.images, args.dir, args.shard_rows, out=(lambda _line: None) if quiet else print)
+    if quiet:
+        emit_json(figures)
     return 0
 
 

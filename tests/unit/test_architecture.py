@@ -118,7 +118,7 @@ LAYERS = (
     ("artseek.storage", "artseek.vectors", "artseek.embedding", "artseek.search"),
     ("artseek.ingest", "artseek.captions"),
     ("artseek.library",),
-    ("artseek.evaluation", "artseek.bench", "artseek.selftest"),
+    ("artseek.evaluation", "artseek.bench", "artseek.selftest", "artseek.cluster"),
     ("artseek.commands", "artseek.ui"),
     ("artseek.cli",),
 )

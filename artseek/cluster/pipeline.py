@@ -113,7 +113,7 @@ class RayPipeline:
                                                            threads=plan.threads))
             ds = ds.map_batches(self.write, batch_size=options.shard_rows, batch_format="numpy", num_cpus=0.5,
                                 max_retries=TASK_RETRIES, fn_kwargs=dict(folder=str(shards)))
-        written = 0
+        written, failure = 0, None
         rows_out = iter(ds.iter_rows())
         try:
             for row in rows_out:
@@ -121,12 +121,14 @@ class RayPipeline:
                 if progress:
                     progress(written, len(rows))
         except Exception as exc:  # noqa: BLE001 - Ray wraps worker errors in many types
-            raise ClusterError(
-                f"The cluster run stopped after {written} of {len(rows)} images: {_first_line(exc)}.",
-                "The finished shards are kept: run the same command again to resume from them.") from None
+            failure = _first_line(exc)
         finally:
             if isinstance(rows_out, Generator):
-                rows_out.close()  # stops the executor: its actors give their CPUs and GPUs back at once
+                rows_out.close()  # stops the executor
+        if failure is not None:
+            raise ClusterError(
+                f"The cluster run stopped after {written} of {len(rows)} images: {failure}.",
+                "The finished shards are kept: run the same command again to resume from them.")
         return written
 
 

@@ -6,19 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.cluster.helpers import MAX_PIXELS
+from tests.cluster.helpers import LOCAL_RAY, MAX_PIXELS
 from tests.fixtures.bad_files import write_bad_and_odd_files
 from tests.fixtures.shapes import generate_folder
 
 pytest.importorskip("ray", reason="the cluster extra is not installed (pip install -r requirements-cluster.txt)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def local_ray():
-    """A local Ray with 2 CPUs, started once for the cluster tests and shut down after them."""
+    """A local Ray with 2 CPUs, started once per test module and shut down after it."""
     import ray
 
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(**LOCAL_RAY)
     yield ray
     ray.shutdown()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from tests.fixtures.bad_files import BOMB_PIXELS
 
+LOCAL_RAY = dict(num_cpus=2, include_dashboard=False, log_to_driver=False)
 MAX_PIXELS = BOMB_PIXELS - 1  # bomb.png fails as too large, as in tests/integration/test_bad_inputs.py
 
 
@@ -42,3 +44,28 @@ def cluster_index(library: Path, folders: list[Path], pipeline=None, shard_rows:
                               decode_batch=8, max_pixels=MAX_PIXELS)
     with Library(library, model="tiny-test", backend="torch", device="cpu") as lib:
         return ClusterIndexer(lib, options, pipeline=pipeline, keep_shards=keep_shards).run(folders)
+
+
+TOLERANCE = 1e-5  # the same backend on the same CPU: vectors agree to float rounding
+
+
+def assert_same_library(cluster: dict[str, dict], desktop: dict[str, dict]) -> None:
+    assert set(cluster) == set(desktop)
+    for path, want in desktop.items():
+        got = cluster[path]
+        for key in ("status", "error", "content_hash", "width", "height", "format", "size", "mtime_ns", "thumbnail"):
+            assert got[key] == want[key], (path, key)
+        if want["vector"] is None:
+            assert got["vector"] is None, path
+        else:
+            assert np.max(np.abs(got["vector"] - want["vector"])) < TOLERANCE, path
+
+
+def first_time(marker: Path) -> bool:
+    """True once per marker file, across processes (the first to create it wins)."""
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True

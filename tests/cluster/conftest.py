@@ -13,6 +13,20 @@ from tests.fixtures.shapes import generate_folder
 pytest.importorskip("ray", reason="the cluster extra is not installed (pip install -r requirements-cluster.txt)")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fp32_and_isolated_workers(tmp_path_factory: pytest.TempPathFactory):
+    """fp32 on both paths, and the Ray workers (which inherit this environment) never in the user's folders.
+
+    On a CPU with native bf16 the torch backend times bf16 against fp32 on its first batch and keeps the
+    faster (tests/unit/test_bf16_calibration.py): under load the desktop run and a cluster actor could
+    choose differently, so the equivalence would depend on timing, not on the cluster code.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ARTSEEK_BF16", "0")
+        mp.setenv("ARTSEEK_DATA_DIR", str(tmp_path_factory.getbasetemp() / "user-data"))
+        yield
+
+
 @pytest.fixture(scope="module")
 def local_ray():
     """A local Ray with 2 CPUs, started once per test module and shut down after it."""

@@ -12,7 +12,7 @@ from tests.conftest import run_cli
 
 @pytest.mark.slow
 def test_cluster_index_command_builds_a_library_the_desktop_commands_search(tmp_path: Path) -> None:
-    """Slow (about 40 s here): the command starts its own Ray instance and loads the model in its actors."""
+    """Slow (69 s here under load): the command starts its own Ray instance and loads the model in its actors."""
     from tests.fixtures.shapes import generate_folder
 
     generate_folder(tmp_path / "images", 24)

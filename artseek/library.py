@@ -220,13 +220,17 @@ class Library(LibraryCare):
     def index(self, folders: Iterable[Path | str], options: IndexOptions | None = None,
               listener: ProgressListener | None = None, control: JobControl | None = None) -> IndexReport:
         """Index (or re-scan) ``folders``; unchanged files cost no model work."""
-        self.require_writable()
-        job = IndexingJob(self.db, self.vectors, lambda: self.encoder, [Path(f) for f in folders], options, listener,
-                          control)
-        report = job.run()
+        report = self.indexing_job(folders, options, listener, control).run()
         if report.indexed or report.failed or report.missing or report.moved:
             self._auto_backup("after index")
         return report
+
+    def indexing_job(self, folders: Iterable[Path | str], options: IndexOptions | None = None,
+                     listener: ProgressListener | None = None, control: JobControl | None = None) -> IndexingJob:
+        """The job :meth:`index` runs, for callers that decode and embed elsewhere (``artseek.cluster``)."""
+        self.require_writable()
+        return IndexingJob(self.db, self.vectors, lambda: self.encoder, [Path(f) for f in folders], options,
+                           listener, control)
 
     @guarded
     def rescan(self, options: IndexOptions | None = None, listener: ProgressListener | None = None,

@@ -31,6 +31,9 @@ def _vectors(start: int, count: int, seed: int = 0) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
+synthetic_vectors = _vectors  # public: artseek.cluster.bench merges the same vectors, so measure() applies
+
+
 def build(folder: Path, n: int, out=print) -> None:  # noqa: ANN001
     """Create the synthetic library in ``folder`` (skipped when complete)."""
     from sqlalchemy import insert

@@ -105,6 +105,14 @@ def _worker_init() -> None:
             signal.signal(getattr(signal, name), signal.SIG_IGN)
 
 
+WorkItem = Work  # public name of a planned file (its scan entry and its image id), for IndexingJob.plan()
+
+
+def unexpected_decode_error(exc: BaseException) -> str:
+    """The failure reason recorded for an error decoding raised that is not a :class:`DecodeError`."""
+    return f"unexpected error while decoding ({type(exc).__name__}: {exc})"
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -213,9 +221,9 @@ class IndexingJob:
                     self.control.cancel()
                     break
                 except DecodeError as exc:
-                    self._record_failure(item, str(exc))
+                    self.record_failure(item, str(exc))
                 except Exception as exc:  # noqa: BLE001 - one bad file never stops the run
-                    self._record_failure(item, f"unexpected error while decoding ({type(exc).__name__}: {exc})")
+                    self.record_failure(item, unexpected_decode_error(exc))
                 else:
                     if decoded is None:
                         self._unchanged(item)
@@ -247,7 +255,8 @@ class IndexingJob:
                 s.execute(update(Image), self._stat_updates)
             self._stat_updates = []
 
-    def _record_failure(self, item: Work, reason: str) -> None:
+    def record_failure(self, item: Work, reason: str) -> None:
+        """Record ``item`` as failed with a readable ``reason`` (and drop any old vector of it)."""
         with self.db.session() as s:
             s.execute(update(Image).where(Image.id == item.image_id).values(
                 status=ImageStatus.FAILED, error=reason, size=item.entry.size, mtime_ns=item.entry.mtime_ns,
@@ -294,6 +303,9 @@ class IndexingJob:
     def _embed_and_store(self, encoder: Encoder, batch: list[tuple[Work, DecodedImage]]) -> None:
         inputs = np.stack([d.model_input for _, d in batch])
         vectors = encoder.calibrate(inputs)  # torch on CPU decides bf16 once; otherwise just encode_images
+        self._store(batch, vectors)
+
+    def _store(self, batch: list[tuple[Work, DecodedImage]], vectors: np.ndarray) -> None:
         ids = np.array([w.image_id for w, _ in batch], dtype=np.int64)
         now = _now()
         with self.db.session() as s:
@@ -314,6 +326,33 @@ class IndexingJob:
         if time.monotonic() - self._last_save > self.options.save_interval_s:
             self.vectors.save(seq)
             self._last_save = time.monotonic()
+
+    # ------------------------------------------- seams for indexing elsewhere
+    # ``artseek.cluster`` decodes and embeds on a Ray cluster; it plans and stores through these, so a
+    # cluster-built library holds exactly the records, thumbnails and failures of a desktop-built one.
+    def plan(self) -> list[Work]:
+        """Scan and diff like :meth:`run` (new files get pending records); the files that need indexing."""
+        self.control.start_clock()
+        work = self._scan_and_diff()
+        self.progress.total = len(work)
+        return work
+
+    def store_embedded(self, batch: list[tuple[Work, DecodedImage]], vectors: np.ndarray) -> None:
+        """Store files decoded and embedded elsewhere, as :meth:`run` stores its own (moved files included).
+
+        ``vectors[i]`` is the embedding of ``batch[i]``; ``model_input`` of the decoded images is not used.
+        """
+        keep = [i for i, (item, decoded) in enumerate(batch) if not self._reuse_existing(item, decoded)]
+        if keep:
+            self._store([batch[i] for i in keep], np.asarray(vectors, dtype=np.float32)[keep])
+
+    def finish(self) -> IndexReport:
+        """Save the vector index and return the report (the end of :meth:`run`)."""
+        self._flush_stat_updates()
+        self.vectors.save(self.db.max_seq())
+        self.report.cancelled = self.control.cancelled
+        self.report.elapsed_s = self.control.active_s()
+        return self.report
 
     def _count_indexed(self, n: int) -> None:
         self.report.indexed += n

@@ -118,7 +118,7 @@ LAYERS = (
     ("artseek.storage", "artseek.vectors", "artseek.embedding", "artseek.search"),
     ("artseek.ingest", "artseek.captions", "artseek.composed"),
     ("artseek.library", "artseek.library_care", "artseek.index_sync"),
-    ("artseek.evaluation", "artseek.bench", "artseek.selftest", "artseek.maintenance"),
+    ("artseek.evaluation", "artseek.bench", "artseek.selftest", "artseek.maintenance", "artseek.cluster"),
     ("artseek.commands", "artseek.ui"),
     ("artseek.cli",),
 )

@@ -117,7 +117,7 @@ LAYERS = (
     ("artseek", "artseek.errors", "artseek.config", "artseek.library_lock"),
     ("artseek.storage", "artseek.vectors", "artseek.embedding", "artseek.search"),
     ("artseek.ingest", "artseek.captions", "artseek.composed"),
-    ("artseek.library", "artseek.library_care", "artseek.index_sync"),
+    ("artseek.library", "artseek.library_care", "artseek.library_folders", "artseek.index_sync"),
     ("artseek.evaluation", "artseek.bench", "artseek.selftest", "artseek.maintenance", "artseek.cluster"),
     ("artseek.commands", "artseek.ui"),
     ("artseek.cli",),

@@ -14,8 +14,8 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 from artseek import config, crash_log
 from artseek.errors import ArtSeekError, EmptyQueryError, ModelNotFoundError
@@ -100,9 +100,13 @@ def show_error(parent: QWidget | None, title: str, text: str, details: str = "")
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title or "ArtSeek")
     head, _, rest = text.partition("\n")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # messages name files and folders: never taken for HTML
     box.setText(head)
     if rest:
         box.setInformativeText(rest)
+        informative = box.findChild(QLabel, "qt_msgbox_informativelabel")
+        if informative is not None:
+            informative.setTextFormat(Qt.TextFormat.PlainText)
     if details:
         box.setDetailedText(details)
     box.setStandardButtons(QMessageBox.StandardButton.Ok)

@@ -26,11 +26,11 @@ from artseek.ui.widgets.drops import read_mime
 from artseek.ui.widgets.feedback_bar import FeedbackBar
 from artseek.ui.widgets.index_panel import IndexPanel
 from artseek.ui.widgets.inspector import InspectorPanel
+from artseek.ui.widgets.plain import plain_label
 from artseek.ui.widgets.results_pane import ResultsPane
 from artseek.ui.widgets.results_view import ResultsModel
 from artseek.ui.widgets.search_area import SearchArea
 from artseek.ui.widgets.status_bar import StatusBar
-
 
 MIN_WIDTH, MIN_HEIGHT = 720, 460  # every part stays usable down to here (tests/gui/test_layout.py)
 
@@ -144,8 +144,8 @@ class MainWindow(QMainWindow):
         self.search_busy.setMaximumWidth(90)
         self.search_busy.setMaximumHeight(14)
         self.search_busy.hide()
-        self.model_label = QLabel("Model: –", self)
-        self.library_label = QLabel("No library", self)
+        self.model_label = plain_label(QLabel("Model: –", self))
+        self.library_label = plain_label(QLabel("No library", self))
         sb.addPermanentWidget(self.search_busy)
         sb.addPermanentWidget(self.library_label)
         sb.addPermanentWidget(self.model_label)

@@ -55,3 +55,93 @@ def test_an_unexpected_worker_exception_is_one_line_and_logged(qtbot, window, mo
     qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
     assert "KeyError" in shown[0] and str(crash_log.log_path()) in shown[0] and "Traceback" not in shown[0]
     assert "a surprise on the worker" in crash_log.log_path().read_text(encoding="utf-8")
+
+
+def shown_text(label) -> str:  # noqa: ANN001 - a QLabel
+    """What a label shows a reader (its text as plain text, or its HTML rendered)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QTextDocument
+
+    if label.textFormat() == Qt.TextFormat.PlainText:
+        return label.text()
+    doc = QTextDocument()
+    doc.setHtml(label.text())
+    return doc.toPlainText()
+
+
+def rendered(html_or_text: str) -> str:
+    from PySide6.QtGui import Qt, QTextDocument
+
+    if not Qt.mightBeRichText(html_or_text):
+        return html_or_text
+    doc = QTextDocument()
+    doc.setHtml(html_or_text)
+    return doc.toPlainText()
+
+
+def test_file_names_and_descriptions_show_literally(qtbot, window, shapes_200, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    import shutil
+
+    from PySide6.QtCore import Qt
+
+    from artseek.ui.widgets.library_dialog import LibraryDialog
+
+    folder = tmp_path / "<i>folder & co"  # ("/" cannot be in a name)
+    folder.mkdir()
+    names = ["<b>bold.png", "<img src=x>.png"]
+    for (src, _), name in zip(shapes_200[:2], names):
+        shutil.copy(src, folder / name)
+
+    class Text:
+        text, score, source, kind = "<img src=x> a <b>bold</b> claim & more", 0.5, "<b>cat</b>.csv", "caption"
+
+    class Keyword:
+        term, score = "<b>kw</b>", 0.4
+
+    class Description:
+        texts = [Text()]
+        keywords = [Keyword()]
+
+    window.service.library.texts.describe = lambda image_id, top_k=10: Description()
+    window.import_folders([str(folder)])
+    from tests.gui.conftest import search, wait_indexed
+
+    wait_indexed(qtbot, window, 2)
+    results = search(qtbot, window, "a shape")
+    assert sorted(r.path.rsplit("/", 1)[-1] for r in results) == sorted(names)
+    window.view.setCurrentIndex(window.model.index(0))
+    name = results[0].path.rsplit("/", 1)[-1]
+    qtbot.waitUntil(lambda: window.inspector.captions.texts.item(0).text().startswith("<img"), timeout=10_000)
+    assert shown_text(window.inspector.name) == name
+    assert str(folder) in shown_text(window.inspector.facts)
+    assert "<b>kw</b>" in shown_text(window.inspector.captions.keywords)
+    assert window.inspector.captions.texts.item(0).text() == Text.text
+    assert rendered(window.inspector.captions.texts.item(0).toolTip()).startswith(Text.text)
+    tooltip = window.model.data(window.model.index(0), Qt.ItemDataRole.ToolTipRole)
+    assert rendered(tooltip).startswith(results[0].path)
+    # Clicking the keyword searches for the keyword itself.
+    assert window.inspector.captions.keywords.text().count("href='&lt;b&gt;kw&lt;/b&gt;'") == 1
+
+    window.view.activated.emit(window.model.index(0))
+    detail = window.detail
+    qtbot.waitUntil(lambda: detail.fields["format"].text() == "PNG", timeout=10_000)
+    assert shown_text(detail.title).startswith(name)
+    assert shown_text(detail.fields["path"]) == results[0].path
+    detail.close()
+    dialog = LibraryDialog(window.service.status, "ready", window)
+    labels = [shown_text(label) for label in dialog.findChildren(type(window.library_label))]
+    assert any(text.startswith(window.service.status.library) for text in labels)
+    assert dialog.roots.item(0).text() == str(folder)
+    dialog.close()
+
+    # An error dialog naming such a file shows it literally too.
+    from PySide6.QtWidgets import QMessageBox
+
+    seen = []
+
+    def capture(box: QMessageBox) -> None:
+        seen.append((box.textFormat(), box.text()))
+
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: capture(box))
+    errors.show_error(window, "x", f"{names[0]} could not be read.\nIn {folder}.")
+    assert seen == [(Qt.TextFormat.PlainText, f"{names[0]} could not be read.")]

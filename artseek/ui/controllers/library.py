@@ -15,6 +15,7 @@ from artseek.ui.service import LibraryService
 from artseek.ui.widgets.failures_dialog import FailuresDialog
 from artseek.ui.widgets.index_panel import IndexPanel
 from artseek.ui.widgets.library_dialog import LibraryDialog
+from artseek.ui.widgets.plain import tip
 from artseek.ui.widgets.results_pane import ResultsPane
 
 INDEXING_TEXT = "Indexing… you can search what is already indexed at any time."
@@ -132,7 +133,7 @@ class LibraryController(QObject):
         extra = f" · {status.failed:,} failed" if status.failed else ""
         self.library_label.setText(f"{library_name(status)}: {status.indexed:,} images{extra}" +
                                    (" · read-only" if status.read_only else ""))
-        self.library_label.setToolTip(f"{status.library}\nFolders:\n" + "\n".join(status.roots))
+        self.library_label.setToolTip(tip(f"{status.library}\nFolders:\n" + "\n".join(status.roots)))
         if not self.state.results and not self.service.searching:
             self.show_empty()
 
@@ -143,7 +144,7 @@ class LibraryController(QObject):
             self.model_label.setText(f"Model: {detail}")
         else:
             self.model_label.setText("Model: not available")
-            self.model_label.setToolTip(detail)
+            self.model_label.setToolTip(tip(detail))
 
     # ------------------------------------------------------------- folders
     def show_library_dialog(self) -> None:

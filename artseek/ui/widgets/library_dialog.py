@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from artseek.ui import icons
+from artseek.ui.widgets.plain import plain_label
 
 
 class LibraryDialog(QDialog):
@@ -32,10 +33,10 @@ class LibraryDialog(QDialog):
         layout = QVBoxLayout(self)
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        where = QLabel(status.library + ("  (read-only: in use elsewhere)" if status.read_only else ""), self)
+        where = plain_label(QLabel(status.library + ("  (read-only: in use elsewhere)" if status.read_only else ""), self))
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Library folder:", where)
-        form.addRow("Model:", QLabel(f"{status.model} ({model_state})", self))
+        form.addRow("Model:", plain_label(QLabel(f"{status.model} ({model_state})", self)))
         form.addRow("Images:", QLabel(f"{status.indexed:,} indexed · {status.failed:,} failed · "
                                       f"{status.pending:,} pending · {status.missing:,} missing", self))
         layout.addLayout(form)

@@ -131,7 +131,7 @@ def test_file_names_and_descriptions_show_literally(qtbot, window, shapes_200, t
     dialog = LibraryDialog(window.service.status, "ready", window)
     labels = [shown_text(label) for label in dialog.findChildren(type(window.library_label))]
     assert any(text.startswith(window.service.status.library) for text in labels)
-    assert dialog.roots.item(0).text() == str(folder)
+    assert dialog.roots.item(0).text() == str(folder)  # (online: the folder alone)
     dialog.close()
 
     # An error dialog naming such a file shows it literally too.
@@ -145,3 +145,47 @@ def test_file_names_and_descriptions_show_literally(qtbot, window, shapes_200, t
     monkeypatch.setattr(QMessageBox, "exec", lambda box: capture(box))
     errors.show_error(window, "x", f"{names[0]} could not be read.\nIn {folder}.")
     assert seen == [(Qt.TextFormat.PlainText, f"{names[0]} could not be read.")]
+
+
+def test_offline_folders_and_library_notes(qtbot, make_window, shapes_200, tmp_path) -> None:  # noqa: ANN001
+    import shutil
+
+    from artseek.ui.widgets.library_dialog import LibraryDialog
+    from artseek.vectors.hnsw_index import INDEX_FILENAME
+    from tests.gui.conftest import search, wait_indexed
+
+    drive = tmp_path / "drive" / "scans"
+    drive.mkdir(parents=True)
+    for src, _ in shapes_200[:3]:
+        shutil.copy(src, drive / src.name)
+    window = make_window(tmp_path / "lib")
+    window.import_folders([str(drive)])
+    wait_indexed(qtbot, window, 3)
+    window.close()
+
+    # The drive is disconnected, and the saved vector index is damaged, while the window is closed.
+    (tmp_path / "drive").rename(tmp_path / "unplugged")
+    (tmp_path / "lib" / INDEX_FILENAME).write_bytes(b"not an index")
+    again = make_window(tmp_path / "lib")
+    status = again.service.status
+    assert status.offline == [str(drive)]
+    assert "1 folder offline" in again.library_label.text()
+    assert "offline (drive or share not connected)" in again.library_label.toolTip()
+    assert status.notes and "rebuilt" in status.notes[0]
+    assert status.notes[0] in again.statusBar().currentMessage()
+    # Shown once: a later status does not show it again.
+    again.statusBar().clearMessage()
+    again.service.refresh_status()
+    qtbot.wait(300)
+    qtbot.waitUntil(lambda: not again.service.busy, timeout=10_000)
+    assert status.notes[0] not in again.statusBar().currentMessage()
+
+    dialog = LibraryDialog(again.service.status, "ready", again)
+    assert dialog.roots.item(0).text() == f"{drive} — offline (drive or share not connected)"
+    assert "rebuilt" in dialog.notes.text()
+    removed = []
+    dialog.removeRequested.connect(removed.append)
+    dialog.remove.click()
+    assert removed == [str(drive)]
+    # Their images stay in results.
+    assert len(search(qtbot, again, "a shape")) == 3

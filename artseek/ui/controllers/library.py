@@ -14,7 +14,7 @@ from artseek.ui.query_state import QueryModel
 from artseek.ui.service import LibraryService
 from artseek.ui.widgets.failures_dialog import FailuresDialog
 from artseek.ui.widgets.index_panel import IndexPanel
-from artseek.ui.widgets.library_dialog import LibraryDialog
+from artseek.ui.widgets.library_dialog import LibraryDialog, folder_text
 from artseek.ui.widgets.plain import tip
 from artseek.ui.widgets.results_pane import ResultsPane
 
@@ -55,6 +55,7 @@ class LibraryController(QObject):
                                                                                model_label, window)
         self.folder: str | None = None  # the library shown (or being opened)
         self._failures: list[dict[str, str]] = []
+        self._notes_shown: set[tuple[str, str]] = set()  # (library, note): each note is shown once
         self._last_status_refresh = 0.0
         self._indexed_at_start = 0
         self._hide_panel = QTimer(self, singleShot=True, interval=6000)
@@ -131,11 +132,23 @@ class LibraryController(QObject):
     def _status_changed(self, status) -> None:  # noqa: ANN001
         self._failures = list(status.failures)
         extra = f" · {status.failed:,} failed" if status.failed else ""
+        offline = status.offline
+        if offline:
+            extra += f" · {len(offline)} folder{'s' if len(offline) != 1 else ''} offline"
         self.library_label.setText(f"{library_name(status)}: {status.indexed:,} images{extra}" +
                                    (" · read-only" if status.read_only else ""))
-        self.library_label.setToolTip(tip(f"{status.library}\nFolders:\n" + "\n".join(status.roots)))
+        self.library_label.setToolTip(tip(f"{status.library}\nFolders:\n" + "\n".join(
+            folder_text(root, root in offline) for root in status.roots)))
+        self._show_notes(status)
         if not self.state.results and not self.service.searching:
             self.show_empty()
+
+    def _show_notes(self, status) -> None:  # noqa: ANN001
+        """The library's notes (index rebuilt on open, a backup that failed), each once, in the status bar."""
+        new = [n for n in status.notes if (status.library, n) not in self._notes_shown]
+        if new:
+            self._notes_shown.update((status.library, n) for n in new)
+            self.status(" ".join(new), 20000)
 
     def _model_state(self, state: str, detail: str) -> None:
         if state == "loading":

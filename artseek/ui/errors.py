@@ -18,17 +18,20 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 from artseek import config, crash_log
-from artseek.errors import ArtSeekError, EmptyQueryError, ModelNotFoundError
+from artseek.errors import ArtSeekError, EmptyQueryError, LibraryDamagedError, ModelNotFoundError
 
 log = logging.getLogger("artseek.ui")
 
 
 STATUS_ONLY = "status"  # a status-bar message is enough
 DIALOG = "dialog"  # a modal dialog
+RESTORE = "restore"  # the database is damaged: say so and offer its backups (controllers/backups.py)
+PLAIN = Qt.TextFormat.PlainText
 
 # How each kind of error is shown; the most specific class in an exception's MRO wins.
 PRESENTATIONS: dict[type[BaseException], str] = {
     EmptyQueryError: STATUS_ONLY,
+    LibraryDamagedError: RESTORE,
     BaseException: DIALOG,
 }
 
@@ -65,13 +68,20 @@ def presentation(exc: BaseException) -> str:
 
 
 def report(parent: QWidget | None, title: str, exc: BaseException,
-           status: Callable[[str, int], None] | None = None) -> None:
-    """Show ``exc``: its first line in the status bar (when ``status`` is given), and a dialog unless its type
-    says a status message is enough."""
+           status: Callable[[str, int], None] | None = None,
+           presenters: dict[str, Callable[[BaseException], None]] | None = None) -> None:
+    """Show ``exc``: its first line in the status bar (when ``status`` is given), then as its type says:
+    nothing more, the presenter given for its presentation (e.g. :data:`RESTORE`), or a dialog."""
+    kind = presentation(exc)
+    if presenters and kind in presenters:
+        if status is not None:
+            status(getattr(exc, "message", str(exc)).partition("\n")[0], 10000)
+        presenters[kind](exc)
+        return
     text = describe_error(exc)
     if status is not None:
         status(text.partition("\n")[0], 10000)
-    if presentation(exc) == DIALOG:
+    if kind != STATUS_ONLY:
         show_error(parent, title, text)
 
 

@@ -189,3 +189,144 @@ def test_offline_folders_and_library_notes(qtbot, make_window, shapes_200, tmp_p
     assert removed == [str(drive)]
     # Their images stay in results.
     assert len(search(qtbot, again, "a shape")) == 3
+
+
+def _zero_page(db, table: str) -> None:  # noqa: ANN001
+    """Zero one leaf page of ``table`` in a checkpointed database file (as the storage fault tests do)."""
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = con.execute("PRAGMA page_size").fetchone()[0]
+        pages = [r[0] for r in con.execute(
+            "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno", (table,))]
+    con.close()
+    with open(db, "r+b") as f:
+        f.seek((pages[len(pages) // 2] - 1) * page_size)
+        f.write(bytes(page_size))
+
+
+def _library_with(qtbot, window, shapes_200, tmp_path, name: str, count: int) -> None:  # noqa: ANN001
+    import shutil
+
+    from tests.gui.conftest import wait_indexed
+
+    folder = tmp_path / name
+    folder.mkdir()
+    for src, _ in shapes_200[:count]:
+        shutil.copy(src, folder / src.name)
+    before = window.service.status.indexed
+    window.import_folders([str(folder)])
+    wait_indexed(qtbot, window, before + count)
+
+
+def test_backups_dialog_back_up_check_and_restore(qtbot, window, shapes_200, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QMessageBox
+
+    _library_with(qtbot, window, shapes_200, tmp_path, "first", 3)
+    care = window.service.care
+    window.actions["backups"].trigger()
+    dialog = window.backups.dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.backup_button.isEnabled(), timeout=10_000)
+    listed = dialog.table.rowCount()
+    with qtbot.waitSignal(care.backupMade, timeout=20_000):
+        dialog.backup_button.click()
+    newest = window.service.library.backups()[0]
+    qtbot.waitUntil(lambda: dialog.table.item(0, 1).text() == "manual", timeout=10_000)
+    assert dialog.table.rowCount() == len(window.service.library.backups()) >= listed
+    assert (newest.reason, newest.indexed) == ("manual", 3)
+    assert [dialog.table.item(0, c).text() for c in (1, 4)] == ["manual", "3"]
+    assert dialog.table.item(0, 0).text() == f"{newest.created:%Y-%m-%d %H:%M}"
+
+    with qtbot.waitSignal(care.checked, timeout=30_000):
+        dialog.check_button.click()
+    report = dialog.report.toPlainText()
+    assert "Database: no problems found." in report and "Images indexed: 3" in report
+    dialog.close()
+
+    # Two more images, then restore the backup with three: the library reopens with three.
+    _library_with(qtbot, window, shapes_200[3:], tmp_path, "second", 2)
+    window.actions["backups"].trigger()
+    dialog = window.backups.dialog
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 0 and dialog.restore_button.isEnabled(), timeout=10_000)
+    names = [b.name for b in window.service.library.backups()]
+    dialog.table.selectRow(names.index(newest.name))
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(window.service.libraryOpened, timeout=30_000):
+        dialog.restore_button.click()
+    assert newest.name in asked[0]
+    assert window.service.status.indexed == 3
+    assert window.backups.dialog is None and "Backup restored" in window.statusBar().currentMessage()
+
+
+def test_a_damaged_database_offers_its_backups_and_opens_restored(qtbot, make_window, shapes_200, tmp_path,  # noqa: ANN001
+                                                                  monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from artseek.errors import LibraryDamagedError
+    from artseek.ui.controllers import backups as backups_module
+
+    lib = tmp_path / "lib"
+    window = make_window(lib)
+    _library_with(qtbot, window, shapes_200, tmp_path, "pics", 4)
+    window.close()
+    _zero_page(lib / "library.sqlite", "images")
+
+    offered = []
+
+    def answer(box: QMessageBox) -> int:
+        offered.append((box.windowTitle(), box.text(), box.informativeText(), [b.text() for b in box.buttons()]))
+        for b in box.buttons():
+            if b.text() == backups_module.RESTORE_NEWEST:
+                b.click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    again = make_window(open_library=False)
+    with qtbot.waitSignal(again.service.libraryFailed, timeout=30_000) as failed:
+        again.open_library(str(lib))
+    assert isinstance(failed.args[0], LibraryDamagedError)
+    qtbot.waitUntil(lambda: again.service.is_open, timeout=30_000)
+    title, text, informative, buttons = offered[0]
+    assert title == "The library is damaged" and "damaged" in text and "Traceback" not in text
+    assert backups_module.RESTORE_NEWEST in buttons and backups_module.CHOOSE in buttons
+    assert again.service.status.indexed == 4
+    assert list((lib / "damaged").glob("library-*.sqlite"))  # the damaged file is kept aside
+
+
+def test_a_damaged_database_lets_the_curator_choose_a_backup(qtbot, make_window, shapes_200, tmp_path,  # noqa: ANN001
+                                                             monkeypatch) -> None:
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    from artseek.ui.controllers import backups as backups_module
+
+    lib = tmp_path / "lib"
+    window = make_window(lib)
+    _library_with(qtbot, window, shapes_200, tmp_path, "pics", 2)
+    with qtbot.waitSignal(window.service.care.backupMade, timeout=20_000):
+        window.service.care.backup_now()
+    _library_with(qtbot, window, shapes_200[2:], tmp_path, "more", 3)
+    window.close()
+    _zero_page(lib / "library.sqlite", "images")
+
+    def answer(box: QMessageBox) -> int:
+        for b in box.buttons():
+            if b.text() == backups_module.CHOOSE:
+                b.click()
+        return 0
+
+    chosen = []
+
+    def pick(parent, title, label, items, current, editable):  # noqa: ANN001, ANN202
+        choice = next(i for i in items if "manual" in i)
+        chosen.append(choice)
+        return choice, True
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    monkeypatch.setattr(QInputDialog, "getItem", pick)
+    again = make_window(open_library=False)
+    again.open_library(str(lib))
+    qtbot.waitUntil(lambda: again.service.is_open, timeout=30_000)
+    assert chosen and again.service.status.indexed == 2

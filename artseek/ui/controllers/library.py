@@ -48,8 +48,10 @@ class LibraryController(QObject):
     """The library's life in the window: opening, status, indexing jobs, folders and failures."""
 
     def __init__(self, service: LibraryService, settings: QSettings, state: QueryModel, pane: ResultsPane,
-                 index_panel: IndexPanel, library_label: QLabel, model_label: QLabel, window: QMainWindow) -> None:
+                 index_panel: IndexPanel, library_label: QLabel, model_label: QLabel, window: QMainWindow,
+                 on_damaged: Callable[[BaseException, str | None], None] | None = None) -> None:
         super().__init__(window)
+        self.on_damaged = on_damaged  # shows a damaged database and offers its backups
         self.service, self.settings, self.state, self.pane = service, settings, state, pane
         self.index_panel, self.library_label, self.model_label, self.window = (index_panel, library_label,
                                                                                model_label, window)
@@ -127,7 +129,8 @@ class LibraryController(QObject):
         self.library_label.setText("No library")
         self.window.setWindowTitle("ArtSeek")
         self.show_message("No library is open. Use File → Open or Create Library… (Ctrl+O).")
-        errors.report(self.window, "The library could not be opened", exc)
+        presenters = {errors.RESTORE: lambda e: self.on_damaged(e, self.folder)} if self.on_damaged else None
+        errors.report(self.window, "The library could not be opened", exc, presenters=presenters)
 
     def _status_changed(self, status) -> None:  # noqa: ANN001
         self._failures = list(status.failures)

@@ -10,12 +10,8 @@ cannot be opened (its database is damaged) and then opens it.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-
-if TYPE_CHECKING:
-    from artseek.ui.service import LibraryService
 
 
 class CareService(QObject):
@@ -27,7 +23,9 @@ class CareService(QObject):
     checked = Signal(object)  # CheckReport
     failed = Signal(str, object)  # what was being done, the exception
 
-    def __init__(self, service: LibraryService) -> None:
+    def __init__(self, service: QObject) -> None:
+        """``service``: the LibraryService (its ``library``, ``need_library``, ``run_background``, ``open_library``;
+        not imported here, which would be a cycle)."""
         super().__init__(service)
         self.service = service
 

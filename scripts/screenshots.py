@@ -181,6 +181,17 @@ def _run(out: Path, count: int, work: Path, width: int, height: int) -> int:
     shoot(detail, "detail.png")
     detail.close()
 
+    # Library -> Backups...: a manual backup next to the automatic one, and a check's report.
+    service.care.backup_now()
+    wait(lambda: not service.busy, what="the backup")
+    window.backups.show_dialog()
+    dialog = window.backups.dialog
+    wait(lambda: dialog.table.rowCount() > 0 and dialog.check_button.isEnabled(), what="the backups")
+    dialog.check_button.click()
+    wait(lambda: bool(dialog.report.toPlainText()), what="the library check")
+    shoot(dialog, "backups.png")
+    dialog.close()
+
     # The window at its minimum size: the side panel's preview shrinks and the panel scrolls.
     window.view.setCurrentIndex(window.model.index(0))
     window.resize(window.minimumSize())

@@ -86,6 +86,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
                enabled=lambda s: s.writable),
     ActionSpec("failures", "Failed &Files…", (), None, "Files that could not be indexed, and why",
                menu=("&Library", 0), enabled=lambda s: s.has_library),
+    ActionSpec("backups", "&Backups…", (), None,
+               "The library's backups: back up now, restore one, check the library", menu=("&Library", 1),
+               enabled=lambda s: s.has_library),
     # Search
     ActionSpec("focus_search", "&Find…", (SK.Find,), "search", "Go to the search field", menu=("&Search", 0)),
     ActionSpec("search", "&Search", (), "search", "Search for the text and example image", menu=("&Search", 0),

@@ -8,26 +8,30 @@ from __future__ import annotations
 
 import logging
 import sys
-import traceback
+import threading
 from collections.abc import Callable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
-from artseek import config
-from artseek.errors import ArtSeekError, EmptyQueryError, ModelNotFoundError
+from artseek import config, crash_log
+from artseek.errors import ArtSeekError, EmptyQueryError, LibraryDamagedError, ModelNotFoundError
 
 log = logging.getLogger("artseek.ui")
 
 
 STATUS_ONLY = "status"  # a status-bar message is enough
 DIALOG = "dialog"  # a modal dialog
+RESTORE = "restore"  # the database is damaged: say so and offer its backups (controllers/backups.py)
+PLAIN = Qt.TextFormat.PlainText
 
 # How each kind of error is shown; the most specific class in an exception's MRO wins.
 PRESENTATIONS: dict[type[BaseException], str] = {
     EmptyQueryError: STATUS_ONLY,
+    LibraryDamagedError: RESTORE,
     BaseException: DIALOG,
 }
 
@@ -51,7 +55,8 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         return f"A file could not be read or written{where}: {exc.strerror or exc}."
-    return f"An unexpected error occurred: {type(exc).__name__}: {exc}"
+    # An unexpected type: its traceback goes to the log, the curator reads one line (with the log's path).
+    return crash_log.report(exc, "the window")
 
 
 def presentation(exc: BaseException) -> str:
@@ -63,13 +68,20 @@ def presentation(exc: BaseException) -> str:
 
 
 def report(parent: QWidget | None, title: str, exc: BaseException,
-           status: Callable[[str, int], None] | None = None) -> None:
-    """Show ``exc``: its first line in the status bar (when ``status`` is given), and a dialog unless its type
-    says a status message is enough."""
+           status: Callable[[str, int], None] | None = None,
+           presenters: dict[str, Callable[[BaseException], None]] | None = None) -> None:
+    """Show ``exc``: its first line in the status bar (when ``status`` is given), then as its type says:
+    nothing more, the presenter given for its presentation (e.g. :data:`RESTORE`), or a dialog."""
+    kind = presentation(exc)
+    if presenters and kind in presenters:
+        if status is not None:
+            status(getattr(exc, "message", str(exc)).partition("\n")[0], 10000)
+        presenters[kind](exc)
+        return
     text = describe_error(exc)
     if status is not None:
         status(text.partition("\n")[0], 10000)
-    if presentation(exc) == DIALOG:
+    if kind != STATUS_ONLY:
         show_error(parent, title, text)
 
 
@@ -98,9 +110,13 @@ def show_error(parent: QWidget | None, title: str, text: str, details: str = "")
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title or "ArtSeek")
     head, _, rest = text.partition("\n")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # messages name files and folders: never taken for HTML
     box.setText(head)
     if rest:
         box.setInformativeText(rest)
+        informative = box.findChild(QLabel, "qt_msgbox_informativelabel")
+        if informative is not None:
+            informative.setTextFormat(Qt.TextFormat.PlainText)
     if details:
         box.setDetailedText(details)
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
@@ -111,25 +127,57 @@ _showing = False
 
 
 def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-    """Show uncaught exceptions (from slots and event handlers) as a dialog; log the traceback."""
+    """Uncaught exceptions (from slots and event handlers): the traceback goes to the crash log, the curator
+    sees one dialog with a one-line message and the log's path — never a traceback."""
     global _showing
     if issubclass(exc_type, KeyboardInterrupt):
         QApplication.quit()
         return
-    details = "".join(traceback.format_exception(exc_type, exc, tb))
-    log.error("Uncaught exception:\n%s", details)
+    if exc is not None and exc.__traceback__ is None and tb is not None:
+        exc = exc.with_traceback(tb)
+    message = crash_log.report(exc, "the window")
+    log.error("Uncaught exception: %s", crash_log.summary(exc))
     if _showing or QApplication.instance() is None:
-        sys.__stderr__ and sys.__stderr__.write(details)
+        if sys.__stderr__:
+            sys.__stderr__.write(message + "\n")
         return
     _showing = True
     try:
-        where = log_file()
-        show_error(QApplication.activeWindow(), "ArtSeek — unexpected error",
-                   describe_error(exc) + f"\nThe details were written to {where}. ArtSeek keeps running; "
-                   "if something looks wrong, save your work and restart it.", details)
+        show_error(QApplication.activeWindow(), "ArtSeek — unexpected error", message)
     finally:
         _showing = False
 
 
+class _ThreadRelay(QObject):
+    """Brings an uncaught exception of another thread to the UI thread (a queued signal)."""
+
+    raised = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.raised.connect(self.show)
+
+    def show(self, exc: BaseException) -> None:
+        excepthook(type(exc), exc, exc.__traceback__)
+
+
+_relay: _ThreadRelay | None = None
+
+
+def thread_excepthook(args: threading.ExceptHookArgs) -> None:
+    """``threading.excepthook``: the same log and dialog as :func:`excepthook`, shown on the UI thread."""
+    if args.exc_value is None or issubclass(args.exc_type, SystemExit):
+        return
+    if _relay is not None:
+        _relay.raised.emit(args.exc_value)
+    else:
+        excepthook(args.exc_type, args.exc_value, args.exc_traceback)
+
+
 def install_excepthook() -> None:
+    """Route uncaught exceptions of the UI thread and of Python threads to :func:`excepthook`."""
+    global _relay
     sys.excepthook = excepthook
+    if _relay is None and QApplication.instance() is not None:
+        _relay = _ThreadRelay()
+    threading.excepthook = thread_excepthook

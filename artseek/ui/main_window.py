@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QS
 from artseek import __version__
 from artseek.ui import actions as action_table
 from artseek.ui import icons
+from artseek.ui.controllers.backups import BackupsController
 from artseek.ui.controllers.composed import ComposedController
 from artseek.ui.controllers.library import LibraryController
 from artseek.ui.controllers.results import ResultsController
@@ -26,11 +27,11 @@ from artseek.ui.widgets.drops import read_mime
 from artseek.ui.widgets.feedback_bar import FeedbackBar
 from artseek.ui.widgets.index_panel import IndexPanel
 from artseek.ui.widgets.inspector import InspectorPanel
+from artseek.ui.widgets.plain import plain_label
 from artseek.ui.widgets.results_pane import ResultsPane
 from artseek.ui.widgets.results_view import ResultsModel
 from artseek.ui.widgets.search_area import SearchArea
 from artseek.ui.widgets.status_bar import StatusBar
-
 
 MIN_WIDTH, MIN_HEIGHT = 720, 460  # every part stays usable down to here (tests/gui/test_layout.py)
 
@@ -63,8 +64,9 @@ class MainWindow(QMainWindow):
 
         status = self.statusBar().showMessage
         self.search = SearchController(service, self.state, self.search_area, status, self)
+        self.backups = BackupsController(service, self, status)
         self.library = LibraryController(service, self.settings, self.state, self.stack, self.index_panel,
-                                         self.library_label, self.model_label, self)
+                                         self.library_label, self.model_label, self, self.backups.offer_restore)
         self.results = ResultsController(service, self.state, self.model, self.stack, self.inspector, self.actions,
                                          self)
         self.composed = ComposedController(service, self.actions["use_pic2word"], status, self)
@@ -80,6 +82,7 @@ class MainWindow(QMainWindow):
             "paste_image": lambda: s().paste_image(), "quit": self.close,
             "library_status": lambda: lib().show_library_dialog(), "rescan": lambda: lib().rescan(),
             "remove_folder": lambda: lib().choose_folder_to_remove(), "reindex": lambda: lib().choose_reindex_model(), "failures": lambda: lib().show_failures(),
+            "backups": lambda: self.backups.show_dialog(),
             "focus_search": self.focus_search, "search": self.run_search, "refine": self.refine,
             "mark_relevant": lambda: self.mark(r().selected_ids(), RELEVANT),
             "mark_not_relevant": lambda: self.mark(r().selected_ids(), NOT_RELEVANT),
@@ -144,8 +147,8 @@ class MainWindow(QMainWindow):
         self.search_busy.setMaximumWidth(90)
         self.search_busy.setMaximumHeight(14)
         self.search_busy.hide()
-        self.model_label = QLabel("Model: –", self)
-        self.library_label = QLabel("No library", self)
+        self.model_label = plain_label(QLabel("Model: –", self))
+        self.library_label = plain_label(QLabel("No library", self))
         sb.addPermanentWidget(self.search_busy)
         sb.addPermanentWidget(self.library_label)
         sb.addPermanentWidget(self.model_label)

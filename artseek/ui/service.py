@@ -33,6 +33,7 @@ from artseek.errors import EmptyQueryError, LibraryError
 from artseek.ingest.progress import IndexProgress, JobControl
 from artseek.ui.errors import describe_error
 from artseek.ui.query_state import QueryState
+from artseek.ui.service_care import CareService
 from artseek.ui.thumbnails import ThumbnailLoader
 from artseek.ui.view_data import Captions, ImageDetails, SearchOutcome
 from artseek.ui.workers import LatestOnly, TaskRunner, ThrottledListener
@@ -107,6 +108,7 @@ class LibraryService(QObject):
         self.last_progress: IndexProgress | None = None
         self.composed_method = "average"  # image+text queries: "pic2word" (when the library has a mapper), "average"
         self._mapper_control: JobControl | None = None  # the running mapper training, cancelled on close
+        self.care = CareService(self)  # backups, restore and check (ui/service_care.py)
 
     # ------------------------------------------------------------ state
     @property
@@ -155,6 +157,20 @@ class LibraryService(QObject):
     def _submit(self, pool: QThreadPool, fn: Callable, on_done: Callable | None = None,
                 on_error: Callable[[BaseException], None] | None = None) -> int:
         return self._runner.run(pool, fn, on_done, on_error, background=pool is self._write_pool)
+
+    def run_background(self, fn: Callable, on_done: Callable | None = None,
+                       on_error: Callable[[BaseException], None] | None = None, write: bool = False) -> int:
+        """Run ``fn`` on the write thread (``write``) or a read thread; the outcome arrives on the UI thread."""
+        return self._submit(self._write_pool if write else self._read_pool, fn, on_done, on_error)
+
+    def need_library(self, write: bool = False, idle: bool = False) -> bool:
+        """True when a library is open (writable, with ``write``; no indexing running, with ``idle``);
+        else the error is reported and False returned."""
+        if idle and self._library is not None and (self.indexing or self._mapper_control is not None):
+            self.error.emit("Work in progress", LibraryError(
+                "This cannot be done while indexing or training runs.", "Wait for it to finish, or cancel it first."))
+            return False
+        return self._need_library(write)
 
     def _need_library(self, write: bool = False) -> bool:
         if self._library is None:

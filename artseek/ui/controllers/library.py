@@ -14,7 +14,8 @@ from artseek.ui.query_state import QueryModel
 from artseek.ui.service import LibraryService
 from artseek.ui.widgets.failures_dialog import FailuresDialog
 from artseek.ui.widgets.index_panel import IndexPanel
-from artseek.ui.widgets.library_dialog import LibraryDialog
+from artseek.ui.widgets.library_dialog import LibraryDialog, folder_text
+from artseek.ui.widgets.plain import tip
 from artseek.ui.widgets.results_pane import ResultsPane
 
 INDEXING_TEXT = "Indexing… you can search what is already indexed at any time."
@@ -47,13 +48,16 @@ class LibraryController(QObject):
     """The library's life in the window: opening, status, indexing jobs, folders and failures."""
 
     def __init__(self, service: LibraryService, settings: QSettings, state: QueryModel, pane: ResultsPane,
-                 index_panel: IndexPanel, library_label: QLabel, model_label: QLabel, window: QMainWindow) -> None:
+                 index_panel: IndexPanel, library_label: QLabel, model_label: QLabel, window: QMainWindow,
+                 on_damaged: Callable[[BaseException, str | None], None] | None = None) -> None:
         super().__init__(window)
+        self.on_damaged = on_damaged  # shows a damaged database and offers its backups
         self.service, self.settings, self.state, self.pane = service, settings, state, pane
         self.index_panel, self.library_label, self.model_label, self.window = (index_panel, library_label,
                                                                                model_label, window)
         self.folder: str | None = None  # the library shown (or being opened)
         self._failures: list[dict[str, str]] = []
+        self._notes_shown: set[tuple[str, str]] = set()  # (library, note): each note is shown once
         self._last_status_refresh = 0.0
         self._indexed_at_start = 0
         self._hide_panel = QTimer(self, singleShot=True, interval=6000)
@@ -125,16 +129,29 @@ class LibraryController(QObject):
         self.library_label.setText("No library")
         self.window.setWindowTitle("ArtSeek")
         self.show_message("No library is open. Use File → Open or Create Library… (Ctrl+O).")
-        errors.report(self.window, "The library could not be opened", exc)
+        presenters = {errors.RESTORE: lambda e: self.on_damaged(e, self.folder)} if self.on_damaged else None
+        errors.report(self.window, "The library could not be opened", exc, presenters=presenters)
 
     def _status_changed(self, status) -> None:  # noqa: ANN001
         self._failures = list(status.failures)
         extra = f" · {status.failed:,} failed" if status.failed else ""
+        offline = status.offline
+        if offline:
+            extra += f" · {len(offline)} folder{'s' if len(offline) != 1 else ''} offline"
         self.library_label.setText(f"{library_name(status)}: {status.indexed:,} images{extra}" +
                                    (" · read-only" if status.read_only else ""))
-        self.library_label.setToolTip(f"{status.library}\nFolders:\n" + "\n".join(status.roots))
+        self.library_label.setToolTip(tip(f"{status.library}\nFolders:\n" + "\n".join(
+            folder_text(root, root in offline) for root in status.roots)))
+        self._show_notes(status)
         if not self.state.results and not self.service.searching:
             self.show_empty()
+
+    def _show_notes(self, status) -> None:  # noqa: ANN001
+        """The library's notes (index rebuilt on open, a backup that failed), each once, in the status bar."""
+        new = [n for n in status.notes if (status.library, n) not in self._notes_shown]
+        if new:
+            self._notes_shown.update((status.library, n) for n in new)
+            self.status(" ".join(new), 20000)
 
     def _model_state(self, state: str, detail: str) -> None:
         if state == "loading":
@@ -143,7 +160,7 @@ class LibraryController(QObject):
             self.model_label.setText(f"Model: {detail}")
         else:
             self.model_label.setText("Model: not available")
-            self.model_label.setToolTip(detail)
+            self.model_label.setToolTip(tip(detail))
 
     # ------------------------------------------------------------- folders
     def show_library_dialog(self) -> None:

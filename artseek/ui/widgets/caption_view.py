@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from artseek.ui.view_data import Captions
+from artseek.ui.widgets.plain import esc, tip
 
 
 class CaptionView(QWidget):
@@ -67,11 +68,11 @@ class CaptionView(QWidget):
             label = text if len(text) < 600 else text[:600] + "…"
             item = QListWidgetItem(label)
             meta = " · ".join(x for x in (kind, os.path.basename(source) if source else "", f"score {score:.3f}") if x)
-            item.setToolTip(f"{text}\n\n{meta}")
+            item.setToolTip(tip(f"{text}\n\n{meta}"))
             self.texts.addItem(item)
         if c.keywords:
             # A keyword is one unit: its words are joined by no-break spaces so it never wraps mid-phrase.
-            links = " ".join(f"<a href='{k}' style='text-decoration:none'>{k.replace(' ', '&nbsp;')}</a>"
+            links = " ".join(f"<a href='{esc(k)}' style='text-decoration:none'>{esc(k).replace(' ', '&nbsp;')}</a>"
                              f"<span style='color:gray'>&nbsp;{s:.2f}</span>&nbsp;&nbsp;" for k, s in c.keywords)
             self.keywords.setText(links)
         else:

@@ -23,6 +23,7 @@ from artseek.ui import icons
 from artseek.ui.view_data import Captions, ImageDetails
 from artseek.ui.widgets.caption_view import CaptionView
 from artseek.ui.widgets.pixmaps import fit_pixmap
+from artseek.ui.widgets.plain import esc, plain_label
 
 
 def _human_size(n: int | None) -> str:
@@ -51,7 +52,7 @@ class DetailDialog(QDialog):
         self.path = ""
         self._pixmap = QPixmap()
 
-        self.image = QLabel(self)
+        self.image = plain_label(QLabel(self))  # an error message may name the file
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image.setMinimumSize(QSize(320, 320))
         self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
@@ -68,7 +69,7 @@ class DetailDialog(QDialog):
         self.fields: dict[str, QLabel] = {}
         for key, label in (("path", "Path"), ("dimensions", "Size"), ("format", "Format"), ("bytes", "File size"),
                            ("score", "Score"), ("status", "Status"), ("indexed_at", "Indexed")):
-            value = QLabel(side)
+            value = plain_label(QLabel(side))
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[key] = value
@@ -128,7 +129,7 @@ class DetailDialog(QDialog):
         self.setWindowTitle(f"{os.path.basename(result.path)} — ArtSeek")
         mark_text = {1: "  <span style='color:#2ea043'>(+ relevant)</span>",
                      -1: "  <span style='color:#cf222e'>(− not relevant)</span>"}.get(mark, "")
-        self.title.setText(f"<h3>{os.path.basename(result.path)}{mark_text}</h3>")
+        self.title.setText(f"<h3>{esc(os.path.basename(result.path))}{mark_text}</h3>")
         self.fields["path"].setText(result.path)
         self.fields["score"].setText(f"{result.score:.4f}")
         for key in ("dimensions", "format", "bytes", "status", "indexed_at"):
@@ -148,7 +149,7 @@ class DetailDialog(QDialog):
         if self.path:
             mark_text = {1: "  <span style='color:#2ea043'>(+ relevant)</span>",
                          -1: "  <span style='color:#cf222e'>(− not relevant)</span>"}.get(mark, "")
-            self.title.setText(f"<h3>{os.path.basename(self.path)}{mark_text}</h3>")
+            self.title.setText(f"<h3>{esc(os.path.basename(self.path))}{mark_text}</h3>")
 
     def show_details(self, d: ImageDetails) -> None:
         if d.image_id != self.image_id:

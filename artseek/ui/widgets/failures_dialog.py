@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from artseek.ui.widgets.plain import tip
+
 
 class FailuresDialog(QDialog):
     """The files that could not be indexed, with the reason for each."""
@@ -34,9 +36,9 @@ class FailuresDialog(QDialog):
         table.horizontalHeader().setStretchLastSection(True)
         for row, f in enumerate(failures):
             path = QTableWidgetItem(f.get("path", ""))
-            path.setToolTip(f.get("path", ""))
+            path.setToolTip(tip(f.get("path", "")))
             reason = QTableWidgetItem(f.get("reason", ""))
-            reason.setToolTip(f.get("reason", ""))
+            reason.setToolTip(tip(f.get("reason", "")))
             table.setItem(row, 0, path)
             table.setItem(row, 1, reason)
         table.setColumnWidth(0, 420)

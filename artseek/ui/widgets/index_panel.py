@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from artseek.ingest.progress import IndexProgress
 from artseek.ui import icons
 from artseek.ui.widgets.elided_label import ElidedLabel
+from artseek.ui.widgets.plain import plain_label, tip
 
 
 def format_duration(seconds: float | None) -> str:
@@ -61,7 +62,7 @@ class IndexPanel(QFrame):
         line.setSpacing(8)
         self.detail = ElidedLabel("", self)
         self.detail.setObjectName("indexDetail")
-        self.speed = QLabel(self)
+        self.speed = plain_label(QLabel(self))
         self.speed.setObjectName("indexSpeed")
         self.speed.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         line.addWidget(self.speed)
@@ -142,7 +143,7 @@ class IndexPanel(QFrame):
         if p.current:
             text += f" — {os.path.basename(p.current)}"
         self.detail.setText(text)
-        self.detail.setToolTip(p.current)
+        self.detail.setToolTip(tip(p.current))
         speed = f"{p.rate:.1f} files/s · ETA {format_duration(p.eta_s)}"
         self.speed.setText(speed + " — paused" if self.pause.isChecked() else speed)
         self.speed.show()

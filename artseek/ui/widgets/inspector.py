@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from artseek.ui.widgets.caption_view import CaptionView
 from artseek.ui.widgets.pixmaps import fit_pixmap
+from artseek.ui.widgets.plain import esc
 
 PREVIEW_MIN, PREVIEW_MAX = 96, 320  # the preview shrinks to PREVIEW_MIN when the window is small
 
@@ -97,12 +98,12 @@ class InspectorPanel(QFrame):
     def show_result(self, result, pixmap: QPixmap | None, mark: int) -> None:  # noqa: ANN001
         self.image_id = result.image_id
         self.set_pixmap(pixmap)
-        self.name.setText(f"<b>{os.path.basename(result.path)}</b>")
+        self.name.setText(f"<b>{esc(os.path.basename(result.path))}</b>")
         size = f"{result.width} × {result.height} px · " if result.width and result.height else ""
         mark_text = {1: " · <span style='color:#2ea043'>marked relevant</span>",
                      -1: " · <span style='color:#cf222e'>marked not relevant</span>"}.get(mark, "")
         self.facts.setText(f"{size}score {result.score:.3f}{mark_text}<br>"
-                           f"<span style='color:gray'>{os.path.dirname(result.path)}</span>")
+                           f"<span style='color:gray'>{esc(os.path.dirname(result.path))}</span>")
         self.captions.loading()
 
     def set_pixmap(self, pixmap: QPixmap | None) -> None:

@@ -1,4 +1,5 @@
-"""The library dialog: counts, model and imported folders, with Re-scan and Remove folder."""
+"""The library dialog: counts, model and imported folders (offline ones marked), notes, with Re-scan and
+Remove folder."""
 
 from __future__ import annotations
 
@@ -10,12 +11,21 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from artseek.ui import icons
+from artseek.ui.widgets.plain import plain_label
+
+OFFLINE = "offline (drive or share not connected)"
+
+
+def folder_text(path: str, offline: bool) -> str:
+    """An imported folder as the folder lists show it."""
+    return f"{path} — {OFFLINE}" if offline else path
 
 
 class LibraryDialog(QDialog):
@@ -32,20 +42,32 @@ class LibraryDialog(QDialog):
         layout = QVBoxLayout(self)
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        where = QLabel(status.library + ("  (read-only: in use elsewhere)" if status.read_only else ""), self)
+        where = plain_label(QLabel(status.library + ("  (read-only: in use elsewhere)" if status.read_only else ""), self))
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Library folder:", where)
-        form.addRow("Model:", QLabel(f"{status.model} ({model_state})", self))
+        form.addRow("Model:", plain_label(QLabel(f"{status.model} ({model_state})", self)))
         form.addRow("Images:", QLabel(f"{status.indexed:,} indexed · {status.failed:,} failed · "
                                       f"{status.pending:,} pending · {status.missing:,} missing", self))
         layout.addLayout(form)
         layout.addWidget(QLabel("<b>Imported folders</b>", self))
         self.roots = QListWidget(self)
-        self.roots.addItems(status.roots)
+        offline = set(status.offline)
+        for root in status.roots:
+            item = QListWidgetItem(folder_text(root, root in offline))
+            item.setData(Qt.ItemDataRole.UserRole, root)
+            self.roots.addItem(item)
         self.roots.setAccessibleName("Imported folders")
         if self.roots.count():
             self.roots.setCurrentRow(0)
         layout.addWidget(self.roots, 1)
+        if offline:
+            layout.addWidget(QLabel("Images of offline folders stay searchable; they are re-scanned when the "
+                                    "folder is back.", self))
+        if status.notes:
+            self.notes = plain_label(QLabel("\n".join(status.notes), self))
+            self.notes.setWordWrap(True)
+            self.notes.setObjectName("libraryNotes")
+            layout.addWidget(self.notes)
         row = QHBoxLayout()
         self.rescan = QPushButton(icons.icon("rescan"), "Re-scan all folders", self)
         self.remove = QPushButton("Remove folder…", self)
@@ -69,5 +91,5 @@ class LibraryDialog(QDialog):
     def _remove(self) -> None:
         item = self.roots.currentItem()
         if item is not None:
-            self.removeRequested.emit(item.text())
+            self.removeRequested.emit(item.data(Qt.ItemDataRole.UserRole))
             self.accept()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemD
 
 from artseek.ui.query_state import NOT_RELEVANT, RELEVANT
 from artseek.ui.thumbnails import ThumbnailLoader
+from artseek.ui.widgets.plain import tip
 
 IMAGE_ID_MIME = "application/x-artseek-image-ids"
 
@@ -91,7 +92,7 @@ class ResultsModel(QAbstractListModel):
             return self._thumbnails.pixmap(r.image_id)
         if role == Qt.ItemDataRole.ToolTipRole:
             size = f"\n{r.width} × {r.height} px" if r.width and r.height else ""
-            return f"{r.path}{size}\nScore {r.score:.3f} · rank {index.row() + 1}"
+            return tip(f"{r.path}{size}\nScore {r.score:.3f} · rank {index.row() + 1}")
         if role == ImageIdRole:
             return r.image_id
         if role == PathRole:

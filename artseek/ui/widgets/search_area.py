@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from artseek.ui import icons
 from artseek.ui.query_state import Example
 from artseek.ui.widgets.drops import DropContent, read_mime
+from artseek.ui.widgets.plain import plain_label, tip
 
 TOP_K_CHOICES = (50, 100, 200, 500, 1000)
 
@@ -62,7 +63,7 @@ class SearchArea(QFrame):
         self.example_thumb = QLabel(self.example_chip)
         self.example_thumb.setFixedSize(32, 32)
         self.example_thumb.setScaledContents(False)
-        self.example_label = QLabel(self.example_chip)
+        self.example_label = plain_label(QLabel(self.example_chip))
         self.example_label.setMaximumWidth(180)
         self.example_clear = QToolButton(self.example_chip)
         self.example_clear.setText("×")
@@ -114,7 +115,7 @@ class SearchArea(QFrame):
             self.example_chip.hide()
             return
         self.example_label.setText(example.label)
-        self.example_label.setToolTip(example.path or example.label)
+        self.example_label.setToolTip(tip(example.path or example.label))
         if pixmap is None and example.data:
             pixmap = QPixmap()
             pixmap.loadFromData(example.data)

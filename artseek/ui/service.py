@@ -15,8 +15,10 @@ Threads:
 The core (and with it hnswlib, and later torch) is imported on a worker thread
 the first time a library is opened, never at import time of this module.
 
-(A little above 400 lines: one class whose signals are the window's whole view of
-the core; splitting the indexing jobs off would split that interface in two.)
+(About 500 lines, above the ~400-line guide: one class whose signals are the
+window's whole view of the core; backups and checks already live in
+``service_care.py``. The indexing queue is the next candidate to move out, as a
+sub-service like ``care``, when it grows again.)
 """
 
 from __future__ import annotations

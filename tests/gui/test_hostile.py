@@ -146,6 +146,12 @@ def test_file_names_and_descriptions_show_literally(qtbot, window, shapes_200, t
     errors.show_error(window, "x", f"{names[0]} could not be read.\nIn {folder}.")
     assert seen == [(Qt.TextFormat.PlainText, f"{names[0]} could not be read.")]
 
+    # The remove-folder confirmation names the folder literally too (it is not taken for markup).
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    window.library.confirm_remove_folder(str(folder))
+    assert len(asked) == 1 and rendered(asked[0]).startswith(f"Remove '{folder}' and its 2 images")
+
 
 def test_offline_folders_and_library_notes(qtbot, make_window, shapes_200, tmp_path) -> None:  # noqa: ANN001
     import shutil

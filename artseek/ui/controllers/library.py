@@ -109,8 +109,8 @@ class LibraryController(QObject):
         if not exists and os.path.isdir(folder) and os.listdir(folder):
             answer = QMessageBox.question(
                 self.window, "Create a library?",
-                f"'{folder}' is not an ArtSeek library.\nCreate a new, empty library in this folder?\n"
-                "(Your images do not go here: import them with File → Import Folder.)")
+                tip(f"'{folder}' is not an ArtSeek library.\nCreate a new, empty library in this folder?\n"
+                    "(Your images do not go here: import them with File → Import Folder.)"))
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self.open_library(folder)
@@ -192,8 +192,8 @@ class LibraryController(QObject):
         if count == 0:
             what = "it (its images stay: another imported folder includes them)"
         answer = QMessageBox.question(self.window, "Remove folder?",
-                                      f"Remove '{folder}' and {what} from the library?\n"
-                                      "The image files are not deleted; you can import the folder again later.")
+                                      tip(f"Remove '{folder}' and {what} from the library?\n"
+                                          "The image files are not deleted; you can import the folder again later."))
         if answer == QMessageBox.StandardButton.Yes:
             # Only this folder's results leave the grid; the query stays and runs again once it is removed.
             prefix = os.path.join(os.path.abspath(folder), "")
@@ -230,8 +230,8 @@ class LibraryController(QObject):
             return
         answer = QMessageBox.question(
             self.window, "Re-index the library?",
-            f"Re-index the {status.indexed + status.pending:,} images of '{library_name(status)}' with the model "
-            f"'{model}'?\nThe image files are not touched; searching works again as the images are re-indexed.")
+            tip(f"Re-index the {status.indexed + status.pending:,} images of '{library_name(status)}' with the model "
+                f"'{model}'?\nThe image files are not touched; searching works again as the images are re-indexed."))
         if answer == QMessageBox.StandardButton.Yes:
             self.state.clear_results()
             self.service.reindex(model, models[model])

@@ -21,7 +21,7 @@ def esc(text: str) -> str:
 
 
 def tip(text: str) -> str:
-    """A tooltip that shows ``text`` literally (unchanged unless Qt would take it for HTML)."""
+    """A tooltip (or a message box's text) that shows ``text`` literally (unchanged unless Qt would take it for HTML)."""
     if not GuiQt.mightBeRichText(text):
         return text
     return "<p style='white-space:pre-wrap'>" + esc(text).replace("\n", "<br>") + "</p>"

@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from artseek.errors import LibraryError
+from artseek.files import fsync_file
 
 BACKUP_DIR = "backups"
 DAMAGED_DIR = "damaged"
@@ -85,7 +86,7 @@ class BackupStore:
                     closing(sqlite3.connect(tmp)) as dst:
                 src.backup(dst)
                 dst.execute("PRAGMA journal_mode=DELETE")
-            _fsync(tmp)
+            fsync_file(tmp)
             os.replace(tmp, target)
         except sqlite3.Error as exc:
             tmp.unlink(missing_ok=True)
@@ -126,7 +127,7 @@ class BackupStore:
                 os.replace(current, aside.with_name(aside.name + suffix))
         tmp = db_path.with_name(db_path.name + ".restoring")
         shutil.copyfile(backup.path, tmp)
-        _fsync(tmp)
+        fsync_file(tmp)
         os.replace(tmp, db_path)
         return aside
 
@@ -139,11 +140,3 @@ def _counts(path: Path) -> tuple[int | None, int | None]:
             return int(images), int(indexed)
     except sqlite3.Error:
         return None, None
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -19,7 +19,8 @@ from pathlib import Path
 import hnswlib
 import numpy as np
 
-from artseek.vectors.state import IndexState, StateError, file_crc32, fsync_file, verify, write_state
+from artseek.files import fsync_file
+from artseek.vectors.state import IndexState, StateError, file_crc32, verify, write_state
 
 INDEX_FILENAME = "vectors.hnsw"
 STATE_FILENAME = "vectors.json"

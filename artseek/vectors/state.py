@@ -18,6 +18,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from artseek.files import fsync_file
+
 FORMAT = 2
 _CHUNK = 64 * 1024 * 1024
 
@@ -116,11 +118,3 @@ def write_state(state_path: Path, state: IndexState) -> Path:
     tmp.write_text(state.to_json(), encoding="utf-8")
     fsync_file(tmp)
     return tmp
-
-
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QTimer
 
 from artseek import crash_log
 from artseek.ui import errors
+from tests.fixtures.damage import zero_page
 
 pytestmark = pytest.mark.gui
 
@@ -197,21 +198,6 @@ def test_offline_folders_and_library_notes(qtbot, make_window, shapes_200, tmp_p
     assert len(search(qtbot, again, "a shape")) == 3
 
 
-def _zero_page(db, table: str) -> None:  # noqa: ANN001
-    """Zero one leaf page of ``table`` in a checkpointed database file (as the storage fault tests do)."""
-    import sqlite3
-
-    with sqlite3.connect(db) as con:
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        page_size = con.execute("PRAGMA page_size").fetchone()[0]
-        pages = [r[0] for r in con.execute(
-            "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno", (table,))]
-    con.close()
-    with open(db, "r+b") as f:
-        f.seek((pages[len(pages) // 2] - 1) * page_size)
-        f.write(bytes(page_size))
-
-
 def _library_with(qtbot, window, shapes_200, tmp_path, name: str, count: int) -> None:  # noqa: ANN001
     import shutil
 
@@ -278,7 +264,7 @@ def test_a_damaged_database_offers_its_backups_and_opens_restored(qtbot, make_wi
     window = make_window(lib)
     _library_with(qtbot, window, shapes_200, tmp_path, "pics", 4)
     window.close()
-    _zero_page(lib / "library.sqlite", "images")
+    zero_page(lib / "library.sqlite", "images")
 
     offered = []
 
@@ -315,7 +301,7 @@ def test_a_damaged_database_lets_the_curator_choose_a_backup(qtbot, make_window,
         window.service.care.backup_now()
     _library_with(qtbot, window, shapes_200[2:], tmp_path, "more", 3)
     window.close()
-    _zero_page(lib / "library.sqlite", "images")
+    zero_page(lib / "library.sqlite", "images")
 
     def answer(box: QMessageBox) -> int:
         for b in box.buttons():

@@ -27,6 +27,7 @@ from artseek.storage.backups import KEEP
 from artseek.vectors import VectorIndex
 from artseek.vectors.state import StateError, verify
 from tests.conftest import ROOT, run_cli
+from tests.fixtures.damage import zero_page
 from tests.reliability.test_storage_failures import needs_mount
 
 QUERY = "a red circle"
@@ -89,21 +90,6 @@ def _damage(path: Path, how: str) -> None:
     elif how == "garbage":
         data = bytearray(b"not an hnsw index" * 100)
     path.write_bytes(bytes(data))
-
-
-def _zero_page(db: Path, table: str) -> int:
-    """Zero one leaf page of ``table`` (found with the dbstat table) in a checkpointed database file."""
-    with sqlite3.connect(db) as con:
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        page_size = con.execute("PRAGMA page_size").fetchone()[0]
-        pages = [r[0] for r in con.execute(
-            "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno", (table,))]
-    con.close()
-    page = pages[len(pages) // 2]
-    with open(db, "r+b") as f:
-        f.seek((page - 1) * page_size)
-        f.write(bytes(page_size))
-    return page
 
 
 # ------------------------------------------- 3, 4: the vector index damaged
@@ -204,7 +190,7 @@ def test_search_never_returns_fewer_than_the_index_holds(tmp_path) -> None:
 
 # ----------------------------------------------- 6: damaged SQLite pages
 def test_damaged_images_page_is_detected_with_backups_and_restored(lib_copy) -> None:
-    _zero_page(lib_copy / "library.sqlite", "images")
+    zero_page(lib_copy / "library.sqlite", "images")
     with pytest.raises(LibraryDamagedError) as info:
         Library(lib_copy)
     backups = info.value.backups
@@ -225,7 +211,7 @@ def test_damaged_images_page_is_detected_with_backups_and_restored(lib_copy) -> 
 
 
 def test_damaged_embeddings_page_is_detected_on_open(lib_copy) -> None:
-    _zero_page(lib_copy / "library.sqlite", "embeddings")
+    zero_page(lib_copy / "library.sqlite", "embeddings")
     with pytest.raises(LibraryDamagedError, match="library restore"):
         Library(lib_copy)
     report = check_library(lib_copy)
@@ -235,13 +221,13 @@ def test_damaged_embeddings_page_is_detected_on_open(lib_copy) -> None:
 def test_big_library_open_checks_small_tables_and_full_check_finds_the_rest(lib_copy, monkeypatch) -> None:
     """Above WHOLE_CHECK_BYTES the open checks only the small tables; `check --full` reads every page."""
     monkeypatch.setattr(database, "WHOLE_CHECK_BYTES", 0)
-    _zero_page(lib_copy / "library.sqlite", "thumbnails")
+    zero_page(lib_copy / "library.sqlite", "thumbnails")
     with Library(lib_copy) as lib:  # thumbnails are not read by the open check
         assert lib.check().ok
         assert not lib.check(full=True).ok
     r = run_cli("library", "check", "--full", "--json", "--library", str(lib_copy))
     assert r.returncode == 1 and json.loads(r.stdout)["problems"], r.stderr
-    _zero_page(lib_copy / "library.sqlite", "images")
+    zero_page(lib_copy / "library.sqlite", "images")
     with pytest.raises(LibraryDamagedError):
         Library(lib_copy)
 
@@ -249,7 +235,7 @@ def test_big_library_open_checks_small_tables_and_full_check_finds_the_rest(lib_
 def test_backup_refuses_to_copy_a_damaged_database(lib_copy, monkeypatch) -> None:
     monkeypatch.setattr(database, "WHOLE_CHECK_BYTES", 0)
     before = [b.name for b in list_backups(lib_copy)]
-    _zero_page(lib_copy / "library.sqlite", "thumbnails")
+    zero_page(lib_copy / "library.sqlite", "thumbnails")
     with Library(lib_copy) as lib:
         with pytest.raises(LibraryDamagedError):
             lib.backup()

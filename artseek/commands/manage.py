@@ -29,13 +29,16 @@ def cmd_status(args: argparse.Namespace) -> int:
     if opt(args, "json"):
         emit_json(st.to_dict())
         return 0
-    print(f"Library: {st.library}{' (read-only: in use elsewhere)' if st.read_only else ''}")
+    ro = " (read-only: another ArtSeek is writing to it, or its folder cannot be written)" if st.read_only else ""
+    print(f"Library: {st.library}{ro}")
     print(f"Model:   {st.model}")
     print(f"Images:  {st.indexed} indexed, {st.failed} failed, {st.pending} pending, {st.missing} missing")
     for folder in st.folders:
         offline = (f"  (offline: {folder['images']} images kept and searchable; reconnect it, then rescan)"
                    if folder["offline"] else "")
         print(f"Folder:  {folder['path']}{offline}")
+    for note in st.notes:
+        print(f"Note:    {note}")
     if st.failures:
         print("Failed files:")
         for f in st.failures:

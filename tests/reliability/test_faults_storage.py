@@ -172,6 +172,8 @@ def test_wrong_shape_state_file_is_repaired(lib_copy, content) -> None:
 
 def test_missing_state_file_is_repaired(lib_copy) -> None:
     (lib_copy / "vectors.json").unlink()
+    r = run_cli("status", "--library", str(lib_copy))  # the plain status says what was repaired on open
+    assert r.returncode == 0 and "Note:" in r.stdout and "rebuilt from the stored embeddings" in r.stdout, r.stdout
     assert _searchable(lib_copy) == (200, 200)
 
 
@@ -352,6 +354,8 @@ def test_library_turns_read_only_during_a_run(tmp_path, shapes_200, monkeypatch)
         for command in (("status",), ("search", QUERY)):
             r = run_cli(*command, "--library", str(library))
             assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+            if command == ("status",):
+                assert "read-only: another ArtSeek is writing to it, or its folder cannot be written" in r.stdout
         r = run_cli("rescan", "--library", str(library))
         assert r.returncode == 2 and "read-only" in r.stderr and "Traceback" not in r.stderr
         subprocess.run(["mount", "-o", "remount,rw", str(mnt)], check=True)

@@ -42,7 +42,7 @@ class LibraryDialog(QDialog):
         layout = QVBoxLayout(self)
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        where = plain_label(QLabel(status.library + ("  (read-only: in use elsewhere)" if status.read_only else ""), self))
+        where = plain_label(QLabel(status.library + ("  (read-only: in use elsewhere, or its folder cannot be written)" if status.read_only else ""), self))
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Library folder:", where)
         form.addRow("Model:", plain_label(QLabel(f"{status.model} ({model_state})", self)))

@@ -56,6 +56,16 @@ def window(make_window):  # noqa: ANN001, ANN201
     return make_window()
 
 
+def copy_shapes(shapes, folder: Path, start: int, stop: int) -> Path:  # noqa: ANN001
+    """Copy generated shapes ``start:stop`` into ``folder`` (made if needed); returns the folder."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for p, _ in shapes[start:stop]:
+        shutil.copy(p, folder / p.name)
+    return folder
+
+
 def wait_indexed(qtbot, window, count: int | None = None) -> None:  # noqa: ANN001
     """Wait until no indexing job runs (and, if given, ``count`` images are indexed)."""
     service = window.service

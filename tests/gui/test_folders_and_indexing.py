@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from PySide6.QtWidgets import QLabel, QMessageBox
 
 from artseek.ingest.progress import IndexProgress
 from tests.fixtures.shapes import generate_folder
-from tests.gui.conftest import search, wait_indexed
+from tests.gui.conftest import copy_shapes, search, wait_indexed
 
 pytestmark = pytest.mark.gui
-
-
-def _copy(shapes, folder: Path, start: int, stop: int) -> Path:  # noqa: ANN001
-    folder.mkdir(parents=True, exist_ok=True)
-    for p, _ in shapes[start:stop]:
-        shutil.copy(p, folder / p.name)
-    return folder
 
 
 def _panel_texts(window) -> str:  # noqa: ANN001
@@ -30,10 +20,10 @@ def _panel_texts(window) -> str:  # noqa: ANN001
 
 def test_remove_folder_keeps_other_results_and_the_query(qtbot, make_window, shapes_200, tmp_path,
                                                          monkeypatch) -> None:  # noqa: ANN001
-    outer = _copy(shapes_200, tmp_path / "A", 0, 9)
+    outer = copy_shapes(shapes_200, tmp_path / "A", 0, 9)
     (outer / "broken.jpg").write_bytes(b"not a JPEG")
-    nested = _copy(shapes_200, outer / "nested", 9, 17)
-    other = _copy(shapes_200, tmp_path / "B", 17, 27)
+    nested = copy_shapes(shapes_200, outer / "nested", 9, 17)
+    other = copy_shapes(shapes_200, tmp_path / "B", 17, 27)
     window = make_window(tmp_path / "lib")
     window.import_folders([str(outer)])
     wait_indexed(qtbot, window, 17)
@@ -98,8 +88,8 @@ def test_finished_panel_after_cancel_and_after_switching_library(qtbot, make_win
 
 def test_importing_a_folder_already_importing_or_queued_is_not_queued_again(qtbot, window, shapes_200,
                                                                             tmp_path) -> None:  # noqa: ANN001
-    first = _copy(shapes_200, tmp_path / "first", 0, 30)
-    second = _copy(shapes_200, tmp_path / "second", 30, 40)
+    first = copy_shapes(shapes_200, tmp_path / "first", 0, 30)
+    second = copy_shapes(shapes_200, tmp_path / "second", 30, 40)
     service = window.service
     started, messages = [], []
     service.indexStarted.connect(started.append)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from itertools import combinations
 
 from PySide6.QtCore import QSize, Qt
@@ -11,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QLayout, QWidget
 
 from artseek.ingest.progress import IndexProgress
 from artseek.ui.view_data import Captions
-from tests.gui.conftest import search, wait_indexed
+from tests.gui.conftest import copy_shapes, search, wait_indexed
 
 LONG_NAME = "/collections/" + "a_very_long_folder_name/" * 6 + "scan_of_a_print_with_an_extremely_long_file_name_0413.tif"
 
@@ -61,9 +60,7 @@ def resize(qtbot, window, width: int, height: int) -> None:  # noqa: ANN001
 
 def test_window_is_usable_at_its_minimum_size(qtbot, window, shapes_200, tmp_path) -> None:  # noqa: ANN001
     folder = tmp_path / "twenty"
-    folder.mkdir()
-    for p, _ in shapes_200[:20]:
-        shutil.copy(p, folder / p.name)
+    copy_shapes(shapes_200, folder, 0, 20)
     window.import_folders([str(folder)])
     wait_indexed(qtbot, window, 20)
     results = search(qtbot, window, "a red circle")
@@ -103,9 +100,7 @@ def test_window_is_usable_at_its_minimum_size(qtbot, window, shapes_200, tmp_pat
 
 def test_detail_view_navigation_ends_and_small_images(qtbot, window, shapes_200, tmp_path) -> None:  # noqa: ANN001
     folder = tmp_path / "three"
-    folder.mkdir()
-    for p, _ in shapes_200[:3]:
-        shutil.copy(p, folder / p.name)
+    copy_shapes(shapes_200, folder, 0, 3)
     window.import_folders([str(folder)])
     wait_indexed(qtbot, window, 3)
     search(qtbot, window, "a shape")

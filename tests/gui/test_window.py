@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from artseek.ui.query_state import NOT_RELEVANT, RELEVANT, QueryState
 from artseek.ui.widgets.results_view import IMAGE_ID_MIME, MarkRole
 from tests.conftest import ROOT
 from tests.fixtures.shapes import generate_folder
-from tests.gui.conftest import drop, file_mime, search, wait_indexed
+from tests.gui.conftest import copy_shapes, drop, file_mime, search, wait_indexed
 
 pytestmark = pytest.mark.gui
 
@@ -242,9 +241,7 @@ def test_pause_resume_cancel_and_failed_files(qtbot, window, tmp_path, monkeypat
 def test_library_management_rescan_remove_and_read_only(qtbot, make_window, shapes_200, tmp_path,
                                                         monkeypatch) -> None:  # noqa: ANN001
     small = tmp_path / "small"
-    small.mkdir()
-    for p, _ in shapes_200[:20]:
-        shutil.copy(p, small / p.name)
+    copy_shapes(shapes_200, small, 0, 20)
     window = make_window(tmp_path / "lib")
     window.import_folders([str(small)])
     wait_indexed(qtbot, window, 20)
@@ -346,9 +343,7 @@ def test_menus_dialogs_and_context_menu(qtbot, window, shapes_200, tmp_path, mon
     from artseek.ui.widgets import LibraryDialog
 
     small = tmp_path / "few"
-    small.mkdir()
-    for p, _ in shapes_200[:12]:
-        shutil.copy(p, small / p.name)
+    copy_shapes(shapes_200, small, 0, 12)
     window.import_folders([str(small)])
     wait_indexed(qtbot, window, 12)
     search(qtbot, window, "a green star")

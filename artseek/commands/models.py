@@ -1,4 +1,4 @@
-"""``models list|fetch|export``: where the weights are, getting them once, exporting ONNX towers."""
+"""``models list|fetch|add|export``: where the weights are, getting them once, adding a file, exporting ONNX towers."""
 
 from __future__ import annotations
 
@@ -20,6 +20,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                         help="download weights once, on a networked machine (the only command that uses the network)")
     p.add_argument("--dest", type=Path, help="folder to write the weights to (default: the user model folder)")
     p.set_defaults(handler=cmd_models_fetch)
+    p = msub.add_parser("add", parents=[common],
+                        help="check a weights file (or ONNX export folder) and copy it into the user model folder",
+                        description="Recognises the model from the file's tensors (a .safetensors file, a torch "
+                                    "checkpoint read with weights_only, or an ONNX export folder), checks its "
+                                    "sha256 when it is published, and copies it under the name ArtSeek looks for.")
+    p.add_argument("file", type=Path, metavar="FILE", help="the weights file or ONNX export folder")
+    p.add_argument("--dest", type=Path, help="folder to copy it into (default: the user model folder)")
+    p.set_defaults(handler=cmd_models_add)
 
     p = msub.add_parser(
         "export", parents=[common],
@@ -54,8 +62,38 @@ def cmd_models_list(args: argparse.Namespace) -> int:
 def cmd_models_fetch(args: argparse.Namespace) -> int:
     from artseek.embedding.fetch import fetch_weights
 
-    path = fetch_weights(opt(args, "model", config.DEFAULT_MODEL), args.dest)
+    shown = [-1]
+
+    def progress(done: int, total: int) -> None:
+        step = done * 20 // total if total else done >> 26
+        if step != shown[0] and not opt(args, "json"):
+            shown[0] = step
+            of = f" of {total / 1e6:,.0f}" if total else ""
+            print(f"\r  {done / 1e6:,.0f}{of} MB", end="", file=sys.stderr, flush=True)
+
+    try:
+        path = fetch_weights(opt(args, "model", config.DEFAULT_MODEL), args.dest, progress=progress)
+    finally:
+        if shown[0] >= 0 and not opt(args, "json"):
+            print(file=sys.stderr)
     print(f"Saved the weights to {path}")
+    return 0
+
+
+def cmd_models_add(args: argparse.Namespace) -> int:
+    from artseek.embedding.model_files import add_model_file
+
+    quiet = bool(opt(args, "json"))
+    found, target = add_model_file(args.file, args.dest, opt(args, "model"),
+                                   log=None if quiet else (lambda msg: print(msg, file=sys.stderr)))
+    if quiet:
+        emit_json({"file": str(target), "kind": found.kind, "architecture": found.architecture,
+                   "models": list(found.models), "pretrained": found.pretrained_tag, "sha256": found.sha256})
+        return 0
+    origin = f", pretrained {found.pretrained_tag} (checksum matches)" if found.pretrained_tag else ""
+    print(f"Added {found.path.name}: model {', '.join(found.models)} ({found.architecture}{origin})\n  -> {target}")
+    if found.kind != "onnx":
+        print(f"  For the fast CPU backend, export it once: python main.py models export --model {found.models[0]}")
     return 0
 
 

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-slow test-all lint bench package package-tiny clean-venv
+.PHONY: run demo test test-slow test-all lint bench package package-tiny clean-venv
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-cluster.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,6 +13,9 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-cluster.txt
 
 run: $(STAMP)
 	$(PY) main.py
+
+demo: $(STAMP)
+	$(PY) main.py --demo
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest

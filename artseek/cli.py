@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="ArtSeek: offline image search for curators. Without a command, opens the window.")
     parser.add_argument("--version", action="version", version=f"ArtSeek {__version__}")
     parser.add_argument("--self-test", action="store_true", help=argparse.SUPPRESS)  # checks a (packaged) install
+    parser.add_argument("--demo", action="store_true",
+                        help="open the window on a demo: the tiny test model and generated sample pictures in a "
+                             "temporary library (a source checkout only; also: make demo)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     register_all(sub, _common_options(suppress=True))
     return parser
@@ -93,7 +96,12 @@ def _launch_gui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
     except ImportError:
         parser.print_help()
         return 0
-    return run_app(library=opt(args, "library"), model=opt(args, "model"), weights=opt(args, "weights"))
+    try:
+        return run_app(library=opt(args, "library"), model=opt(args, "model"), weights=opt(args, "weights"),
+                       backend=opt(args, "backend"), demo=bool(getattr(args, "demo", False)))
+    except ArtSeekError as exc:  # e.g. --demo where there is no demo (the packaged app)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -69,6 +69,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
                menu=("&File", 0), toolbar=(0, 0), enabled=lambda s: s.writable and s.model_usable),
     ActionSpec("paste_image", "&Paste Image as Query", (SK.Paste,), None, "Search with the image on the clipboard",
                menu=("&File", 1)),
+    ActionSpec("preferences", "Pre&ferences…", ("Ctrl+,",), None,
+               "How the model runs, the library opened at start, the largest image, thumbnail size",
+               help="Preferences", menu=("&File", 1)),
     ActionSpec("quit", "&Quit", (SK.Quit,), help="Quit ArtSeek", menu=("&File", 2)),
     # Library
     ActionSpec("library_status", "Library &Status…", ("Ctrl+L",), "info",
@@ -89,6 +92,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("backups", "&Backups…", (), None,
                "The library's backups: back up now, restore one, check the library", menu=("&Library", 1),
                enabled=lambda s: s.has_library),
+    ActionSpec("model_setup", "Model Set&up…", (), None,
+               "Add a model file, download a model, open the models folder (also: click the model in the status bar)",
+               menu=("&Library", 1), enabled=lambda s: not s.indexing),
     # Search
     ActionSpec("focus_search", "&Find…", (SK.Find,), "search", "Go to the search field", menu=("&Search", 0)),
     ActionSpec("search", "&Search", (), "search", "Search for the text and example image", menu=("&Search", 0),

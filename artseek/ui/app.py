@@ -41,18 +41,38 @@ def initial_library(library: str | os.PathLike[str] | None, settings: QSettings)
 
 
 def run_app(library: str | os.PathLike[str] | None = None, model: str | None = None,
-            weights: str | os.PathLike[str] | None = None, device: str | None = None, backend: str = "auto",
-            settings: QSettings | None = None, argv: list[str] | None = None) -> int:
-    """Show the window at once; open the library and load the model in the background. Returns the exit code."""
+            weights: str | os.PathLike[str] | None = None, device: str | None = None, backend: str | None = None,
+            settings: QSettings | None = None, argv: list[str] | None = None, demo: bool = False) -> int:
+    """Show the window at once; open the library and load the model in the background. Returns the exit code.
+
+    ``backend`` and ``library`` given here (the command line) win over the saved Preferences for the session.
+    ``demo``: the tiny test model on generated sample pictures in a temporary library (``main.py --demo``).
+    """
     app = create_app(argv)
     setup_logging()
     install_excepthook()
-    settings = settings if settings is not None else QSettings()
     service = LibraryService(model=model, weights=os.fspath(weights) if weights else None,
                              device=None if device == "auto" else device, backend=backend or "auto")
+    the_demo = service.models.create_demo() if demo else None
+    if the_demo is not None:  # the demo's window state stays with the demo: the curator's settings are untouched
+        settings = QSettings(os.fspath(the_demo.folder / "window.ini"), QSettings.Format.IniFormat)
+    settings = settings if settings is not None else QSettings()
     window = MainWindow(service, settings)
+    given = {"backend": f"--backend {backend}"} if backend else {}
+    if library or os.environ.get(config.ENV_LIBRARY):
+        given["library"] = "--library" if library else config.ENV_LIBRARY
+    window.preferences.start(given)
     window.show()
-    folder = initial_library(library, settings)
-    # After the first paint: open the library (worker thread), then warm up the model (worker thread).
-    QTimer.singleShot(0, lambda: window.open_library(folder, strict_model=bool(model)))
-    return app.exec()
+    if the_demo is not None:
+        QTimer.singleShot(0, lambda: window.models.start_demo(the_demo))
+    else:
+        chosen = library if library or given else window.preferences.store.start_library(None)
+        folder = initial_library(chosen, settings)
+        # After the first paint: open the library (worker thread), then warm up the model (worker thread).
+        QTimer.singleShot(0, lambda: window.open_library(folder, strict_model=bool(model)))
+    code = app.exec()
+    if the_demo is not None:
+        import shutil
+
+        shutil.rmtree(the_demo.folder, ignore_errors=True)  # the demo library and its pictures were temporary
+    return code

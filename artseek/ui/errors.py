@@ -26,12 +26,14 @@ log = logging.getLogger("artseek.ui")
 STATUS_ONLY = "status"  # a status-bar message is enough
 DIALOG = "dialog"  # a modal dialog
 RESTORE = "restore"  # the database is damaged: say so and offer its backups (controllers/backups.py)
+MODEL_SETUP = "model-setup"  # no usable model: Model Setup offers every way out (controllers/models.py)
 PLAIN = Qt.TextFormat.PlainText
 
 # How each kind of error is shown; the most specific class in an exception's MRO wins.
 PRESENTATIONS: dict[type[BaseException], str] = {
     EmptyQueryError: STATUS_ONLY,
     LibraryDamagedError: RESTORE,
+    ModelNotFoundError: MODEL_SETUP,
     BaseException: DIALOG,
 }
 
@@ -39,9 +41,9 @@ PRESENTATIONS: dict[type[BaseException], str] = {
 def curator_hint(exc: ArtSeekError) -> str:
     """The hint for a curator in the window (the core's hints name command-line options)."""
     if isinstance(exc, ModelNotFoundError):
-        return ("Ask whoever installed ArtSeek to copy that file into ArtSeek's models folder "
-                f"({config.user_models_dir()}), then reopen the library; or rebuild the library with a model "
-                "that is on this computer: Library → Re-index with Another Model….")
+        return ("Library → Model Setup… (or a click on the model in the status bar) adds or downloads it; or copy "
+                f"that file into ArtSeek's models folder ({config.user_models_dir()}) and reopen the library; or "
+                "rebuild the library with a model that is on this computer: Library → Re-index with Another Model….")
     return getattr(exc, "hint", "")
 
 

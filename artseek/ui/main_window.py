@@ -17,9 +17,11 @@ from artseek.ui import icons
 from artseek.ui.controllers.backups import BackupsController
 from artseek.ui.controllers.composed import ComposedController
 from artseek.ui.controllers.library import LibraryController
+from artseek.ui.controllers.models import ModelsController
+from artseek.ui.controllers.preferences import PreferencesController
 from artseek.ui.controllers.results import ResultsController
 from artseek.ui.controllers.search import SearchController
-from artseek.ui.errors import report
+from artseek.ui.errors import MODEL_SETUP, report
 from artseek.ui.query_state import NOT_RELEVANT, RELEVANT, Example, QueryModel
 from artseek.ui.service import LibraryService
 from artseek.ui.style import style_sheet
@@ -27,6 +29,7 @@ from artseek.ui.widgets.drops import read_mime
 from artseek.ui.widgets.feedback_bar import FeedbackBar
 from artseek.ui.widgets.index_panel import IndexPanel
 from artseek.ui.widgets.inspector import InspectorPanel
+from artseek.ui.widgets.link_label import ClickableLabel
 from artseek.ui.widgets.plain import plain_label
 from artseek.ui.widgets.results_pane import ResultsPane
 from artseek.ui.widgets.results_view import ResultsModel
@@ -70,6 +73,9 @@ class MainWindow(QMainWindow):
         self.results = ResultsController(service, self.state, self.model, self.stack, self.inspector, self.actions,
                                          self)
         self.composed = ComposedController(service, self.actions["use_pic2word"], status, self)
+        self.models = ModelsController(service, self, status)  # model setup and the demo
+        self.preferences = PreferencesController(service, self, self.view.set_thumbnail_size, status)
+        self.model_label.clicked.connect(lambda: self.models.show_setup())
         self._wire()
         self._restore_settings()
         self.update_enabled()
@@ -93,6 +99,7 @@ class MainWindow(QMainWindow):
             "copy_path": lambda: r().copy_paths(), "toggle_inspector": self.toggle_inspector,
             "shortcuts": self.show_shortcuts, "about": self.show_about,
             "use_pic2word": lambda: self.composed.choose(), "train_mapper": lambda: self.composed.train(),
+            "model_setup": lambda: self.models.show_setup(), "preferences": lambda: self.preferences.show_dialog(),
         }
 
     def _build_central(self, central: QWidget) -> None:
@@ -147,7 +154,7 @@ class MainWindow(QMainWindow):
         self.search_busy.setMaximumWidth(90)
         self.search_busy.setMaximumHeight(14)
         self.search_busy.hide()
-        self.model_label = plain_label(QLabel("Model: –", self))
+        self.model_label = ClickableLabel("Model: –", "Model Setup: add, download or check the model", self)
         self.library_label = plain_label(QLabel("No library", self))
         sb.addPermanentWidget(self.search_busy)
         sb.addPermanentWidget(self.library_label)
@@ -165,7 +172,8 @@ class MainWindow(QMainWindow):
         self.inspector.captions.keywordActivated.connect(self.search.search_keyword)
         s.folderRemoved.connect(lambda *_: self.state.is_empty() or self.run_search())
         s.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        s.error.connect(lambda title, exc: report(self, title, exc))
+        setup = {MODEL_SETUP: self.models.offer_setup}  # a missing model opens Model Setup, not an error box
+        s.error.connect(lambda title, exc: report(self, title, exc, presenters=setup))
         # One rule for what is enabled, recomputed whenever something it reads changes.
         for signal in (state.resultsChanged, state.marksChanged, state.exampleChanged, s.libraryOpened,
                        s.libraryFailed, s.libraryClosed, s.statusChanged, s.indexStarted, s.indexFinished,

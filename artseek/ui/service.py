@@ -36,6 +36,7 @@ from artseek.ingest.progress import IndexProgress, JobControl
 from artseek.ui.errors import describe_error
 from artseek.ui.query_state import QueryState
 from artseek.ui.service_care import CareService
+from artseek.ui.service_models import ModelsService
 from artseek.ui.thumbnails import ThumbnailLoader
 from artseek.ui.view_data import Captions, ImageDetails, SearchOutcome
 from artseek.ui.workers import LatestOnly, TaskRunner, ThrottledListener
@@ -44,17 +45,17 @@ log = logging.getLogger(__name__)
 
 
 def _open_library(folder: str | None, model: str | None, weights: str | None, device: str | None,
-                  backend: str, strict_model: bool):  # noqa: ANN202 - returns a Library
+                  backend: str, strict_model: bool, **options: object):  # noqa: ANN202 - returns a Library
     """Open (or create) a library (read-only when in use elsewhere); on a model mismatch, with its own model."""
     from artseek.errors import ModelMismatchError
     from artseek.library import open_library
 
     try:
-        return open_library(folder, model=model, weights=weights, device=device, backend=backend)
+        return open_library(folder, model=model, weights=weights, device=device, backend=backend, **options)
     except ModelMismatchError:
         if strict_model or model is None:
             raise
-        return open_library(folder, model=None, weights=None, device=device, backend=backend)
+        return open_library(folder, model=None, weights=None, device=device, backend=backend, **options)
 
 
 # ------------------------------------------------------------------ service
@@ -111,6 +112,9 @@ class LibraryService(QObject):
         self.composed_method = "average"  # image+text queries: "pic2word" (when the library has a mapper), "average"
         self._mapper_control: JobControl | None = None  # the running mapper training, cancelled on close
         self.care = CareService(self)  # backups, restore and check (ui/service_care.py)
+        self.models = ModelsService(self)  # model setup: add a file, download, export (ui/service_models.py)
+        self.library_options: dict = {}  # more Library options (int8), and IndexOptions (max_pixels): Preferences
+        self.index_options: dict = {}
 
     # ------------------------------------------------------------ state
     @property
@@ -205,7 +209,7 @@ class LibraryService(QObject):
         folder_s = os.fspath(folder) if folder else None
         model = model if model is not None else self.model
         weights = weights if weights is not None else self.weights
-        device, backend = self.device, self.backend
+        device, backend, options = self.device, self.backend, dict(self.library_options)
         read_pool, thumbs = self._read_pool, self.thumbnails
 
         def work():  # noqa: ANN202
@@ -213,7 +217,7 @@ class LibraryService(QObject):
             thumbs.wait()
             if old is not None:
                 old.close()
-            lib = _open_library(folder_s, model, weights, device, backend, strict_model)
+            lib = _open_library(folder_s, model, weights, device, backend, strict_model, **options)
             self._opened_lib = lib  # so that close_library() can close it before the signal arrives
             return lib, lib.status()
 
@@ -385,7 +389,7 @@ class LibraryService(QObject):
         def work():  # noqa: ANN202
             from artseek.ingest.indexer import IndexOptions
 
-            report = run(lib, IndexOptions(), listener, control)
+            report = run(lib, IndexOptions(**self.index_options), listener, control)
             return report, lib.status()
 
         self._submit(self._write_pool, work, self._index_done, self._index_failed)

@@ -1,4 +1,8 @@
-"""Without model weights the window says so, once, with what a curator can do (never a silent failure)."""
+"""Without model weights the window says so, once, with what a curator can do (never a silent failure).
+
+Since Model Setup exists, "what a curator can do" is that dialog (choose a file, download, open the models
+folder, the demo; tests/gui/test_model_setup.py drives it), in place of an error box with advice.
+"""
 
 from __future__ import annotations
 
@@ -23,12 +27,13 @@ def test_missing_weights_are_explained_once_and_the_library_can_be_reindexed(qtb
     window.show()
     window.search_area.field.setText("a harbour at night")  # a search typed at once runs when the library opens
     window.open_library(str(tmp_path / "lib"))
-    qtbot.waitUntil(lambda: bool(shown), timeout=60_000)
+    qtbot.waitUntil(lambda: window.models.dialog is not None and window.models.dialog.isVisible(), timeout=60_000)
     qtbot.waitUntil(lambda: not service.busy, timeout=60_000)
     qtbot.wait(300)
-    assert len(shown) == 1  # one dialog: the model's, not a second "Search failed"
-    title, text = shown[0]
-    assert title == "The model could not be loaded"
+    assert shown == []  # one dialog: Model Setup, not an error box and not a second "Search failed"
+    setup = window.models.dialog
+    assert setup.windowTitle() == "Model Setup"
+    text = setup.reason.text()
     assert "ViT-B-32-laion2b_s34b_b79k.safetensors" in text
     assert "--weights" not in text and "python main.py" not in text  # advice for a curator, not the CLI
     assert "Re-index with Another Model" in text
@@ -36,7 +41,9 @@ def test_missing_weights_are_explained_once_and_the_library_can_be_reindexed(qtb
     # Importing cannot work without a model: it is disabled (with the empty library's Import button).
     assert not window.actions["import_folder"].isEnabled() and not window.stack.empty_import.isEnabled()
     window.run_search()
-    assert len(shown) == 1 and "Re-index with Another Model" in window.statusBar().currentMessage()
+    assert shown == [] and "Re-index with Another Model" in window.statusBar().currentMessage()
+    assert window.models.dialog is setup
+    setup.reject()
 
     # Library → Re-index with Another Model… rebuilds it with a model that is on this computer.
     from PySide6.QtWidgets import QInputDialog, QMessageBox
@@ -52,4 +59,4 @@ def test_missing_weights_are_explained_once_and_the_library_can_be_reindexed(qtb
     assert window.model_label.text() == "Model: tiny-test"
     assert service.library.model_name == "tiny-test"
     assert window.actions["import_folder"].isEnabled()
-    assert len(shown) == 1
+    assert shown == []

@@ -125,8 +125,10 @@ class ResultsModel(QAbstractListModel):
 class ThumbnailDelegate(QStyledItemDelegate):
     """Paints a thumbnail, its file name and score, and the +/- mark as a badge."""
 
+    thumb = THUMB  # the thumbnail box (px): ResultsView.set_thumbnail_size (Preferences)
+
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
-        return CELL
+        return QSize(self.thumb + 16, self.thumb + 44)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         painter.save()
@@ -151,7 +153,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.drawPath(card)
 
         # Thumbnail, centred in its box.
-        box = QRect(rect.left() + (rect.width() - THUMB) // 2, rect.top() + 5, THUMB, THUMB)
+        thumb = self.thumb
+        box = QRect(rect.left() + (rect.width() - thumb) // 2, rect.top() + 5, thumb, thumb)
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)
         if pixmap is not None and not pixmap.isNull():
             scaled = pixmap.size().scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
@@ -222,16 +225,26 @@ class ResultsView(QListView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setMinimumWidth(CELL.width() + 6 + self.verticalScrollBar().sizeHint().width() + 4)
-        self.setItemDelegate(ThumbnailDelegate(self))
+        self.delegate = ThumbnailDelegate(self)
+        self.setItemDelegate(self.delegate)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.setAccessibleName("Search results")
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802
+    def set_thumbnail_size(self, px: int) -> None:
+        """Show thumbnails in ``px`` boxes (the grid lays itself out again at once)."""
+        self.delegate.thumb = int(px)
+        self._fit_grid(force=True)
+        self.doItemsLayout()
+
+    def _fit_grid(self, force: bool = False) -> None:
         # Spread the spare width over the columns so the grid fills the view evenly.
-        base = CELL.width() + 6
+        cell = self.delegate.sizeHint(QStyleOptionViewItem(), QModelIndex())
         available = max(1, self.viewport().width() - 2)
-        columns = max(1, available // base)
+        columns = max(1, available // (cell.width() + 6))
         width = available // columns
-        if width != self.gridSize().width():
-            self.setGridSize(QSize(width, CELL.height() + 6))
+        if force or width != self.gridSize().width():
+            self.setGridSize(QSize(width, cell.height() + 6))
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802
+        self._fit_grid()
         super().resizeEvent(event)

@@ -17,7 +17,7 @@ from artseek import config
 
 ENV_SETTINGS = "ARTSEEK_SETTINGS"
 BACKENDS = ("auto", "torch", "onnx")
-THUMBNAIL_SIZES = (96, 320)  # smallest and largest grid thumbnail (px)
+THUMBNAIL_SIZES = (96, 256)  # smallest and largest grid thumbnail (px; stored thumbnails are 256)
 MEGAPIXEL_LIMITS = (10.0, 2000.0)
 MAX_THREADS = 256
 

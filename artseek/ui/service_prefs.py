@@ -19,9 +19,11 @@ LIMITS = {"threads": settings.MAX_THREADS, "megapixels": settings.MEGAPIXEL_LIMI
 class PreferencesStore:
     """Loads, saves and applies the preferences; ``service`` is the LibraryService they apply to."""
 
-    def __init__(self, service: object, overrides: dict[str, str] | None = None) -> None:
+    def __init__(self, service, overrides: dict[str, str] | None = None) -> None:
         self.service = service
         self.overrides = dict(overrides or {})  # setting -> the command-line option that set it
+        if service.backend not in (None, "auto"):  # the service was made with a backend (the command line)
+            self.overrides.setdefault("backend", f"--backend {service.backend}")
         self.prefs = settings.load()
         self._env_threads = os.environ.get(ENV_THREADS)  # set outside ArtSeek: a preference of 0 keeps it
 

@@ -114,11 +114,12 @@ def test_no_import_cycle_among_artseek_modules() -> None:
 
 # The layers of docs/architecture.md, lowest first: a module imports only from its own layer or lower ones.
 LAYERS = (
-    ("artseek", "artseek.errors", "artseek.config", "artseek.files", "artseek.library_lock"),
+    ("artseek", "artseek.errors", "artseek.config", "artseek.files", "artseek.library_lock", "artseek.settings"),
     ("artseek.storage", "artseek.vectors", "artseek.embedding", "artseek.search"),
     ("artseek.ingest", "artseek.captions", "artseek.composed"),
     ("artseek.library", "artseek.library_care", "artseek.library_folders", "artseek.index_sync"),
-    ("artseek.evaluation", "artseek.bench", "artseek.selftest", "artseek.maintenance", "artseek.cluster"),
+    ("artseek.evaluation", "artseek.bench", "artseek.selftest", "artseek.maintenance", "artseek.cluster",
+     "artseek.demo"),
     ("artseek.commands", "artseek.ui"),
     ("artseek.cli",),
 )

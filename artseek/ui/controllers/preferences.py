@@ -30,7 +30,7 @@ class PreferencesController(QObject):
 
     def start(self, overrides: dict[str, str]) -> None:
         """At start-up: note what the command line set (it wins this session), then apply the rest."""
-        self.store.overrides = dict(overrides)
+        self.store.overrides.update(overrides)
         self.apply()
 
     def apply(self) -> None:

@@ -54,6 +54,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--offscreen", action="store_true", help="use Qt's offscreen platform instead of Xvfb")
     parser.add_argument("--count", type=int, default=320, help="generated images to index")
+    parser.add_argument("--only-setup", action="store_true",
+                        help="only the Model Setup and Preferences dialogs (no indexing: a few seconds)")
     args = parser.parse_args()
 
     width, height = 1400, 880
@@ -66,14 +68,14 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="artseek-shots-"))
     os.environ["ARTSEEK_DATA_DIR"] = str(work / "user-data")
     try:
-        return _run(args.out, args.count, work, width, height)
+        return _run(args.out, args.count, work, width, height, args.only_setup)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if xvfb is not None:
             xvfb.terminate()
 
 
-def _run(out: Path, count: int, work: Path, width: int, height: int) -> int:
+def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup: bool = False) -> int:
     from PIL import Image
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
@@ -127,6 +129,10 @@ def _run(out: Path, count: int, work: Path, width: int, height: int) -> int:
     window.open_library(str(work / "Library"), strict_model=True)
     wait(lambda: service.is_open, what="the library")
     wait(lambda: service.model_state == "ready", what="the model")
+    if only_setup:
+        _setup_dialogs(window, shoot)
+        window.close()
+        return 0
     shoot(window, "empty-library.png")
 
     # Import (as File -> Import Folder does) and catch the indexing panel mid-way.
@@ -198,10 +204,34 @@ def _run(out: Path, count: int, work: Path, width: int, height: int) -> int:
     wait(lambda: window.size() == window.minimumSize(), what="the minimum size")
     wait(lambda: not window.inspector.captions.texts.item(0).text().startswith("Looking"), what="captions")
     shoot(window, "minimum-size.png")
+    _setup_dialogs(window, shoot)
 
     window.close()
     QApplication.processEvents()
     return 0
+
+
+def _setup_dialogs(window, shoot: Callable) -> None:  # noqa: ANN001
+    """Model Setup as a curator without the ViT-B-32 weights sees it, and Preferences."""
+    from artseek.embedding.registry import get_spec, locate_weights
+    from artseek.errors import ModelNotFoundError
+
+    window.resize(1400, 880)
+    try:
+        locate_weights(get_spec("ViT-B-32"))
+        missing = ModelNotFoundError("The weights for model 'ViT-B-32' were not found (expected a file named "
+                                     "'ViT-B-32-laion2b_s34b_b79k.safetensors').")
+    except ModelNotFoundError as exc:
+        missing = exc
+    window.service.model = "ViT-B-32"  # what the dialog offers to download: the library's (here: the default) model
+    window.models.dialog = None
+    window.models.wanted_model = lambda: "ViT-B-32"
+    window.models.offer_setup(missing)
+    shoot(window.models.dialog, "model-setup.png")
+    window.models.dialog.reject()
+    dialog = window.preferences.show_dialog()
+    shoot(dialog, "preferences.png")
+    dialog.reject()
 
 
 if __name__ == "__main__":

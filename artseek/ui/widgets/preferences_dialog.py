@@ -42,7 +42,7 @@ class PreferencesDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("preferencesDialog")
         self.setWindowTitle("Preferences")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(660)
         self._prefs = prefs
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -106,11 +106,18 @@ class PreferencesDialog(QDialog):
         v = QVBoxLayout(box)
         v.setContentsMargins(0, 0, 0, 6)
         v.setSpacing(2)
-        v.addWidget(field)
+        if isinstance(field, (QComboBox, QSpinBox, QDoubleSpinBox)):  # a short field, left-aligned
+            row = QHBoxLayout()
+            row.addWidget(field)
+            row.addStretch(1)
+            v.addLayout(row)
+        else:
+            v.addWidget(field)
         text = note + (f"\nThis session: {override} given on the command line wins." if override else "")
         label = QLabel(text, box)
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setWordWrap(True)
+        label.setMinimumWidth(460)  # wrapped notes get their full height (no clipped last line)
         label.setStyleSheet("color: palette(placeholder-text); font-size: 90%;")
         v.addWidget(label)
         return box

@@ -132,6 +132,7 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
     if only_setup:
         _setup_dialogs(window, shoot)
         window.close()
+        _demo(work, shoot, wait)
         return 0
     shoot(window, "empty-library.png")
 
@@ -207,6 +208,7 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
     _setup_dialogs(window, shoot)
 
     window.close()
+    _demo(work, shoot, wait)
     QApplication.processEvents()
     return 0
 
@@ -232,6 +234,30 @@ def _setup_dialogs(window, shoot: Callable) -> None:  # noqa: ANN001
     dialog = window.preferences.show_dialog()
     shoot(dialog, "preferences.png")
     dialog.reject()
+
+
+def _demo(work: Path, shoot: Callable, wait: Callable) -> None:
+    """The demo window (make demo / Try the Demo): labelled Demo, its sample pictures imported, a search."""
+    from PySide6.QtCore import QSettings
+
+    from artseek.ui.main_window import MainWindow
+    from artseek.ui.service import LibraryService
+
+    service = LibraryService()
+    demo = service.models.create_demo()
+    window = MainWindow(service, QSettings(str(work / "demo.ini"), QSettings.Format.IniFormat))
+    window.resize(1400, 880)
+    window.show()
+    window.models.start_demo(demo)
+    wait(lambda: service.is_open and service.status is not None and service.status.indexed > 0
+         and not service.indexing, what="the demo's import")
+    window.search_area.field.setText("a red star")
+    window.run_search()
+    wait(lambda: not service.searching and window.model.rowCount() > 0, what="the demo search")
+    window.view.setCurrentIndex(window.model.index(0))
+    shoot(window, "demo.png")
+    window.close()
+    shutil.rmtree(demo.folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -162,7 +162,7 @@ class ModelsController(QObject):
         self.demo_label = QLabel(DEMO_LABEL, self.window)
         self.demo_label.setObjectName("demoLabel")
         self.demo_label.setStyleSheet("font-weight: bold; color: #8a4b00;")
-        self.window.statusBar().insertPermanentWidget(0, self.demo_label)
+        self.window.statusBar().addPermanentWidget(self.demo_label)
         self.window.setWindowTitle("Demo — ArtSeek")
         self.window.open_library(os.fspath(demo.library), strict_model=True)
 

@@ -56,6 +56,7 @@ class ModelsService(QObject):
     """Adds and downloads models in the background; answers with signals."""
 
     progress = Signal(str, int, int)  # what is happening, done, total (0: unknown)
+    cancellable = Signal(bool)  # whether Cancel can stop what runs now (a download can; the export cannot)
     installed = Signal(object)  # Installed
     failed = Signal(str, object)  # what was being done, the exception
     EXPORT_STEPS = 4  # export_model's log lines: loading, exporting, (quantising), measuring
@@ -113,6 +114,12 @@ class ModelsService(QObject):
 
         return demo.create(count or demo.DEMO_IMAGES)
 
+    @staticmethod
+    def was_cancelled(exc: BaseException) -> bool:
+        from artseek.embedding.fetch import DownloadCancelled
+
+        return isinstance(exc, DownloadCancelled)
+
     def cancel(self) -> None:
         if self._cancel is not None:
             self._cancel.set()
@@ -124,6 +131,7 @@ class ModelsService(QObject):
         self._cancel = threading.Event()
 
         def work() -> Installed:
+            self.cancellable.emit(False)  # checking and copying take seconds; they are not interrupted
             found, target = self.add(path, lambda msg: self.progress.emit(msg, 0, 0))
             if found.kind == "onnx":
                 return Installed(found.models[0] if found.models else "", os.fspath(target), True)
@@ -155,6 +163,7 @@ class ModelsService(QObject):
             return Installed(model, os.fspath(weights), False, "This installation cannot make an ONNX export; "
                                                                 "choose an export folder made on another computer.")
         steps = [0]
+        self.cancellable.emit(False)
 
         def log(msg: str) -> None:
             steps[0] += 1

@@ -117,6 +117,32 @@ def test_download_offline_says_so_in_the_dialog_and_keeps_nothing(qtbot, tmp_pat
     assert "could not be downloaded" in window.statusBar().currentMessage()
 
 
+def test_a_download_shows_progress_and_cancel_keeps_nothing(qtbot, tmp_path, no_models, monkeypatch) -> None:  # noqa: ANN001
+    import time
+
+    from artseek.embedding import fetch
+
+    window, dialog, boxes = _window(qtbot, tmp_path, "ViT-B-32", monkeypatch)
+
+    class Endless:  # a slow, large download
+        def read(self, n: int) -> bytes:
+            time.sleep(0.01)
+            return b"\0" * 65536
+
+        def close(self) -> None:
+            pass
+
+    window.service.models.open_url = lambda url: fetch._Response(Endless(), 600_000_000, None)
+    qtbot.mouseClick(dialog.download_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.progress.maximum() > 0 and dialog.progress.value() > 0, timeout=30_000)
+    assert "Downloading ViT-B-32" in dialog.progress_label.text() and " of 600 MB" in dialog.progress_label.text()
+    assert dialog.cancel_button.isVisible() and not dialog.download_button.isEnabled()
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(dialog.outcome.text()), timeout=30_000)
+    assert dialog.outcome.text() == "The download was cancelled; nothing was kept."
+    assert boxes == [] and dialog.download_button.isEnabled() and not any(no_models.iterdir())
+
+
 def test_the_model_label_and_the_menu_open_setup_with_the_folder_and_the_demo(qtbot, window, monkeypatch,  # noqa: ANN001
                                                                                tmp_path) -> None:
     import sys

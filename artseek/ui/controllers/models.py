@@ -59,6 +59,7 @@ class ModelsController(QObject):
         models.progress.connect(self._progress)
         models.installed.connect(self._installed)
         models.failed.connect(self._failed)
+        models.cancellable.connect(lambda can: self.dialog is not None and self.dialog.cancel_button.setVisible(can))
         service.libraryOpened.connect(self._library_opened)
 
     # ------------------------------------------------------------- the dialog
@@ -119,7 +120,7 @@ class ModelsController(QObject):
             self.dialog.show_progress(text, done, total)
 
     def _failed(self, title: str, exc: BaseException) -> None:
-        text = f"{title}.\n{describe_error(exc)}"
+        text = describe_error(exc) if self.service.models.was_cancelled(exc) else f"{title}.\n{describe_error(exc)}"
         self.status(text.partition("\n")[0], 10000)
         if self.dialog is not None:
             self.dialog.show_outcome(text, ok=False)

@@ -269,3 +269,18 @@ def test_a_cancelled_download_keeps_nothing(tmp_path: Path, downloadable: None) 
 def test_a_model_without_a_download_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(fetch.DownloadError, match="cannot be downloaded"):
         fetch.fetch_weights("tiny-test", tmp_path, open_url=lambda url: pytest.fail("no network"))
+
+
+def test_without_torch_safetensors_files_are_still_recognised_and_added(renamed: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The packaged app has no torch: the safetensors header and the stored signatures are enough."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # any import of torch now fails
+    found, target = add_model_file(renamed, tmp_path / "models")
+    assert found.models == ("tiny-test",) and target.read_bytes() == TINY_WEIGHTS.read_bytes()
+    ckpt = tmp_path / "tiny.pt"
+    ckpt.write_bytes(b"PK\x03\x04 a torch zip")
+    with pytest.raises(ModelFileError, match="torch checkpoint, which this installation cannot read") as info:
+        recognise(ckpt)
+    assert ".safetensors" in info.value.hint

@@ -114,12 +114,6 @@ class ModelsService(QObject):
 
         return demo.create(count or demo.DEMO_IMAGES)
 
-    @staticmethod
-    def was_cancelled(exc: BaseException) -> bool:
-        from artseek.embedding.fetch import DownloadCancelled
-
-        return isinstance(exc, DownloadCancelled)
-
     def cancel(self) -> None:
         if self._cancel is not None:
             self._cancel.set()

@@ -108,13 +108,14 @@ def test_download_offline_says_so_in_the_dialog_and_keeps_nothing(qtbot, tmp_pat
     qtbot.mouseClick(dialog.download_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(dialog.outcome.text()), timeout=30_000)
     text = dialog.outcome.text()
-    assert text.startswith("The model ViT-B-32 could not be downloaded.")
-    assert "cannot reach the download server" in text and "Network is unreachable" in text
+    assert text.startswith("The weights of 'ViT-B-32' could not be downloaded: this computer cannot reach the "
+                           "download server (") and "Network is unreachable" in text.partition("\n")[0]
     assert "Choose a model file" in text  # what to do instead
     assert asked and asked[0].startswith("https://huggingface.co/")
     assert boxes == [] and dialog.download_button.isEnabled() and not dialog.progress.isVisible()
     assert not no_models.exists() or not any(no_models.iterdir())
     assert "could not be downloaded" in window.statusBar().currentMessage()
+    assert window.service.models.busy is False
 
 
 def test_a_download_shows_progress_and_cancel_keeps_nothing(qtbot, tmp_path, no_models, monkeypatch) -> None:  # noqa: ANN001

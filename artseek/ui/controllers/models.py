@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QProcess, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QWidget
 
+from artseek.errors import ArtSeekError
 from artseek.ui.errors import describe_error
 from artseek.ui.service import LibraryService
 from artseek.ui.service_models import Installed
@@ -120,7 +121,8 @@ class ModelsController(QObject):
             self.dialog.show_progress(text, done, total)
 
     def _failed(self, title: str, exc: BaseException) -> None:
-        text = describe_error(exc) if self.service.models.was_cancelled(exc) else f"{title}.\n{describe_error(exc)}"
+        # ArtSeek's own errors already say what happened and what to do; anything else gets the title first.
+        text = describe_error(exc) if isinstance(exc, ArtSeekError) else f"{title}.\n{describe_error(exc)}"
         self.status(text.partition("\n")[0], 10000)
         if self.dialog is not None:
             self.dialog.show_outcome(text, ok=False)

@@ -189,3 +189,22 @@ def test_the_demo_opens_labelled_imports_its_pictures_and_searches(qtbot, tmp_pa
     assert any("red_star" in r.path for r in results[:3])  # 2 of the 48 pictures are red stars
     window.close()
     shutil.rmtree(demo.folder)
+
+
+def test_with_bundled_weights_it_never_shows(qtbot, tmp_path, no_models, monkeypatch) -> None:  # noqa: ANN001
+    """The packaged app bundles its model in resources/models: the window starts straight into a usable model."""
+    from artseek.ui.main_window import MainWindow
+    from artseek.ui.service import LibraryService
+
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    shutil.copyfile(TINY_WEIGHTS, bundle / "artseek-tiny.safetensors")
+    monkeypatch.setattr("artseek.config.bundled_models_dir", lambda: bundle)
+    window = MainWindow(LibraryService(model="tiny-test"), QSettings(str(tmp_path / "w.ini"),
+                                                                     QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    window.open_library(str(tmp_path / "library"), strict_model=True)
+    qtbot.waitUntil(lambda: window.service.model_state == "ready", timeout=60_000)
+    qtbot.wait(200)
+    assert window.models.dialog is None and window.model_label.text() == "Model: tiny-test"

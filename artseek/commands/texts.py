@@ -69,8 +69,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     p = sub.add_parser("classify", parents=[common],
                        help="zero-shot classify every image into your categories, stored as tags")
-    p.add_argument("--category", action="append", required=True, metavar="NAME=V1,V2,...",
-                   help="e.g. technique=photograph,engraving,drawing,painting (repeatable)")
+    p.add_argument("--category", action="append", metavar="NAME=V1,V2,...",
+                   help="e.g. technique=photograph,engraving,drawing,painting (repeatable; default: the "
+                        "categories saved with 'categories set')")
+    p.add_argument("--new-only", action="store_true",
+                   help="only images without a tag of the category (all again when the category or model changed)")
     p.add_argument("--template", action="append", metavar="TEMPLATE",
                    help='prompt template with {} for the value, e.g. "an {}" (repeatable; default: a few generic ones)')
     p.add_argument("--min-score", type=float, default=0.0, help="leave images untagged below this probability")
@@ -86,6 +89,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("csv", type=Path, metavar="CSV")
     p.add_argument("--category")
     p.set_defaults(handler=cmd_tags_export)
+    p = gsub.add_parser("set", parents=[common], help="set a curator's tag (wins over any prediction, now and later)")
+    p.add_argument("image", metavar="IMAGE", help="library image id or indexed path")
+    p.add_argument("tag", metavar="CATEGORY=VALUE", help="e.g. technique=engraving")
+    p.set_defaults(handler=cmd_tags_set)
+    p = gsub.add_parser("clear", parents=[common], help="remove an image's tag of a category (predicted again later)")
+    p.add_argument("image", metavar="IMAGE")
+    p.add_argument("category", metavar="CATEGORY")
+    p.set_defaults(handler=cmd_tags_clear)
 
 
 def _check_top(k: int) -> None:
@@ -222,7 +233,7 @@ def cmd_texts_images(args: argparse.Namespace) -> int:
                         "results": [dict(rank=i + 1, **r.to_dict()) for i, r in enumerate(results)]})
     else:
         for i, r in enumerate(results, 1):
-            print(f"{i:3d}  {r.score:.4f}  {r.path}")
+            print(f"{i:3d}  {r.score:.4f}  {r.path}" + (f"\n       “{r.sentence}”" if r.sentence else ""))
     return 0
 
 
@@ -262,7 +273,10 @@ def cmd_keywords(args: argparse.Namespace) -> int:
 def cmd_classify(args: argparse.Namespace) -> int:
     from artseek.captions.vocabulary import VocabularyError, parse_category
 
-    categories = [parse_category(c) for c in args.category]
+    categories = [parse_category(c) for c in args.category or []]
+    if args.template and not categories:
+        raise VocabularyError("--template needs --category.", "Templates of saved categories are set with "
+                                                              "'categories set NAME=V1,V2 --template ...'.")
     if args.template:
         bad = [t for t in args.template if t.count("{}") != 1]
         if bad:
@@ -270,7 +284,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         for c in categories:
             c.templates = tuple(args.template)
     with open_library(args) as lib:
-        reports = lib.texts.classify(categories, args.min_score)
+        reports = lib.texts.classify(categories or None, args.min_score, incremental=args.new_only)
     if opt(args, "json"):
         emit_json([r.to_dict() for r in reports])
     else:
@@ -302,4 +316,36 @@ def cmd_tags_export(args: argparse.Namespace) -> int:
         emit_json({"file": os.fspath(args.csv), "rows": n})
     else:
         print(f"Wrote {n} tags to {args.csv}.")
+    return 0
+
+
+def _library_image(lib, ref: str) -> int:  # noqa: ANN001
+    image_id = resolve_image(lib, ref)[0]
+    if image_id is None:
+        raise ArtSeekError(f"'{ref}' is not an image of this library.", "Give its id or its indexed path.")
+    return image_id
+
+
+def cmd_tags_set(args: argparse.Namespace) -> int:
+    category, sep, value = args.tag.partition("=")
+    if not sep or not category.strip() or not value.strip():
+        raise ArtSeekError(f"'{args.tag}' is not CATEGORY=VALUE.", "E.g. tags set 12 technique=engraving.")
+    with open_library(args) as lib:
+        image_id = _library_image(lib, args.image)
+        lib.texts.set_tag(image_id, category.strip(), value.strip())
+    if opt(args, "json"):
+        emit_json({"image_id": image_id, "category": category.strip(), "value": value.strip(), "source": "curator"})
+    else:
+        print(f"Image {image_id}: {category.strip()} = {value.strip()} (curator; kept by every classification).")
+    return 0
+
+
+def cmd_tags_clear(args: argparse.Namespace) -> int:
+    with open_library(args) as lib:
+        image_id = _library_image(lib, args.image)
+        removed = lib.texts.clear_tag(image_id, args.category)
+    if opt(args, "json"):
+        emit_json({"image_id": image_id, "category": args.category, "removed": removed})
+    else:
+        print(f"Image {image_id}: {'removed its' if removed else 'had no'} tag of '{args.category}'.")
     return 0

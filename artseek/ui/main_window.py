@@ -19,6 +19,7 @@ from artseek.ui.controllers.composed import ComposedController
 from artseek.ui.controllers.library import LibraryController
 from artseek.ui.controllers.results import ResultsController
 from artseek.ui.controllers.search import SearchController
+from artseek.ui.controllers.texts import TextsController
 from artseek.ui.errors import report
 from artseek.ui.query_state import NOT_RELEVANT, RELEVANT, Example, QueryModel
 from artseek.ui.service import LibraryService
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.results = ResultsController(service, self.state, self.model, self.stack, self.inspector, self.actions,
                                          self)
         self.composed = ComposedController(service, self.actions["use_pic2word"], status, self)
+        self.texts = TextsController(service, self.state, self.model, self.results, self.actions, status, self)
         self._wire()
         self._restore_settings()
         self.update_enabled()
@@ -93,6 +95,12 @@ class MainWindow(QMainWindow):
             "copy_path": lambda: r().copy_paths(), "toggle_inspector": self.toggle_inspector,
             "shortcuts": self.show_shortcuts, "about": self.show_about,
             "use_pic2word": lambda: self.composed.choose(), "train_mapper": lambda: self.composed.train(),
+            "import_descriptions": lambda: self.texts.import_descriptions(),
+            "export_tags": lambda: self.texts.choose_export_file(), "categories": lambda: self.texts.show_categories(),
+            "search_descriptions": lambda: self.texts.set_search_in_descriptions(
+                self.actions["search_descriptions"].isChecked()),
+            "edit_description": lambda: self.texts.edit_description(),
+            "tag_badges": lambda: self.texts.set_badges(self.actions["tag_badges"].isChecked()),
         }
 
     def _build_central(self, central: QWidget) -> None:

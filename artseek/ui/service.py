@@ -36,6 +36,7 @@ from artseek.ingest.progress import IndexProgress, JobControl
 from artseek.ui.errors import describe_error
 from artseek.ui.query_state import QueryState
 from artseek.ui.service_care import CareService
+from artseek.ui.service_texts import TextsService
 from artseek.ui.thumbnails import ThumbnailLoader
 from artseek.ui.view_data import Captions, ImageDetails, SearchOutcome
 from artseek.ui.workers import LatestOnly, TaskRunner, ThrottledListener
@@ -111,6 +112,7 @@ class LibraryService(QObject):
         self.composed_method = "average"  # image+text queries: "pic2word" (when the library has a mapper), "average"
         self._mapper_control: JobControl | None = None  # the running mapper training, cancelled on close
         self.care = CareService(self)  # backups, restore and check (ui/service_care.py)
+        self.texts = TextsService(self)  # descriptions, categories and tags (ui/service_texts.py)
 
     # ------------------------------------------------------------ state
     @property
@@ -302,12 +304,14 @@ class LibraryService(QObject):
                                                    "image, or mark results with + and −."))
             return 0
         lib, description, wanted = self._library, state.describe(), self.composed_method
+        in_texts = self.texts.description_search(query, top_k)  # None unless searching in descriptions
+        description += " in descriptions" if in_texts else ""
         holder: list[int] = []  # the request's token, known once submit() returns (read on the UI thread only)
 
         def work() -> tuple:
             start = time.perf_counter()
             query.composed = lib.composer.method_to_use(wanted)
-            results = lib.search_query(query, top_k)
+            results = in_texts(lib) if in_texts else lib.search_query(query, top_k)
             elapsed = time.perf_counter() - start
             read = lib.text_read(query.text) if query.text else None
             return (results, elapsed, (read if read is not None and read != query.text.strip() else None),

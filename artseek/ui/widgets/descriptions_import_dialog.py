@@ -190,8 +190,8 @@ class DescriptionsImportDialog(QDialog):
     def show_error(self, message: str) -> None:
         """A file that cannot be read or imported (with the line to fix); nothing was imported."""
         self.progress.hide()
-        self.import_button.setEnabled(True)
         self.error.setText(message)
+        self._update()
 
     def show_progress(self, phase: str, done: int, total: int) -> None:
         """The import runs (on a worker): texts stored, then their parts embedded."""

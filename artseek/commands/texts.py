@@ -36,7 +36,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help="the imported file (catalogue.csv) or a source as 'texts status' lists it (csv:catalogue.csv)")
     p.add_argument("--sidecars", action="store_true", help="the texts read from .txt sidecars")
     p.add_argument("--embedded", action="store_true", help="the texts read from XMP / IPTC / EXIF metadata")
-    p.add_argument("--all", action="store_true", help="every text of the library")
+    p.add_argument("--all", action="store_true",
+                   help="every imported text of the library (the curator's own descriptions stay; name 'curator' "
+                        "to remove those)")
     p.set_defaults(handler=cmd_texts_remove)
 
     p = tsub.add_parser("status", parents=[common], help="how many texts, attached to images or free")
@@ -182,7 +184,7 @@ def cmd_texts_remove(args: argparse.Namespace) -> int:
     if opt(args, "json"):
         emit_json({"removed": n, "sources": sorted(set(sources)) if sources is not None else "all"})
     else:
-        print(f"Removed {n} texts ({'all sources' if sources is None else ', '.join(sorted(set(sources)))}); "
+        print(f"Removed {n} texts ({'all imports' if sources is None else ', '.join(sorted(set(sources)))}); "
               "images and tags are untouched.")
     return 0
 

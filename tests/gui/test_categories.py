@@ -57,7 +57,7 @@ def test_define_classify_correct_reclassify_and_export(qtbot, window, shapes_200
     search(qtbot, window, "a shape")
     window.open_details(window.model.index(0))
     detail = window.detail
-    qtbot.waitUntil(lambda: "shape" in detail.tags.rows, timeout=20_000)
+    qtbot.waitUntil(lambda: detail.tags.image_id == detail.image_id and "shape" in detail.tags.rows, timeout=20_000)
     combo, who, confirm, clear = detail.tags.rows["shape"]
     assert who.text().startswith("model ") and confirm.isEnabled()
     image_id = detail.image_id
@@ -80,7 +80,7 @@ def test_define_classify_correct_reclassify_and_export(qtbot, window, shapes_200
     qtbot.waitUntil(lambda: all(window.model.data(window.model.index(r), TagsRole)
                                 for r in range(window.model.rowCount())), timeout=20_000)
     row = window.model.row_of(image_id)
-    assert window.model.data(window.model.index(row), TagsRole) == [corrected]
+    assert window.model.data(window.model.index(row), TagsRole) == [f"✓ {corrected}"]  # the curator's
     window.view.grab()
 
     # Export Tags… to CSV with the confidence and who set each tag.

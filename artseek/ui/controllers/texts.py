@@ -243,22 +243,27 @@ class TextsController(QObject):
             ids.append(detail.image_id)
         self.texts.load_tags(ids)
 
-    def _detail_shown(self, details) -> None:  # noqa: ANN001 - ImageDetails
+    def _detail(self):  # noqa: ANN202 - the DetailDialog (made on first use by the results controller), wired
         detail = self.results.detail
+        if detail is not None and self._wired_detail is not detail:
+            detail.tags.tagSet.connect(self.texts.set_tag)
+            detail.tags.tagCleared.connect(self.texts.clear_tag)
+            self._wired_detail = detail
+        return detail
+
+    def _detail_shown(self, details) -> None:  # noqa: ANN001 - ImageDetails
+        detail = self._detail()
         if detail is not None and details.image_id == detail.image_id:
-            if self._wired_detail is not detail:  # the detail view is made on first use
-                detail.tags.tagSet.connect(self.texts.set_tag)
-                detail.tags.tagCleared.connect(self.texts.clear_tag)
-                self._wired_detail = detail
             self.texts.load_tags([details.image_id])
 
     def _tags_ready(self, image_ids: list, tags: dict) -> None:
-        detail = self.results.detail
+        detail = self._detail()
         if detail is not None and detail.image_id in image_ids:
             detail.tags.show_tags(detail.image_id, tags.get(detail.image_id, []), self.categories)
         if self.actions["tag_badges"].isChecked():
             for image_id in image_ids:
-                self.grid_tags[image_id] = [t["value"] for t in tags.get(image_id, [])]
+                self.grid_tags[image_id] = [("✓ " if t["set_by"] == "curator" else "") + t["value"]
+                                            for t in tags.get(image_id, [])]
             self.model.set_tags(self.grid_tags)
 
     def choose_export_file(self) -> None:

@@ -79,6 +79,7 @@ class DescriptionsImportDialog(QDialog):
         self.table = QTableWidget(self.preview_box)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
         box.addWidget(self.table)
         self.note = plain_label(QLabel(self.preview_box))
         self.note.setStyleSheet("color: gray")

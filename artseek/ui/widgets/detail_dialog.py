@@ -143,6 +143,7 @@ class DetailDialog(QDialog):
         self._fit()
         self.captions.set_matched(getattr(result, "sentence", None))
         self.captions.loading()
+        self.tags.clear()
 
     def set_position(self, row: int, count: int) -> None:
         """Where the shown result is in the results: Previous is greyed out at the first, Next at the last."""

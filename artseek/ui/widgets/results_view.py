@@ -193,7 +193,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
             small.setItalic(bool(sentence))
             painter.setFont(small)
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-            line = (QFontMetrics(small).elidedText(f"“{sentence}”", Qt.TextElideMode.ElideRight, text_rect.width())
+            line = (QFontMetrics(small).elidedText(f"“{sentence}”", Qt.TextElideMode.ElideMiddle, text_rect.width())
                     if sentence else f"{score:.3f}")
             painter.drawText(text_rect.translated(0, 16), Qt.AlignmentFlag.AlignHCenter, line)
         tags = index.data(TagsRole)

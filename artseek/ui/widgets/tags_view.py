@@ -49,6 +49,7 @@ class TagsView(QWidget):
             if widget is not None:
                 widget.deleteLater()
         self.rows = {}
+        self.image_id = None
 
     def show_tags(self, image_id: int, tags: list[dict], categories: list) -> None:  # noqa: ANN001
         """``tags``: the image's tag dicts (category, value, score, set_by); ``categories``: the saved ones."""

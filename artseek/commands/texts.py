@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--kind", metavar="TYPE", help="text type when the file gives none (e.g. visual, contextual)")
     p.add_argument("--encoding", metavar="NAME",
                    help="the file's encoding when it is not UTF-8/16/32 (e.g. cp1252, latin-1, mac-roman)")
+    p.add_argument("--columns", metavar="ROLE=COLUMN,...",
+                   help="a CSV's columns when they are not named image/text/type/title, e.g. "
+                        "text=Beschreibung,file=Inventar,kind=Art,title=Titel (text is required)")
     p.set_defaults(handler=cmd_texts_import)
 
     p = tsub.add_parser("remove", parents=[common],
@@ -126,7 +129,27 @@ class TextProgressPrinter:
         sys.stderr.flush()
 
 
+def parse_columns(spec: str | None):  # noqa: ANN201 - a ColumnMapping or None
+    """``text=Beschreibung,file=Inventar`` -> a ColumnMapping (roles: file, text, kind, title)."""
+    if not spec:
+        return None
+    from artseek.captions.importers import ColumnMapping
+
+    roles: dict[str, str] = {}
+    for item in spec.split(","):
+        role, sep, column = item.partition("=")
+        role = {"image": "file", "type": "kind"}.get(role.strip().lower(), role.strip().lower())
+        if not sep or role not in ("file", "text", "kind", "title") or not column.strip():
+            raise ArtSeekError(f"'{item}' is not ROLE=COLUMN.", "Roles: file, text, kind (or type), title; e.g. "
+                                                                "--columns text=Beschreibung,file=Inventar.")
+        roles[role] = column.strip()
+    if "text" not in roles:
+        raise ArtSeekError("--columns needs text=COLUMN.", "Name the column that holds the descriptions.")
+    return ColumnMapping(**roles)
+
+
 def cmd_texts_import(args: argparse.Namespace) -> int:
+    columns = parse_columns(args.columns)
     if not args.file and not args.sidecars and not args.embedded:
         raise ArtSeekError("Nothing to import.", "Give a CSV/JSON file, --sidecars or --embedded.")
     if args.file and not args.file.is_file():
@@ -138,10 +161,11 @@ def cmd_texts_import(args: argparse.Namespace) -> int:
         if args.file:
             from artseek.captions.importers import read_file
 
-            read_file(args.file, args.kind, notes, args.encoding)  # a bad file fails here, before the model loads
+            read_file(args.file, args.kind, notes, args.encoding, columns)  # a bad file fails here, before the model loads
             for note in notes:
                 print(f"note: {note}", file=sys.stderr)
-            reports[str(args.file)] = lib.texts.import_file(args.file, args.kind, progress, encoding=args.encoding)
+            reports[str(args.file)] = lib.texts.import_file(args.file, args.kind, progress, encoding=args.encoding,
+                                                            columns=columns)
         if args.sidecars:
             reports["sidecars"] = lib.texts.import_sidecars()
         if args.embedded:

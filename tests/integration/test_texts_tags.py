@@ -162,3 +162,26 @@ def test_cli_categories_and_tags(small_lib, tmp_path: Path) -> None:  # noqa: AN
     assert r.returncode == 0 and "removed" in r.stdout
     r = run_cli("categories", "remove", "nope", "--library", lib_dir)
     assert r.returncode == 2 and "technique" in r.stderr
+    # texts import --columns: a CSV whose columns have other names
+    f = tmp_path / "k.csv"
+    f.write_text("Datei,Beschreibung\n" + "".join(f"{p.name},{s.caption}\n" for p, s in items[:3]), encoding="utf-8")
+    r = run_cli("texts", "import", str(f), "--columns", "text=Beschreibung,image=Datei", "--library", lib_dir)
+    assert r.returncode == 0 and "attached to images 3" in r.stdout, r.stdout + r.stderr
+    r = run_cli("texts", "import", str(f), "--columns", "file=Datei", "--library", lib_dir)
+    assert r.returncode == 2 and "needs text=COLUMN" in r.stderr
+
+
+def test_curator_tag_and_description_survive_a_move_and_rescan(small_lib) -> None:  # noqa: ANN001
+    lib, folder, items = small_lib
+    old = folder / items[5][0].name
+    image_id = lib.image_id_for_path(str(old))
+    lib.texts.set_tag(image_id, "technique", "engraving")
+    lib.texts.set_description(image_id, "A proof before letters.")
+    (folder / "moved").mkdir()
+    new = folder / "moved" / "renamed.png"
+    old.rename(new)
+    lib.rescan()
+    assert lib.image_id_for_path(str(new)) == image_id  # the record moved with the file (ingest/diff.py)
+    assert lib.texts.tags(image_id)[0]["value"] == "engraving"
+    assert lib.texts.description(image_id) == "A proof before letters."
+    assert lib.texts.export_curator_tags()[0]["path"] == str(new)

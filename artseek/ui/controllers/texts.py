@@ -21,6 +21,8 @@ from artseek.ui.widgets.descriptions_import_dialog import DescriptionsImportDial
 from artseek.ui.widgets.results_view import ResultsModel
 
 Status = Callable[[str, int], None]
+IMPORT_FAILURES = {"The file cannot be read", "The descriptions could not be imported",
+                   "The sidecar texts could not be imported", "The embedded descriptions could not be imported"}
 
 
 def import_message(name: str, r) -> str:  # noqa: ANN001 - ImportReport
@@ -73,8 +75,7 @@ class TextsController(QObject):
             self.categories_dialog.show_message(text)
 
     def _failed(self, title: str, exc: BaseException) -> None:
-        if self.import_dialog is not None and self.import_dialog.isVisible() and (
-                "import" in title.lower() or "read" in title.lower()):
+        if self.import_dialog is not None and self.import_dialog.isVisible() and title in IMPORT_FAILURES:
             self.import_dialog.show_error(errors.describe_error(exc))  # the line to fix; nothing imported
             return
         if self.classify_dialog is not None:

@@ -18,6 +18,11 @@ from artseek.errors import LibraryError
 from artseek.ingest.progress import JobControl
 
 
+PREVIEW_FAILED = "The file cannot be read"
+IMPORT_FAILED = "The descriptions could not be imported"
+IMPORT_FAILURES = (PREVIEW_FAILED, IMPORT_FAILED)  # what the import dialog shows itself (the line to fix)
+
+
 def category(name: str, values: list[str]) -> object:
     """The core's Category for a name and its values (what the Categories dialog saves)."""
     from artseek.captions.vocabulary import Category
@@ -66,7 +71,7 @@ class TextsService(QObject):
 
             return preview_file(path, encoding)
 
-        self.service.run_background(work, self.previewReady.emit, self._fail("The file cannot be read"))
+        self.service.run_background(work, self.previewReady.emit, self._fail(PREVIEW_FAILED))
 
     def import_file(self, path: str, columns: dict | None = None, kind: str | None = None,
                     encoding: str | None = None) -> bool:
@@ -80,17 +85,17 @@ class TextsService(QObject):
 
         return self._write(work,
                            lambda report: self.imported.emit(os.path.basename(path), report),
-                           "The descriptions could not be imported")
+                           IMPORT_FAILED)
 
     def import_sidecars(self) -> bool:
         return self._write(lambda lib: lib.texts.import_sidecars(self.importProgress.emit),
                            lambda report: self.imported.emit(".txt files next to the images", report),
-                           "The sidecar texts could not be imported")
+                           IMPORT_FAILED)
 
     def import_embedded(self) -> bool:
         return self._write(lambda lib: lib.texts.import_embedded(self.importProgress.emit),
                            lambda report: self.imported.emit("the images' embedded descriptions", report),
-                           "The embedded descriptions could not be imported")
+                           IMPORT_FAILED)
 
     # ---------------------------------------------------- the curator's text
     def load_description(self, image_id: int) -> None:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow
 
 from artseek.ui import errors
 from artseek.ui.query_state import QueryModel
-from artseek.ui.service_texts import category
+from artseek.ui.service_texts import IMPORT_FAILURES, category
 from artseek.ui.widgets.categories_dialog import CategoriesDialog
 from artseek.ui.widgets.classify_dialog import ClassifyDialog
 from artseek.ui.widgets.description_editor import DescriptionEditor
@@ -21,8 +21,6 @@ from artseek.ui.widgets.descriptions_import_dialog import DescriptionsImportDial
 from artseek.ui.widgets.results_view import ResultsModel
 
 Status = Callable[[str, int], None]
-IMPORT_FAILURES = {"The file cannot be read", "The descriptions could not be imported",
-                   "The sidecar texts could not be imported", "The embedded descriptions could not be imported"}
 
 
 def import_message(name: str, r) -> str:  # noqa: ANN001 - ImportReport

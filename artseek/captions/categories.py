@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 from sqlalchemy import delete, select
 
+from artseek.captions.descriptions import match_images
 from artseek.captions.vocabulary import CLASSIFY_TEMPLATES, Category, ClassifyReport, classify_vectors
 from artseek.errors import ArtSeekError
 from artseek.storage import CategoryRow, Database, Embedding, Image, ImageStatus, Tag
@@ -207,16 +208,10 @@ def import_curator_tags(db: Database, items: Iterable[dict]) -> dict[str, int]:
     by content hash, else by path; an equal tag is not duplicated, a different one replaces the image's tag of
     that category (the imported curator's word is the newer). Returns counts: set, unchanged, unmatched."""
     counts = {"set": 0, "unchanged": 0, "unmatched": 0}
+    items = list(items)
     with db.session() as s:
-        by_hash: dict[str, int] = {}
-        by_path: dict[str, int] = {}
-        for image_id, h, p in s.execute(select(Image.id, Image.content_hash, Image.path)):
-            if h:
-                by_hash.setdefault(h, image_id)
-            by_path[p] = image_id
-        for item in items:
+        for item, image_id in zip(items, match_images(db, items), strict=True):
             category, value = str(item.get("category") or "").strip(), " ".join(str(item.get("value") or "").split())
-            image_id = by_hash.get(item.get("content_hash") or "") or by_path.get(item.get("path") or "")
             if image_id is None or not category or not value:
                 counts["unmatched"] += 1
                 continue

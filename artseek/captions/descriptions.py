@@ -83,3 +83,24 @@ def image_matches(db: Database, matrix: PartMatrix, query: np.ndarray) -> dict[i
         if image is not None and (image not in out or score > out[image][0]):
             out[image] = (score, matrix.contents[int(best[i])], tid)
     return out
+
+
+def export_curator_descriptions(db: Database) -> list[dict]:
+    """The curator's descriptions as JSON-able dicts: the image by ``content_hash`` and ``path``, the text."""
+    with db.session() as s:
+        rows = s.execute(select(Image.content_hash, Image.path, TextEntry.text)
+                         .join(Image, Image.id == TextEntry.image_id).where(TextEntry.source == CURATOR_SOURCE)
+                         .order_by(Image.path)).all()
+    return [dict(content_hash=r[0], path=r[1], text=r[2]) for r in rows]
+
+
+def match_images(db: Database, items: list[dict]) -> list[int | None]:
+    """The image each exported item names: by content hash, else by path (None: no such image here)."""
+    with db.session() as s:
+        by_hash: dict[str, int] = {}
+        by_path: dict[str, int] = {}
+        for image_id, h, p in s.execute(select(Image.id, Image.content_hash, Image.path)):
+            if h:
+                by_hash.setdefault(h, image_id)
+            by_path[p] = image_id
+    return [by_hash.get(i.get("content_hash") or "") or by_path.get(i.get("path") or "") for i in items]

@@ -147,6 +147,30 @@ class TextService:
     def import_records(self, records: Iterable[importers.TextRecord]) -> ImportReport:
         return self._import(list(records))
 
+    def export_curator_descriptions(self) -> list[dict]:
+        """The curator's descriptions as JSON-able dicts (image by content_hash and path), for a library-data export."""
+        return descriptions.export_curator_descriptions(self.db)
+
+    @guarded
+    def import_curator_descriptions(self, items: Iterable[dict]) -> dict[str, int]:
+        """Merge exported curator descriptions: each finds its image by content hash, else path; an equal text is
+        left alone, another replaces the image's curator description. Returns counts: set, unchanged, unmatched."""
+        self._require_writable()
+        items = list(items)
+        counts = {"set": 0, "unchanged": 0, "unmatched": 0}
+        for item, image_id in zip(items, descriptions.match_images(self.db, items), strict=True):
+            text = str(item.get("text") or "").strip()
+            if image_id is None or not text:
+                counts["unmatched"] += 1
+            elif descriptions.curator_description(self.db, image_id) == text:
+                counts["unchanged"] += 1
+            else:
+                descriptions.set_curator_description(self.db, image_id, text)
+                counts["set"] += 1
+        if counts["set"]:
+            corpus.embed_pending(self.db, self._encoder(), self.model_name)
+        return counts
+
     # ---------------------------------------------------------------- corpus
     def ensure_embedded(self, progress: corpus.TextProgress | None = None) -> None:
         """Embed parts left unembedded (an import that was stopped, or a new model after ``reindex``)."""

@@ -185,3 +185,9 @@ def test_curator_tag_and_description_survive_a_move_and_rescan(small_lib) -> Non
     assert lib.texts.tags(image_id)[0]["value"] == "engraving"
     assert lib.texts.description(image_id) == "A proof before letters."
     assert lib.texts.export_curator_tags()[0]["path"] == str(new)
+    exported = lib.texts.export_curator_descriptions()
+    assert exported == [dict(content_hash=exported[0]["content_hash"], path=str(new), text="A proof before letters.")]
+    assert lib.texts.import_curator_descriptions(exported) == {"set": 0, "unchanged": 1, "unmatched": 0}
+    changed = [dict(exported[0], path="/elsewhere.png", text="A later state.")]
+    assert lib.texts.import_curator_descriptions(changed) == {"set": 1, "unchanged": 0, "unmatched": 0}
+    assert lib.texts.description(image_id) == "A later state."

@@ -48,6 +48,7 @@ class TextsController(QObject):
         self.categories: list = []
         self.grid_tags: dict[int, list[str]] = {}
         self._wired_detail = None
+        self._placeholder = window.search_area.field.placeholderText()
         actions["search_descriptions"].setChecked(False)
         actions["tag_badges"].setChecked(False)
         t = self.texts
@@ -140,6 +141,9 @@ class TextsController(QObject):
         """Search → Search in Descriptions: text searches go through the images' texts too."""
         self.actions["search_descriptions"].setChecked(on)
         self.texts.in_descriptions = on
+        self.window.search_area.field.setPlaceholderText(
+            "Describe what you are looking for: searched in the images and their descriptions" if on else
+            self._placeholder)
         self.status("Text searches now look in the descriptions too (the matching sentence is shown under each "
                     "result)." if on else "Text searches look at the images only.", 8000)
         if self.state.text.strip() and self.state.results:

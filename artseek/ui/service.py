@@ -238,7 +238,7 @@ class LibraryService(QObject):
     def close_library(self) -> None:
         """Close synchronously (at shutdown): cancel indexing, wait for workers, save the index."""
         self._index_queue.clear()
-        for control in (self._control, self._mapper_control):
+        for control in (self._control, self._mapper_control, self.texts.classify_control):  # a paused one too
             if control is not None:
                 control.cancel()
         self._searches.invalidate()

@@ -136,8 +136,8 @@ class TextsService(QObject):
 
     def classify(self, incremental: bool = True) -> JobControl | None:
         """Classify the library into its saved categories in the background; returns the pause/cancel control."""
-        if self.classify_control is not None:
-            return self.classify_control
+        if self.classify_control is not None and not self.classify_control.cancelled:
+            return self.classify_control  # one at a time (a cancelled one may not have reported back: closed)
         if not self.service.need_library(write=True, idle=True):
             return None
         lib, control = self.service.library, JobControl()

@@ -119,3 +119,17 @@ def test_classification_pauses_and_cancels(qtbot, window, shapes_200, tmp_path: 
     with qtbot.waitSignal(window.service.texts.classified, timeout=60_000):
         progress.cancel.click()
     assert window.texts.classify_dialog is None and window.service.texts.classify_control is None
+
+
+def test_closing_the_window_stops_a_paused_classification(qtbot, window, shapes_200, tmp_path: Path) -> None:  # noqa: ANN001
+    from artseek.ui.service_texts import category
+
+    folder = copy_shapes(shapes_200, tmp_path / "images", 0, 3)
+    window.import_folders([str(folder)])
+    wait_indexed(qtbot, window, 3)
+    with qtbot.waitSignal(window.service.texts.categoriesListed, timeout=30_000):
+        window.service.texts.save_category(category("colour", ["red", "green", "blue"]))
+    control = window.service.texts.classify(incremental=False)
+    control.pause()  # paused before or after its first chunk: closing must not wait for a resume
+    window.service.close_library()
+    assert control.cancelled and not window.service.is_open

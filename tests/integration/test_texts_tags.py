@@ -191,3 +191,34 @@ def test_curator_tag_and_description_survive_a_move_and_rescan(small_lib) -> Non
     changed = [dict(exported[0], path="/elsewhere.png", text="A later state.")]
     assert lib.texts.import_curator_descriptions(changed) == {"set": 1, "unchanged": 0, "unmatched": 0}
     assert lib.texts.description(image_id) == "A later state."
+
+
+def test_preview_and_mapped_csv_on_any_bytes() -> None:
+    """Bad input: the preview and a mapped CSV give rows or a clear ArtSeekError, never another exception."""
+    import tempfile
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from artseek.captions.importers import ColumnMapping, read_csv
+    from artseek.captions.preview import preview_file
+    from artseek.errors import ArtSeekError
+
+    @settings(max_examples=120, deadline=None)
+    @given(data=st.binary(max_size=1500))
+    def check(data: bytes) -> None:
+        with tempfile.TemporaryDirectory() as d:
+            for name in ("t.csv", "t.json", "t.tsv"):
+                path = Path(d) / name
+                path.write_bytes(data)
+                try:
+                    p = preview_file(path)
+                    assert p.kind in ("csv", "json") and isinstance(p.rows, list)
+                except ArtSeekError as exc:
+                    assert str(exc).strip()
+            try:
+                read_csv(Path(d) / "t.csv", mapping=ColumnMapping("text", "file"))
+            except ArtSeekError as exc:
+                assert str(exc).strip()
+
+    check()

@@ -207,6 +207,8 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
     shoot(window, "minimum-size.png")
     _setup_dialogs(window, shoot)
 
+    _texts_and_tags(window, service, collection, work, wait, shoot)
+
     window.close()
     _demo(work, shoot, wait)
     QApplication.processEvents()
@@ -258,6 +260,79 @@ def _demo(work: Path, shoot: Callable, wait: Callable) -> None:
     shoot(window, "demo.png")
     window.close()
     shutil.rmtree(demo.folder, ignore_errors=True)
+
+
+def _texts_and_tags(window, service, collection: Path, work: Path, wait, shoot) -> None:  # noqa: ANN001
+    """File → Import Descriptions… (preview and column mapping), a search in descriptions, the categories
+    dialog after classifying, and the tags in the detail view with the grid's tag badges (issue #22)."""
+    import csv
+
+    from artseek.ui.service_texts import category
+
+    window.resize(1400, 880)
+    catalogue = work / "catalogue.csv"
+    with catalogue.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, delimiter=";")
+        w.writerow(["Inventory no.", "Catalogue entry", "Type", "Title"])
+        for i, p in enumerate(sorted(collection.glob("*.png"))):
+            words = " ".join(p.stem.split("_")[1:])
+            w.writerow([p.name, f"Acquired from a private collection in Paris in {1890 + i % 60}. "
+                                f"A {words} on laid paper. Pencil annotations on the verso.", "visual",
+                        f"Study {i + 1}"])
+    window.actions["import_descriptions"].trigger()
+    dialog = window.texts.import_dialog
+    dialog.resize(900, 620)
+    dialog.set_file(str(catalogue))
+    wait(lambda: dialog.kind_of_file == "csv", what="the preview")
+    for role, column in (("file", "Inventory no."), ("text", "Catalogue entry"), ("kind", "Type"),
+                         ("title", "Title")):
+        dialog.columns[role].setCurrentText(column)
+    shoot(dialog, "import-descriptions.png")
+    dialog.import_button.click()
+    wait(lambda: not dialog.isVisible(), what="the import")
+
+    window.state.set_example(None)  # a text alone: searched in the descriptions
+    window.clear_marks()
+    window.actions["search_descriptions"].trigger()
+    window.search_area.field.setText("a green star")
+    token = service.search_token
+    window.run_search()
+    wait(lambda: service.search_token > token and not service.searching, what="the search in descriptions")
+    window.view.setCurrentIndex(window.model.index(0))
+    wait(lambda: window.inspector.captions.texts.count() > 0
+         and not window.inspector.captions.texts.item(0).text().startswith("Looking"), what="captions")
+    shoot(window, "descriptions-search.png")
+    window.actions["search_descriptions"].trigger()
+
+    window.actions["categories"].trigger()
+    cats = window.texts.categories_dialog
+    service.texts.save_category(category("technique", ["photograph", "engraving", "drawing", "painting", "map"]))
+    service.texts.save_category(category("shape", ["circle", "square", "triangle", "star"]))
+    wait(lambda: cats.list.count() == 2, what="the categories")
+    cats.list.setCurrentRow(1)
+    window.texts.classify(incremental=True)
+    wait(lambda: window.texts.classify_dialog is None and not service.busy, what="the classification")
+    shoot(cats, "categories.png")
+    cats.close()
+
+    window.actions["tag_badges"].trigger()
+    window.search_area.field.setText("a red circle")
+    token = service.search_token
+    window.run_search()
+    wait(lambda: service.search_token > token and not service.searching, what="the search")
+    wait(lambda: bool(window.texts.grid_tags), what="the tag badges")
+    window.open_details(window.model.index(0))
+    detail = window.detail
+    detail.resize(1100, 720)
+    wait(lambda: detail.tags.image_id == detail.image_id and "shape" in detail.tags.rows, what="the tags")
+    combo = detail.tags.rows["technique"][0]
+    combo.setCurrentText("engraving")
+    combo.activated.emit(combo.currentIndex())  # the curator corrects the model
+    wait(lambda: detail.tags.rows.get("technique") and detail.tags.rows["technique"][1].text() == "curator",
+         what="the corrected tag")
+    shoot(detail, "detail-tags.png")
+    detail.close()
+    shoot(window, "tag-badges.png")
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ def _fail(path: Path, problems: list[str], hint: str) -> TextImportError:
 MAX_JSON_DEPTH = 64  # the deepest shape read (Artpedia) needs 4 levels
 
 
-def _read_text_file(path: Path, notes: list[str] | None = None, encoding: str | None = None) -> str:
+def read_text_file(path: Path, notes: list[str] | None = None, encoding: str | None = None) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -89,16 +89,17 @@ def json_depth_ok(data: object, limit: int = MAX_JSON_DEPTH) -> bool:
 
 
 def read_file(path: Path | str, kind: str | None = None, notes: list[str] | None = None,
-              encoding: str | None = None) -> list[TextRecord]:
+              encoding: str | None = None, columns: ColumnMapping | None = None) -> list[TextRecord]:
     """Read a CSV (``.csv``, ``.tsv``) or JSON (``.json``: simple or Artpedia) text file.
 
     ``notes`` receives remarks for the curator that do not stop the import (e.g. the encoding used);
-    ``encoding`` overrides the detection (UTF-8/16/32 by BOM or zero bytes, else UTF-8).
+    ``encoding`` overrides the detection (UTF-8/16/32 by BOM or zero bytes, else UTF-8); ``columns``
+    names the CSV's columns explicitly (else they are recognised by their names).
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
-        return read_csv(path, kind, notes, encoding)
+        return read_csv(path, kind, notes, encoding, columns)
     if suffix == ".json":
         return read_json(path, kind, notes, encoding)
     raise TextImportError(f"'{path.name}' is neither a CSV nor a JSON file.",
@@ -110,29 +111,62 @@ def _pick(columns: list[str], names: Iterable[str]) -> str | None:
     return next((lowered[n] for n in names if n in lowered), None)
 
 
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which CSV column holds what: the text (required), the image's file/path/id, the text type, the title.
+
+    ``None`` for an optional role: no such column. Built by the curator (the window's column mapping) or
+    guessed from the header (:func:`guess_columns`).
+    """
+
+    text: str
+    file: str | None = None
+    kind: str | None = None
+    title: str | None = None
+
+
+def guess_columns(columns: list[str]) -> ColumnMapping | None:
+    """The mapping the column names suggest (``None`` when no column looks like the text)."""
+    text = _pick(columns, TEXT_COLUMNS)
+    if text is None:
+        return None
+    return ColumnMapping(text, _pick(columns, REF_COLUMNS), _pick(columns, KIND_COLUMNS), _pick(columns, TITLE_COLUMNS))
+
+
+def csv_dialect(path: Path, content: str) -> type[csv.Dialect] | csv.Dialect:
+    try:
+        return csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
+
+
 def read_csv(path: Path | str, kind: str | None = None, notes: list[str] | None = None,
-             encoding: str | None = None) -> list[TextRecord]:
+             encoding: str | None = None, mapping: ColumnMapping | None = None) -> list[TextRecord]:
     """A CSV with a header: a text column (text/description/caption), optionally an image column
-    (image/file/path/id), a type column (type/kind: visual, contextual ...) and a title."""
+    (image/file/path/id), a type column (type/kind: visual, contextual ...) and a title; or the
+    columns ``mapping`` names, whatever their names."""
     path = Path(path)
-    content = _read_text_file(path, notes, encoding)
+    content = read_text_file(path, notes, encoding)
     if not content.strip():
         raise TextImportError(f"'{path.name}' is empty.", "Give a CSV with a header line such as 'image,text'.")
-    try:
-        dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
+    dialect = csv_dialect(path, content)
     try:
         reader = csv.DictReader(io.StringIO(content), dialect=dialect)
         columns = list(reader.fieldnames or [])
-        text_col = _pick(columns, TEXT_COLUMNS)
-        if text_col is None:
+        listed = ', '.join(repr(c) for c in columns) or 'none'
+        if mapping is not None:
+            unknown = [c for c in (mapping.text, mapping.file, mapping.kind, mapping.title) if c and c not in columns]
+            if unknown:
+                raise TextImportError(f"'{path.name}' has no column {', '.join(repr(c) for c in unknown)} "
+                                      f"(its columns: {listed}).", "Choose columns of the file. Nothing was imported.")
+        mapping = mapping or guess_columns(columns)
+        if mapping is None:
             raise TextImportError(
-                f"'{path.name}' has no text column (its columns: {', '.join(repr(c) for c in columns) or 'none'}).",
+                f"'{path.name}' has no text column (its columns: {listed}).",
                 "Name the column with the descriptions 'text', 'description' or 'caption', and the one with "
-                "the image file names 'image' (or 'file', 'path', 'id'). Nothing was imported.")
-        ref_col, kind_col, title_col = _pick(columns, REF_COLUMNS), _pick(columns, KIND_COLUMNS), _pick(
-            columns, TITLE_COLUMNS)
+                "the image file names 'image' (or 'file', 'path', 'id'), or choose the columns in the window's "
+                "column mapping. Nothing was imported.")
+        text_col, ref_col, kind_col, title_col = mapping.text, mapping.file, mapping.kind, mapping.title
         records, problems = [], []
         for row in reader:
             line = reader.line_num
@@ -166,7 +200,7 @@ def read_json(path: Path | str, kind: str | None = None, notes: list[str] | None
     - a list ``[{"image": "file.jpg", "text": "...", "type": "visual"}, ...]``.
     """
     path = Path(path)
-    content = _read_text_file(path, notes, encoding)
+    content = read_text_file(path, notes, encoding)
     try:
         data = json.loads(content)
     except json.JSONDecodeError as exc:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
-from artseek.captions import corpus, importers
+from artseek.captions import categories as tagging
+from artseek.captions import corpus, descriptions, importers
 from artseek.captions.corpus import ImportReport, PartMatrix, TextMatch
 from artseek.captions.vocabulary import (
     Category,
@@ -24,7 +25,6 @@ from artseek.captions.vocabulary import (
     KeywordMatch,
     PromptEmbedder,
     Term,
-    classify_vectors,
     load_vocabulary,
     parse_category,
     suggest_keywords,
@@ -33,7 +33,7 @@ from artseek.csv_safe import write_csv
 from artseek.embedding.encoder import Encoder
 from artseek.errors import ArtSeekError, QueryError
 from artseek.search.results import SearchResult
-from artseek.storage import Database, Embedding, Image, ImageStatus, Tag, TextEntry, TextPart
+from artseek.storage import Database, Image, ImageStatus, Tag, TextEntry, TextPart
 from artseek.storage.errors import guarded
 from artseek.storage.queries import search_results, stored_vector
 
@@ -48,9 +48,11 @@ class Description:
     texts: list[TextMatch] = field(default_factory=list)
     keywords: list[KeywordMatch] = field(default_factory=list)
 
+    own: list[dict] = field(default_factory=list)  # the image's own texts (imported and the curator's)
+
     def to_dict(self) -> dict:
         return {"image_id": self.image_id, "texts": [t.to_dict() for t in self.texts],
-                "keywords": [k.to_dict() for k in self.keywords]}
+                "keywords": [k.to_dict() for k in self.keywords], "own": self.own}
 
 
 class TextService:
@@ -91,14 +93,19 @@ class TextService:
 
     @guarded
     def import_file(self, path: Path | str, kind: str | None = None, progress: corpus.TextProgress | None = None,
-                    notes: list[str] | None = None, encoding: str | None = None) -> ImportReport:
-        """Import a CSV or JSON (simple or Artpedia) file of texts; all or nothing (see :meth:`_import`)."""
-        return self._import(importers.read_file(path, kind, notes, encoding), progress)
+                    notes: list[str] | None = None, encoding: str | None = None,
+                    columns: importers.ColumnMapping | None = None) -> ImportReport:
+        """Import a CSV or JSON (simple or Artpedia) file of texts; all or nothing (see :meth:`_import`).
+        ``columns``: the CSV's columns as the curator mapped them (else recognised by their names)."""
+        return self._import(importers.read_file(path, kind, notes, encoding, columns), progress)
 
     @guarded
     def remove_texts(self, sources: Sequence[str] | None = None) -> int:
-        """Forget the texts of these import sources (all when None); see :func:`corpus.sources_matching`."""
+        """Forget the texts of these import sources (all imported ones when None: the curator's own
+        descriptions go only when ``curator`` is named); see :func:`corpus.sources_matching`."""
         self._require_writable()
+        if sources is None:
+            sources = [s for s in corpus.text_sources(self.db) if s != descriptions.CURATOR_SOURCE]
         removed = corpus.remove_texts(self.db, sources)
         self._matrix = None
         return removed
@@ -114,17 +121,55 @@ class TextService:
             return list(s.scalars(select(Image.path).where(Image.status == ImageStatus.INDEXED).order_by(Image.id)))
 
     @guarded
-    def import_sidecars(self) -> ImportReport:
+    def import_sidecars(self, progress: corpus.TextProgress | None = None) -> ImportReport:
         """Import the ``.txt`` sidecar files next to the indexed images."""
-        return self._import([r for p in self._indexed_paths() for r in importers.read_sidecar(Path(p))])
+        return self._import([r for p in self._indexed_paths() for r in importers.read_sidecar(Path(p))], progress)
 
     @guarded
-    def import_embedded(self) -> ImportReport:
+    def import_embedded(self, progress: corpus.TextProgress | None = None) -> ImportReport:
         """Import XMP dc:description, IPTC captions and EXIF descriptions of the indexed images."""
-        return self._import([r for p in self._indexed_paths() for r in importers.read_embedded(Path(p))])
+        return self._import([r for p in self._indexed_paths() for r in importers.read_embedded(Path(p))], progress)
+
+    # ------------------------------------------------------ the curator's text
+    def description(self, image_id: int) -> str | None:
+        """The curator's own description of an image (``None``: none written)."""
+        return descriptions.curator_description(self.db, image_id)
+
+    @guarded
+    def set_description(self, image_id: int, text: str) -> bool:
+        """Write (or replace; empty removes) the curator's description of an image, embedded for searches at once."""
+        self._require_writable()
+        encoder = self._encoder()
+        stored = descriptions.set_curator_description(self.db, image_id, text, corpus.count_counter(encoder))
+        corpus.embed_pending(self.db, encoder, self.model_name)
+        return stored
 
     def import_records(self, records: Iterable[importers.TextRecord]) -> ImportReport:
         return self._import(list(records))
+
+    def export_curator_descriptions(self) -> list[dict]:
+        """The curator's descriptions as JSON-able dicts (image by content_hash and path), for a library-data export."""
+        return descriptions.export_curator_descriptions(self.db)
+
+    @guarded
+    def import_curator_descriptions(self, items: Iterable[dict]) -> dict[str, int]:
+        """Merge exported curator descriptions: each finds its image by content hash, else path; an equal text is
+        left alone, another replaces the image's curator description. Returns counts: set, unchanged, unmatched."""
+        self._require_writable()
+        items = list(items)
+        counts = {"set": 0, "unchanged": 0, "unmatched": 0}
+        for item, image_id in zip(items, descriptions.match_images(self.db, items), strict=True):
+            text = str(item.get("text") or "").strip()
+            if image_id is None or not text:
+                counts["unmatched"] += 1
+            elif descriptions.curator_description(self.db, image_id) == text:
+                counts["unchanged"] += 1
+            else:
+                descriptions.set_curator_description(self.db, image_id, text)
+                counts["set"] += 1
+        if counts["set"]:
+            corpus.embed_pending(self.db, self._encoder(), self.model_name)
+        return counts
 
     # ---------------------------------------------------------------- corpus
     def ensure_embedded(self, progress: corpus.TextProgress | None = None) -> None:
@@ -162,8 +207,10 @@ class TextService:
 
     def describe(self, image_id: int, top_k: int = 10, vocabulary: str | os.PathLike[str] | None = None,
                  how: str = "max") -> Description:
-        """Texts of the corpus and vocabulary keywords ranked for an indexed image."""
-        return self.describe_vector(stored_vector(self.db, image_id), image_id, top_k, vocabulary, how)
+        """Texts of the corpus and vocabulary keywords ranked for an indexed image, and its own texts."""
+        d = self.describe_vector(stored_vector(self.db, image_id), image_id, top_k, vocabulary, how)
+        d.own = corpus.texts_of_image(self.db, image_id)
+        return d
 
     # --------------------------------------------------------------- keywords
     def prompts(self) -> PromptEmbedder:
@@ -191,58 +238,68 @@ class TextService:
 
     # ------------------------------------------------------ text -> images
     def search_by_descriptions(self, text: str, top_k: int = 20, via: str = "both",
-                               pool: int = 200) -> list[SearchResult]:
+                               pool: int = 200) -> list[descriptions.DescribedResult]:
         """Images for a text: through their embeddings (``images``), their attached descriptions
-        (``descriptions``) or both, fused by reciprocal rank."""
+        (``descriptions``) or both, fused by reciprocal rank. Each result carries the sentence of its
+        texts that matched best (``sentence``; ``None`` for an image without texts)."""
         if via not in ("both", "images", "descriptions"):
             raise QueryError(f"Unknown ranking '{via}'.", "Use both, images or descriptions.")
         query = self._embed_text(text)
         rankings: list[list[int]] = []
         if via in ("both", "images"):
-            rankings.append([r.image_id for r in self._search_images(query, pool)])
+            rankings.append([r.image_id for r in self._search_images(query, max(pool, top_k))])
+        matches = descriptions.image_matches(self.db, self.matrix(), query)
         if via in ("both", "descriptions"):
-            by_desc = corpus.image_scores_by_descriptions(self.db, self.matrix(), query)
-            rankings.append(sorted(by_desc, key=lambda i: -by_desc[i])[:pool])
+            rankings.append(sorted(matches, key=lambda i: -matches[i][0])[:max(pool, top_k)])
         fused: dict[int, float] = {}
         for ranking in rankings:
             for rank, image_id in enumerate(ranking):
                 fused[image_id] = fused.get(image_id, 0.0) + 1.0 / (RRF_K + rank + 1)
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:top_k]
-        return search_results(self.db, best)
+        return [descriptions.DescribedResult(**r.to_dict(), sentence=matches.get(r.image_id, (0, None, None))[1],
+                                             text_id=matches.get(r.image_id, (0, None, None))[2])
+                for r in search_results(self.db, best)]
 
     # ------------------------------------------------------- classification
-    def _all_vectors(self) -> tuple[list[int], np.ndarray]:
-        with self.db.session() as s:
-            rows = s.execute(select(Embedding.image_id, Embedding.vector).join(Image, Image.id == Embedding.image_id)
-                             .where(Image.status == ImageStatus.INDEXED).order_by(Embedding.image_id)).all()
-        if not rows:
-            return [], np.empty((0, 0), np.float32)
-        return [r[0] for r in rows], np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+    def categories(self) -> list[Category]:
+        """The categories saved in the library (``categories set``, the window's Categories dialog)."""
+        return tagging.list_categories(self.db)
 
     @guarded
-    def classify(self, categories: Sequence[Category | str], min_score: float = 0.0) -> list[ClassifyReport]:
-        """Zero-shot classify every indexed image into each category (a ``Category`` or ``"name=v1,v2"``);
-        the best value becomes a tag (replacing earlier tags of that category). Images whose best
-        probability is below ``min_score`` get no tag."""
-        categories = [parse_category(c) if isinstance(c, str) else c for c in categories]
+    def save_category(self, category: Category | str) -> Category:
         self._require_writable()
-        ids, vectors = self._all_vectors()
-        reports = []
-        for cat in categories:
-            report = ClassifyReport(cat.name, {v: 0 for v in cat.values}, len(ids))
-            value_vectors = self.prompts().ensemble(cat.values, cat.templates)
-            best, probs = classify_vectors(vectors, value_vectors) if ids else (np.empty(0, int), np.empty(0))
-            with self.db.session() as s:
-                s.execute(delete(Tag).where(Tag.category == cat.name, Tag.source == "zero-shot"))
-                by_user = set(s.scalars(select(Tag.image_id).where(Tag.category == cat.name)))
-                for image_id, b, p in zip(ids, best.tolist(), probs.tolist(), strict=True):
-                    if p < min_score or image_id in by_user:
-                        continue
-                    s.merge(Tag(image_id=image_id, category=cat.name, value=cat.values[b], score=round(p, 6),
-                                source="zero-shot"))
-                    report.counts[cat.values[b]] += 1
-            reports.append(report)
-        return reports
+        category = parse_category(category) if isinstance(category, str) else category
+        tagging.save_category(self.db, category)
+        return tagging.get_category(self.db, " ".join(category.name.split()))
+
+    @guarded
+    def remove_category(self, name: str) -> bool:
+        """Forget a saved category and its predicted tags (the curator's tags of it stay)."""
+        self._require_writable()
+        return tagging.remove_category(self.db, name)
+
+    def _embed_values(self, cat: Category) -> np.ndarray:
+        return self.prompts().ensemble(cat.values, cat.templates)
+
+    @guarded
+    def classify(self, categories: Sequence[Category | str] | None = None, min_score: float = 0.0,
+                 incremental: bool = False, progress: tagging.ClassifyProgress | None = None,
+                 checkpoint: Callable[[], bool] | None = None) -> list[ClassifyReport]:
+        """Zero-shot classify every indexed image into each category (a ``Category``, ``"name=v1,v2"``, or
+        None: the saved categories); the best value becomes a ``zero-shot`` tag, replacing earlier predictions.
+        A curator's tag is never overwritten. Images whose best probability is below ``min_score`` get no tag.
+        ``incremental``: only images without a tag of the category, unless it changed since it was last run."""
+        if categories is None:
+            cats = self.categories()
+            if not cats:
+                raise ArtSeekError("No categories are defined in this library.",
+                                   "Define one first (categories set technique=photograph,engraving,drawing), "
+                                   "or give --category.")
+        else:
+            cats = [parse_category(c) if isinstance(c, str) else c for c in categories]
+        self._require_writable()
+        return tagging.classify(self.db, cats, self.model_name, self._embed_values, min_score, incremental,
+                                   progress, checkpoint)
 
     def tags(self, image_id: int | None = None, category: str | None = None) -> list[dict]:
         q = select(Tag.image_id, Image.path, Tag.category, Tag.value, Tag.score, Tag.source).join(
@@ -252,20 +309,38 @@ class TextService:
         if category:
             q = q.where(Tag.category == category)
         with self.db.session() as s:
-            return [dict(image_id=r[0], path=r[1], category=r[2], value=r[3], score=r[4], source=r[5])
+            return [dict(image_id=r[0], path=r[1], category=r[2], value=r[3], score=r[4], source=r[5],
+                         set_by=tagging.set_by(r[5]))
                     for r in s.execute(q.order_by(Tag.image_id, Tag.category))]
+
+    def tags_of(self, image_ids: Iterable[int]) -> dict[int, list[dict]]:
+        return tagging.tags_of(self.db, image_ids)
 
     @guarded
     def set_tag(self, image_id: int, category: str, value: str) -> None:
-        """A curator's own tag (kept when classification runs again)."""
+        """A curator's own tag (set, corrected or confirmed; kept when classification runs again)."""
         self._require_writable()
-        with self.db.session() as s:
-            if s.get(Image, image_id) is None:
-                raise ArtSeekError(f"There is no image {image_id} in this library.")
-            s.merge(Tag(image_id=image_id, category=category, value=value, score=None, source="user"))
+        tagging.set_tag(self.db, image_id, category, value)
+
+    @guarded
+    def clear_tag(self, image_id: int, category: str) -> bool:
+        """Remove an image's tag of ``category`` (the next classification predicts it again)."""
+        self._require_writable()
+        return tagging.clear_tag(self.db, image_id, category)
 
     @guarded
     def export_tags(self, path: Path | str, category: str | None = None) -> int:
-        """Write the tags as CSV (image_id, path, category, value, score, source); returns the row count."""
-        return write_csv(path, ["image_id", "path", "category", "value", "score", "source"],
+        """Write the tags as CSV (image_id, path, category, value, score, source, set_by); returns the row count.
+        ``score`` is the model's confidence (empty for a curator's tag), ``set_by`` model or curator."""
+        return write_csv(path, ["image_id", "path", "category", "value", "score", "source", "set_by"],
                          self.tags(category=category))
+
+    def export_curator_tags(self) -> list[dict]:
+        """The curator's tags as JSON-able dicts (image by content_hash and path), for a library-data export."""
+        return tagging.export_curator_tags(self.db)
+
+    @guarded
+    def import_curator_tags(self, items: Iterable[dict]) -> dict[str, int]:
+        """Merge exported curator tags without duplicates (see :func:`artseek.captions.categories.import_curator_tags`)."""
+        self._require_writable()
+        return tagging.import_curator_tags(self.db, items)

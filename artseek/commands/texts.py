@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--kind", metavar="TYPE", help="text type when the file gives none (e.g. visual, contextual)")
     p.add_argument("--encoding", metavar="NAME",
                    help="the file's encoding when it is not UTF-8/16/32 (e.g. cp1252, latin-1, mac-roman)")
+    p.add_argument("--columns", metavar="ROLE=COLUMN,...",
+                   help="a CSV's columns when they are not named image/text/type/title, e.g. "
+                        "text=Beschreibung,file=Inventar,kind=Art,title=Titel (text is required)")
     p.set_defaults(handler=cmd_texts_import)
 
     p = tsub.add_parser("remove", parents=[common],
@@ -36,7 +39,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help="the imported file (catalogue.csv) or a source as 'texts status' lists it (csv:catalogue.csv)")
     p.add_argument("--sidecars", action="store_true", help="the texts read from .txt sidecars")
     p.add_argument("--embedded", action="store_true", help="the texts read from XMP / IPTC / EXIF metadata")
-    p.add_argument("--all", action="store_true", help="every text of the library")
+    p.add_argument("--all", action="store_true",
+                   help="every imported text of the library (the curator's own descriptions stay; name 'curator' "
+                        "to remove those)")
     p.set_defaults(handler=cmd_texts_remove)
 
     p = tsub.add_parser("status", parents=[common], help="how many texts, attached to images or free")
@@ -69,8 +74,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     p = sub.add_parser("classify", parents=[common],
                        help="zero-shot classify every image into your categories, stored as tags")
-    p.add_argument("--category", action="append", required=True, metavar="NAME=V1,V2,...",
-                   help="e.g. technique=photograph,engraving,drawing,painting (repeatable)")
+    p.add_argument("--category", action="append", metavar="NAME=V1,V2,...",
+                   help="e.g. technique=photograph,engraving,drawing,painting (repeatable; default: the "
+                        "categories saved with 'categories set')")
+    p.add_argument("--new-only", action="store_true",
+                   help="only images without a tag of the category (all again when the category or model changed)")
     p.add_argument("--template", action="append", metavar="TEMPLATE",
                    help='prompt template with {} for the value, e.g. "an {}" (repeatable; default: a few generic ones)')
     p.add_argument("--min-score", type=float, default=0.0, help="leave images untagged below this probability")
@@ -86,6 +94,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("csv", type=Path, metavar="CSV")
     p.add_argument("--category")
     p.set_defaults(handler=cmd_tags_export)
+    p = gsub.add_parser("set", parents=[common], help="set a curator's tag (wins over any prediction, now and later)")
+    p.add_argument("image", metavar="IMAGE", help="library image id or indexed path")
+    p.add_argument("tag", metavar="CATEGORY=VALUE", help="e.g. technique=engraving")
+    p.set_defaults(handler=cmd_tags_set)
+    p = gsub.add_parser("clear", parents=[common], help="remove an image's tag of a category (predicted again later)")
+    p.add_argument("image", metavar="IMAGE")
+    p.add_argument("category", metavar="CATEGORY")
+    p.set_defaults(handler=cmd_tags_clear)
 
 
 def _check_top(k: int) -> None:
@@ -113,7 +129,27 @@ class TextProgressPrinter:
         sys.stderr.flush()
 
 
+def parse_columns(spec: str | None):  # noqa: ANN201 - a ColumnMapping or None
+    """``text=Beschreibung,file=Inventar`` -> a ColumnMapping (roles: file, text, kind, title)."""
+    if not spec:
+        return None
+    from artseek.captions.importers import ColumnMapping
+
+    roles: dict[str, str] = {}
+    for item in spec.split(","):
+        role, sep, column = item.partition("=")
+        role = {"image": "file", "type": "kind"}.get(role.strip().lower(), role.strip().lower())
+        if not sep or role not in ("file", "text", "kind", "title") or not column.strip():
+            raise ArtSeekError(f"'{item}' is not ROLE=COLUMN.", "Roles: file, text, kind (or type), title; e.g. "
+                                                                "--columns text=Beschreibung,file=Inventar.")
+        roles[role] = column.strip()
+    if "text" not in roles:
+        raise ArtSeekError("--columns needs text=COLUMN.", "Name the column that holds the descriptions.")
+    return ColumnMapping(**roles)
+
+
 def cmd_texts_import(args: argparse.Namespace) -> int:
+    columns = parse_columns(args.columns)
     if not args.file and not args.sidecars and not args.embedded:
         raise ArtSeekError("Nothing to import.", "Give a CSV/JSON file, --sidecars or --embedded.")
     if args.file and not args.file.is_file():
@@ -125,10 +161,11 @@ def cmd_texts_import(args: argparse.Namespace) -> int:
         if args.file:
             from artseek.captions.importers import read_file
 
-            read_file(args.file, args.kind, notes, args.encoding)  # a bad file fails here, before the model loads
+            read_file(args.file, args.kind, notes, args.encoding, columns)  # a bad file fails here, before the model loads
             for note in notes:
                 print(f"note: {note}", file=sys.stderr)
-            reports[str(args.file)] = lib.texts.import_file(args.file, args.kind, progress, encoding=args.encoding)
+            reports[str(args.file)] = lib.texts.import_file(args.file, args.kind, progress, encoding=args.encoding,
+                                                            columns=columns)
         if args.sidecars:
             reports["sidecars"] = lib.texts.import_sidecars()
         if args.embedded:
@@ -171,7 +208,7 @@ def cmd_texts_remove(args: argparse.Namespace) -> int:
     if opt(args, "json"):
         emit_json({"removed": n, "sources": sorted(set(sources)) if sources is not None else "all"})
     else:
-        print(f"Removed {n} texts ({'all sources' if sources is None else ', '.join(sorted(set(sources)))}); "
+        print(f"Removed {n} texts ({'all imports' if sources is None else ', '.join(sorted(set(sources)))}); "
               "images and tags are untouched.")
     return 0
 
@@ -222,7 +259,7 @@ def cmd_texts_images(args: argparse.Namespace) -> int:
                         "results": [dict(rank=i + 1, **r.to_dict()) for i, r in enumerate(results)]})
     else:
         for i, r in enumerate(results, 1):
-            print(f"{i:3d}  {r.score:.4f}  {r.path}")
+            print(f"{i:3d}  {r.score:.4f}  {r.path}" + (f"\n       “{r.sentence}”" if r.sentence else ""))
     return 0
 
 
@@ -262,7 +299,10 @@ def cmd_keywords(args: argparse.Namespace) -> int:
 def cmd_classify(args: argparse.Namespace) -> int:
     from artseek.captions.vocabulary import VocabularyError, parse_category
 
-    categories = [parse_category(c) for c in args.category]
+    categories = [parse_category(c) for c in args.category or []]
+    if args.template and not categories:
+        raise VocabularyError("--template needs --category.", "Templates of saved categories are set with "
+                                                              "'categories set NAME=V1,V2 --template ...'.")
     if args.template:
         bad = [t for t in args.template if t.count("{}") != 1]
         if bad:
@@ -270,7 +310,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         for c in categories:
             c.templates = tuple(args.template)
     with open_library(args) as lib:
-        reports = lib.texts.classify(categories, args.min_score)
+        reports = lib.texts.classify(categories or None, args.min_score, incremental=args.new_only)
     if opt(args, "json"):
         emit_json([r.to_dict() for r in reports])
     else:
@@ -302,4 +342,36 @@ def cmd_tags_export(args: argparse.Namespace) -> int:
         emit_json({"file": os.fspath(args.csv), "rows": n})
     else:
         print(f"Wrote {n} tags to {args.csv}.")
+    return 0
+
+
+def _library_image(lib, ref: str) -> int:  # noqa: ANN001
+    image_id = resolve_image(lib, ref)[0]
+    if image_id is None:
+        raise ArtSeekError(f"'{ref}' is not an image of this library.", "Give its id or its indexed path.")
+    return image_id
+
+
+def cmd_tags_set(args: argparse.Namespace) -> int:
+    category, sep, value = args.tag.partition("=")
+    if not sep or not category.strip() or not value.strip():
+        raise ArtSeekError(f"'{args.tag}' is not CATEGORY=VALUE.", "E.g. tags set 12 technique=engraving.")
+    with open_library(args) as lib:
+        image_id = _library_image(lib, args.image)
+        lib.texts.set_tag(image_id, category.strip(), value.strip())
+    if opt(args, "json"):
+        emit_json({"image_id": image_id, "category": category.strip(), "value": value.strip(), "source": "curator"})
+    else:
+        print(f"Image {image_id}: {category.strip()} = {value.strip()} (curator; kept by every classification).")
+    return 0
+
+
+def cmd_tags_clear(args: argparse.Namespace) -> int:
+    with open_library(args) as lib:
+        image_id = _library_image(lib, args.image)
+        removed = lib.texts.clear_tag(image_id, args.category)
+    if opt(args, "json"):
+        emit_json({"image_id": image_id, "category": args.category, "removed": removed})
+    else:
+        print(f"Image {image_id}: {'removed its' if removed else 'had no'} tag of '{args.category}'.")
     return 0

@@ -140,6 +140,24 @@ ACTIONS: tuple[ActionSpec, ...] = (
                checkable=True),
     ActionSpec("shortcuts", "&Keyboard Shortcuts", (SK.HelpContents,), help="This list", menu=("&Help", 0)),
     ActionSpec("about", "&About ArtSeek", (), menu=("&Help", 0)),
+    # Catalogue texts, categories and tags (ui/controllers/texts.py)
+    ActionSpec("import_descriptions", "Import &Descriptions…", (), None,
+               "Import catalogue descriptions: a CSV, JSON or Artpedia file, .txt files next to the images, or the "
+               "descriptions embedded in them", menu=("&File", 0), enabled=lambda s: s.writable and s.model_usable),
+    ActionSpec("export_tags", "&Export Tags…", (), None,
+               "Write every image's tags to a CSV file, with the model's confidence and who set each tag",
+               menu=("&File", 1), enabled=lambda s: s.has_library),
+    ActionSpec("categories", "&Categories and Tags…", (), None,
+               "Define your categories (e.g. technique: photograph, engraving…) and classify the library into them",
+               menu=("&Library", 2), enabled=lambda s: s.has_library),
+    ActionSpec("search_descriptions", "Search in &Descriptions", (), None,
+               "Text searches also look in the images' descriptions; the matching sentence shows under each result",
+               menu=("&Search", 3), checkable=True),
+    ActionSpec("edit_description", "Edit D&escription…", (), None,
+               "Write or change your own description of the image (kept by re-imports and re-indexing)",
+               menu=("&Image", 1), detail=3, enabled=lambda s: s.has_current and s.writable),
+    ActionSpec("tag_badges", "&Tag Badges", (), None, "Show each image's tags on its thumbnail",
+               menu=("&View", 0), checkable=True),
 )
 
 # Keys that are not actions (each action's own keys come from ACTIONS).

@@ -21,6 +21,7 @@ from artseek.ui.controllers.models import ModelsController
 from artseek.ui.controllers.preferences import PreferencesController
 from artseek.ui.controllers.results import ResultsController
 from artseek.ui.controllers.search import SearchController
+from artseek.ui.controllers.texts import TextsController
 from artseek.ui.errors import MODEL_SETUP, report
 from artseek.ui.query_state import NOT_RELEVANT, RELEVANT, Example, QueryModel
 from artseek.ui.service import LibraryService
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.models = ModelsController(service, self, status)  # model setup and the demo
         self.preferences = PreferencesController(service, self, self.view.set_thumbnail_size, status)
         self.model_label.clicked.connect(lambda: self.models.show_setup())
+        self.texts = TextsController(service, self.state, self.model, self.results, self.actions, status, self)
         self._wire()
         self._restore_settings()
         self.update_enabled()
@@ -100,6 +102,12 @@ class MainWindow(QMainWindow):
             "shortcuts": self.show_shortcuts, "about": self.show_about,
             "use_pic2word": lambda: self.composed.choose(), "train_mapper": lambda: self.composed.train(),
             "model_setup": lambda: self.models.show_setup(), "preferences": lambda: self.preferences.show_dialog(),
+            "import_descriptions": lambda: self.texts.import_descriptions(),
+            "export_tags": lambda: self.texts.choose_export_file(), "categories": lambda: self.texts.show_categories(),
+            "search_descriptions": lambda: self.texts.set_search_in_descriptions(
+                self.actions["search_descriptions"].isChecked()),
+            "edit_description": lambda: self.texts.edit_description(),
+            "tag_badges": lambda: self.texts.set_badges(self.actions["tag_badges"].isChecked()),
         }
 
     def _build_central(self, central: QWidget) -> None:

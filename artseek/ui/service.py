@@ -37,6 +37,7 @@ from artseek.ui.errors import describe_error
 from artseek.ui.query_state import QueryState
 from artseek.ui.service_care import CareService
 from artseek.ui.service_models import ModelsService
+from artseek.ui.service_texts import TextsService
 from artseek.ui.thumbnails import ThumbnailLoader
 from artseek.ui.view_data import Captions, ImageDetails, SearchOutcome
 from artseek.ui.workers import LatestOnly, TaskRunner, ThrottledListener
@@ -115,6 +116,7 @@ class LibraryService(QObject):
         self.models = ModelsService(self)  # model setup: add a file, download, export (ui/service_models.py)
         self.library_options: dict = {}  # more Library options (int8), and IndexOptions (max_pixels): Preferences
         self.index_options: dict = {}
+        self.texts = TextsService(self)  # descriptions, categories and tags (ui/service_texts.py)
 
     # ------------------------------------------------------------ state
     @property
@@ -240,7 +242,7 @@ class LibraryService(QObject):
     def close_library(self) -> None:
         """Close synchronously (at shutdown): cancel indexing, wait for workers, save the index."""
         self._index_queue.clear()
-        for control in (self._control, self._mapper_control):
+        for control in (self._control, self._mapper_control, self.texts.classify_control):  # a paused one too
             if control is not None:
                 control.cancel()
         self._searches.invalidate()
@@ -306,12 +308,14 @@ class LibraryService(QObject):
                                                    "image, or mark results with + and −."))
             return 0
         lib, description, wanted = self._library, state.describe(), self.composed_method
+        in_texts = self.texts.description_search(query, top_k)  # None unless searching in descriptions
+        description += " in descriptions" if in_texts else ""
         holder: list[int] = []  # the request's token, known once submit() returns (read on the UI thread only)
 
         def work() -> tuple:
             start = time.perf_counter()
             query.composed = lib.composer.method_to_use(wanted)
-            results = lib.search_query(query, top_k)
+            results = in_texts(lib) if in_texts else lib.search_query(query, top_k)
             elapsed = time.perf_counter() - start
             read = lib.text_read(query.text) if query.text else None
             return (results, elapsed, (read if read is not None and read != query.text.strip() else None),

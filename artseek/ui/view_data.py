@@ -27,15 +27,22 @@ class Captions:
     keywords: list[tuple[str, float]] = field(default_factory=list)  # term, score
     available: bool = False  # False: this build has no caption engine
     error: str = ""
+    parts: list[str] = field(default_factory=list)  # the best sentence of each of ``texts``
+    own: list[tuple[str, str, str]] = field(default_factory=list)  # the image's own texts: text, source, kind
 
     @classmethod
     def of(cls, description: object, image_id: int) -> Captions:
-        """From the text service's Description (``.texts`` with text/score/source/kind, ``.keywords``)."""
+        """From the text service's Description (``.texts`` with text/score/source/kind/best_part, ``.keywords``,
+        ``.own``: the image's own texts, the curator's first)."""
+        found = getattr(description, "texts", None) or []
         texts = [(str(t.text), float(getattr(t, "score", 0.0)), str(getattr(t, "source", "") or ""),
-                  str(getattr(t, "kind", "") or "")) for t in (getattr(description, "texts", None) or [])]
+                  str(getattr(t, "kind", "") or "")) for t in found]
         keywords = [(str(k.term), float(getattr(k, "score", 0.0)))
                     for k in (getattr(description, "keywords", None) or [])]
-        return cls(image_id, texts, keywords, available=True)
+        own = sorted(((str(o["text"]), str(o.get("source") or ""), str(o.get("kind") or ""))
+                      for o in (getattr(description, "own", None) or [])), key=lambda o: o[1] != "curator")
+        parts = [str(getattr(t, "best_part", None) or "") for t in found]
+        return cls(image_id, texts, keywords, available=True, parts=parts, own=own)
 
 
 @dataclass

@@ -162,5 +162,6 @@ def test_zero_shot_tags_and_csv_export(text_library, shapes_200, tmp_path: Path)
     out = tmp_path / "tags.csv"
     assert text_library.texts.export_tags(out, category="shape") == 200
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert set(rows[0]) == {"image_id", "path", "category", "value", "score", "source"}
-    assert {r["source"] for r in rows} == {"zero-shot", "user"}
+    assert set(rows[0]) == {"image_id", "path", "category", "value", "score", "source", "set_by"}
+    assert {r["source"] for r in rows} == {"zero-shot", "curator"}
+    assert {(r["source"], r["set_by"]) for r in rows} == {("zero-shot", "model"), ("curator", "curator")}

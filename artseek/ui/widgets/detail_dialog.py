@@ -24,6 +24,7 @@ from artseek.ui.view_data import Captions, ImageDetails
 from artseek.ui.widgets.caption_view import CaptionView
 from artseek.ui.widgets.pixmaps import fit_pixmap
 from artseek.ui.widgets.plain import esc, plain_label
+from artseek.ui.widgets.tags_view import TagsView
 
 
 def _human_size(n: int | None) -> str:
@@ -80,6 +81,8 @@ class DetailDialog(QDialog):
         self.action_row = QHBoxLayout()
         side_layout.addLayout(self.action_row)
         side_layout.addWidget(self.captions, 1)
+        self.tags = TagsView(side)  # filled by the texts controller
+        side_layout.addWidget(self.tags)
 
         splitter = QSplitter(self)
         splitter.addWidget(self.image)
@@ -138,7 +141,9 @@ class DetailDialog(QDialog):
             self.fields["dimensions"].setText(f"{result.width} × {result.height} px")
         self._pixmap = thumbnail if thumbnail is not None else QPixmap()
         self._fit()
+        self.captions.set_matched(getattr(result, "sentence", None))
         self.captions.loading()
+        self.tags.clear()
 
     def set_position(self, row: int, count: int) -> None:
         """Where the shown result is in the results: Previous is greyed out at the first, Next at the last."""

@@ -104,6 +104,7 @@ class InspectorPanel(QFrame):
                      -1: " · <span style='color:#cf222e'>marked not relevant</span>"}.get(mark, "")
         self.facts.setText(f"{size}score {result.score:.3f}{mark_text}<br>"
                            f"<span style='color:gray'>{esc(os.path.dirname(result.path))}</span>")
+        self.captions.set_matched(getattr(result, "sentence", None))
         self.captions.loading()
 
     def set_pixmap(self, pixmap: QPixmap | None) -> None:

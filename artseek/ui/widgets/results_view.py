@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QUrl
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from artseek.ui.query_state import NOT_RELEVANT, RELEVANT
@@ -24,11 +24,14 @@ ImageIdRole = Qt.ItemDataRole.UserRole + 1
 PathRole = Qt.ItemDataRole.UserRole + 2
 ScoreRole = Qt.ItemDataRole.UserRole + 3
 MarkRole = Qt.ItemDataRole.UserRole + 4
+SentenceRole = Qt.ItemDataRole.UserRole + 5  # the sentence of its descriptions that matched (searches in descriptions)
+TagsRole = Qt.ItemDataRole.UserRole + 6  # its tag values, when the View's tag badges are on
 
 THUMB = 160  # thumbnail box (px)
 CELL = QSize(THUMB + 16, THUMB + 44)
 POSITIVE_COLOUR = QColor(46, 160, 67)
 NEGATIVE_COLOUR = QColor(207, 34, 46)
+TAG_COLOUR = QColor(31, 35, 40, 190)
 
 
 class ResultsModel(QAbstractListModel):
@@ -40,7 +43,14 @@ class ResultsModel(QAbstractListModel):
         self._marks = marks  # shared with the QueryState: image id -> +1 / -1
         self._results: list = []
         self._row_of: dict[int, int] = {}
+        self._tags: dict[int, list[str]] = {}  # image id -> tag values shown as badges (empty: badges off)
         thumbnails.ready.connect(self._thumbnail_ready)
+
+    def set_tags(self, tags: dict[int, list[str]]) -> None:
+        """Tag values to show as badges (an empty dict hides them)."""
+        self._tags = dict(tags)
+        if self._results:
+            self.dataChanged.emit(self.index(0), self.index(len(self._results) - 1), [TagsRole])
 
     # ------------------------------------------------------------- content
     def set_results(self, results: list) -> None:
@@ -92,7 +102,13 @@ class ResultsModel(QAbstractListModel):
             return self._thumbnails.pixmap(r.image_id)
         if role == Qt.ItemDataRole.ToolTipRole:
             size = f"\n{r.width} × {r.height} px" if r.width and r.height else ""
-            return tip(f"{r.path}{size}\nScore {r.score:.3f} · rank {index.row() + 1}")
+            sentence = f"\n“{r.sentence}”" if getattr(r, "sentence", None) else ""
+            tags = f"\nTags: {', '.join(self._tags[r.image_id])}" if self._tags.get(r.image_id) else ""
+            return tip(f"{r.path}{size}\nScore {r.score:.3f} · rank {index.row() + 1}{sentence}{tags}")
+        if role == SentenceRole:
+            return getattr(r, "sentence", None)
+        if role == TagsRole:
+            return self._tags.get(r.image_id, [])
         if role == ImageIdRole:
             return r.image_id
         if role == PathRole:
@@ -173,17 +189,44 @@ class ThumbnailDelegate(QStyledItemDelegate):
         name = option.fontMetrics.elidedText(index.data(Qt.ItemDataRole.DisplayRole) or "",
                                              Qt.TextElideMode.ElideMiddle, text_rect.width())
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter, name)
-        score = index.data(ScoreRole)
-        if score is not None:
+        score, sentence = index.data(ScoreRole), index.data(SentenceRole)
+        if score is not None or sentence:
             small = QFont(option.font)
             small.setPointSizeF(max(6.0, option.font.pointSizeF() - 1))
+            small.setItalic(bool(sentence))
             painter.setFont(small)
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-            painter.drawText(text_rect.translated(0, 16), Qt.AlignmentFlag.AlignHCenter, f"{score:.3f}")
+            line = (QFontMetrics(small).elidedText(f"“{sentence}”", Qt.TextElideMode.ElideMiddle, text_rect.width())
+                    if sentence else f"{score:.3f}")
+            painter.drawText(text_rect.translated(0, 16), Qt.AlignmentFlag.AlignHCenter, line)
+        tags = index.data(TagsRole)
+        if tags:
+            self._tag_badges(painter, option, box, tags)
 
         if mark:
             self._badge(painter, QRect(rect.left() + 6, rect.top() + 6, 22, 22), mark)
         painter.restore()
+
+    @staticmethod
+    def _tag_badges(painter: QPainter, option: QStyleOptionViewItem, box: QRect, tags: list[str]) -> None:
+        """The image's tag values as small chips along the bottom of its thumbnail."""
+        small = QFont(option.font)
+        small.setPointSizeF(max(6.0, option.font.pointSizeF() - 2))
+        painter.setFont(small)
+        metrics = QFontMetrics(small)
+        x, bottom = box.left() + 4, box.bottom() - 4
+        for value in tags:
+            width = min(metrics.horizontalAdvance(value) + 10, box.right() - 4 - x)
+            if width < 24:
+                break
+            chip = QRect(x, bottom - metrics.height() - 2, width, metrics.height() + 2)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(TAG_COLOUR)
+            painter.drawRoundedRect(chip, 4, 4)
+            painter.setPen(QColor(255, 255, 255))
+            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter,
+                             metrics.elidedText(value, Qt.TextElideMode.ElideRight, width - 6))
+            x += width + 3
 
     @staticmethod
     def _badge(painter: QPainter, r: QRect, mark: int) -> None:

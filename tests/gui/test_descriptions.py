@@ -1,0 +1,132 @@
+"""Catalogue texts from the window alone (issue #22, item 3): File → Import Descriptions… with a preview and a
+CSV column mapping, a bad file refused with its line, Search in Descriptions with the matched sentence, and the
+curator's own description."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox
+
+from tests.gui.conftest import copy_shapes, search, wait_indexed
+
+pytestmark = pytest.mark.gui
+
+COUNT = 8
+
+
+@pytest.fixture
+def texts_window(qtbot, window, shapes_200, tmp_path: Path):  # noqa: ANN001, ANN201
+    folder = copy_shapes(shapes_200, tmp_path / "images", 0, COUNT)
+    window.import_folders([str(folder)])
+    wait_indexed(qtbot, window, COUNT)
+    return window
+
+
+def _catalogue(path: Path, shapes_200, rows: int = COUNT) -> Path:  # noqa: ANN001
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, delimiter=";")
+        w.writerow(["Inventar", "Beschreibung", "Art", "Titel"])  # names that no guess recognises
+        for p, spec in shapes_200[:rows]:
+            w.writerow([p.name, f"Bought at an auction in Paris. {spec.short_caption.capitalize()}.", "visual",
+                        f"Sheet {p.stem}"])
+    return path
+
+
+def _open_import(qtbot, window, path: Path):  # noqa: ANN001, ANN202
+    window.actions["import_descriptions"].trigger()
+    dialog = window.texts.import_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.set_file(str(path))
+    qtbot.waitUntil(lambda: dialog.kind_of_file is not None or bool(dialog.error.text()), timeout=20_000)
+    return dialog
+
+
+def test_csv_imported_through_the_column_mapping(qtbot, texts_window, shapes_200, tmp_path: Path) -> None:  # noqa: ANN001
+    window = texts_window
+    dialog = _open_import(qtbot, window, _catalogue(tmp_path / "catalogue.csv", shapes_200))
+    # The preview shows the first rows; the column mapping appears because nothing could be guessed.
+    assert dialog.kind_of_file == "csv" and dialog.mapping_box.isVisible()
+    assert dialog.table.columnCount() == 4 and dialog.table.rowCount() == COUNT
+    assert dialog.table.item(0, 0).text() == shapes_200[0][0].name
+    assert "choose the columns" in dialog.note.text()
+    dialog.columns["text"].setCurrentText("Beschreibung")
+    dialog.columns["file"].setCurrentText("Inventar")
+    dialog.columns["kind"].setCurrentText("Art")
+    dialog.columns["title"].setCurrentText("Titel")
+    with qtbot.waitSignal(window.service.texts.imported, timeout=60_000) as done:
+        dialog.import_button.click()
+    report = done.args[1]
+    assert (report.added, report.attached) == (COUNT, COUNT)
+    assert not dialog.isVisible() and f"Imported {COUNT} descriptions" in window.statusBar().currentMessage()
+    own = window.service.library.texts.describe(1, 2).own
+    assert own[0]["kind"] == "visual" and own[0]["title"].startswith("Sheet ")
+
+
+def test_a_bad_csv_is_refused_with_its_line_and_nothing_imported(qtbot, texts_window, shapes_200,  # noqa: ANN001
+                                                                  tmp_path: Path) -> None:
+    window = texts_window
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"image,text\n{shapes_200[0][0].name},a red star\n{shapes_200[1][0].name},\n", encoding="utf-8")
+    dialog = _open_import(qtbot, window, bad)
+    assert dialog.kind_of_file == "csv" and not dialog.mapping_box.isHidden()
+    assert dialog.columns["text"].currentText() == "text"  # guessed from the header
+    with qtbot.waitSignal(window.service.texts.failed, timeout=60_000):
+        dialog.import_button.click()
+    assert "line 3 has no text" in dialog.error.text() and "Nothing was imported" in dialog.error.text()
+    assert dialog.isVisible() and dialog.import_button.isEnabled()
+    assert window.service.library.texts.text_count()["texts"] == 0
+    # A file that is not a texts file at all is refused at the preview.
+    dialog.set_file(str(tmp_path / "notes.pdf"))
+    qtbot.waitUntil(lambda: bool(dialog.error.text()) and "neither a CSV nor a JSON" in dialog.error.text(),
+                    timeout=20_000)
+    assert not dialog.import_button.isEnabled()
+
+
+def test_search_in_descriptions_shows_the_matched_sentence_and_a_description_is_edited(  # noqa: ANN001
+        qtbot, texts_window, shapes_200, tmp_path: Path) -> None:
+    from artseek.ui.widgets.caption_view import MATCHED_STYLE
+    from artseek.ui.widgets.rich_text_delegate import HtmlRole
+    from artseek.ui.widgets.results_view import SentenceRole
+
+    window = texts_window
+    with qtbot.waitSignal(window.service.texts.imported, timeout=60_000):
+        window.service.texts.import_file(str(_catalogue(tmp_path / "catalogue.csv", shapes_200)),
+                                         {"text": "Beschreibung", "file": "Inventar"})
+    window.actions["search_descriptions"].trigger()
+    assert window.actions["search_descriptions"].isChecked() and window.service.texts.in_descriptions
+    target = shapes_200[2][1].short_caption
+    search(qtbot, window, target)
+    assert "in descriptions" in window.statusBar().currentMessage()
+    sentences = [window.model.data(window.model.index(r), SentenceRole) for r in range(window.model.rowCount())]
+    assert all(s is not None for s in sentences)  # every image has a description here
+    top = window.model.result(0)
+    assert top.sentence in (f"{target.capitalize()}.", f"Bought at an auction in Paris. {target.capitalize()}.")
+    window.view.grab()  # the sentence is painted under the thumbnail
+    # The Descriptions panel shows the image's text with the matched sentence emphasised.
+    window.view.setCurrentIndex(window.model.index(0))
+    captions = window.inspector.captions
+    qtbot.waitUntil(lambda: captions.texts.count() and not captions.texts.item(0).text().startswith("Looking"),
+                    timeout=20_000)
+    html = captions.texts.item(0).data(HtmlRole)
+    assert MATCHED_STYLE in html and "matched your search" in html
+
+    # Image → Edit Description…: the curator's text, saved, shown first and found by a search in descriptions.
+    window.actions["edit_description"].trigger()
+    editor = window.texts.editor
+    qtbot.waitUntil(lambda: editor.text.isEnabled(), timeout=20_000)
+    assert editor.text.toPlainText() == ""
+    editor.text.setPlainText("Gift of the Duchess. A golden unicorn.")
+    with qtbot.waitSignal(window.service.texts.descriptionSaved, timeout=60_000):
+        editor.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
+    assert window.service.library.texts.description(top.image_id) == "Gift of the Duchess. A golden unicorn."
+    qtbot.waitUntil(lambda: captions.texts.count() and "Your description" in (captions.texts.item(0).data(HtmlRole)
+                                                                              or ""), timeout=20_000)
+    results = search(qtbot, window, "Gift of the Duchess. A golden unicorn.")
+    assert any(r.image_id == top.image_id and r.sentence for r in results)
+    # Unchecked: text searches look at the images only again.
+    window.actions["search_descriptions"].trigger()
+    results = search(qtbot, window, target)
+    assert all(getattr(r, "sentence", None) is None for r in results)

@@ -4,19 +4,26 @@ One read of the file gives its content hash, the model input (through
 :mod:`artseek.embedding.preprocess`) and the thumbnail. JPEGs are decoded at
 reduced size (``Image.draft``) to the smallest scale that still covers both;
 EXIF orientation is applied; odd modes (CMYK, 16-bit, palette, transparency)
-become RGB; animated and multi-page files use their first frame.
+become RGB; animated and multi-page files use their first frame. HEIC/HEIF,
+camera RAW/DNG and the Photoshop files Pillow cannot read go through the
+readers in :mod:`artseek.ingest.formats` (chosen by magic bytes and extension).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
+import struct
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from artseek.embedding.preprocess import PreprocessConfig, resize_shortest, to_model_input
+from artseek.ingest import formats
+from artseek.ingest.formats import heif, psd, raw
+from artseek.ingest.formats.common import FormatError, TooLarge
 
 THUMBNAIL_SIZE = 256
 DEFAULT_MAX_PIXELS = 250_000_000  # 250 megapixels; larger files are refused as possible bombs
@@ -28,6 +35,10 @@ Image.MAX_IMAGE_PIXELS = None
 
 class DecodeError(Exception):
     """The file could not be turned into an image; ``str()`` is the readable reason."""
+
+
+class ImageTooLargeError(DecodeError):
+    """The image has more pixels than the configured limit (refused before decoding)."""
 
 
 @dataclass
@@ -63,21 +74,58 @@ def read_file(path: str) -> bytes:
 
 
 def open_image(data: bytes, min_short_side: int = 0, min_long_side: int = 0,
-               max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[Image.Image, int, int, str]:
+               max_pixels: int = DEFAULT_MAX_PIXELS, extension: str = "") -> tuple[Image.Image, int, int, str]:
     """Decode ``data`` into an upright RGB image at reduced size where possible.
 
     Returns ``(image, original_width, original_height, format)``. The result's
     shorter side stays at least ``min_short_side`` and its longer side at least
-    ``min_long_side`` (or the original size when smaller).
+    ``min_long_side`` (or the original size when smaller). ``extension`` (the
+    file's, like ``".nef"``) tells camera RAW files from plain TIFFs.
     """
     if not data:
         raise DecodeError("the file is empty (0 bytes)")
+    kind = formats.kind_of(data, extension)
+    try:
+        if kind == formats.RAW:
+            image, width, height, fmt = raw.open_raw(data, min_short_side, min_long_side, max_pixels)
+            return to_rgb(image), width, height, fmt
+        if kind == formats.PSD and psd.is_psb(data):
+            image, width, height, fmt = psd.open_psd(data, max_pixels)
+            return to_rgb(image), width, height, fmt
+        if kind == formats.HEIF:
+            heif.register()
+    except TooLarge as exc:
+        raise ImageTooLargeError(_too_large(exc.width, exc.height, max_pixels)) from None
+    except FormatError as exc:
+        raise DecodeError(str(exc)) from None
+    try:
+        return _open_with_pillow(data, min_short_side, min_long_side, max_pixels)
+    except ImageTooLargeError:
+        raise
+    except DecodeError as exc:
+        if kind in (formats.HEIF, formats.AVIF):  # its header named the format: the rest is damaged
+            detail = "its image data cannot be decoded" if str(exc).startswith("not an image") else str(exc)
+            raise DecodeError(f"the {formats.LABELS[kind]} file is damaged or truncated ({detail}); open it in the "
+                              "program that made it and save it again") from None
+        if kind != formats.PSD:
+            raise
+    try:  # a PSD that Pillow cannot read (16/32-bit, some writers' files)
+        image, width, height, fmt = psd.open_psd(data, max_pixels)
+    except TooLarge as exc:
+        raise ImageTooLargeError(_too_large(exc.width, exc.height, max_pixels)) from None
+    except FormatError as exc:
+        raise DecodeError(str(exc)) from None
+    return to_rgb(image), width, height, fmt
+
+
+def _open_with_pillow(data: bytes, min_short_side: int, min_long_side: int,
+                      max_pixels: int) -> tuple[Image.Image, int, int, str]:
     try:
         image = Image.open(io.BytesIO(data))
         width, height = image.size
         fmt = image.format or "unknown"
         if width * height > max_pixels:
-            raise DecodeError(_too_large(width, height, max_pixels))
+            raise ImageTooLargeError(_too_large(width, height, max_pixels))
         if getattr(image, "n_frames", 1) > 1:
             image.seek(0)
         if fmt == "JPEG" and (min_short_side or min_long_side):
@@ -87,7 +135,7 @@ def open_image(data: bytes, min_short_side: int = 0, min_long_side: int = 0,
         raise
     except UnidentifiedImageError:
         raise DecodeError("not an image file, or an image format ArtSeek cannot read") from None
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
         raise DecodeError(f"the image is damaged or truncated ({_first_line(exc)})") from None
     except MemoryError:
         raise DecodeError("the image is too large to decode with the memory available") from None
@@ -137,7 +185,7 @@ def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT
     digest = content_hash(data)
     if digest == known_hash:
         return None
-    image, width, height, fmt = open_image(data, cfg.image_size, THUMBNAIL_SIZE, max_pixels)
+    image, width, height, fmt = open_image(data, cfg.image_size, THUMBNAIL_SIZE, max_pixels, os.path.splitext(path)[1])
     # Resize once: the model input is cropped from it, and the thumbnail is made from it
     # too when it is still large enough (cheaper than resampling the decoded image twice).
     resized = resize_shortest(image, cfg.image_size)
@@ -149,6 +197,14 @@ def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT
         model_input=to_model_input(resized, cfg),
         thumbnail_jpeg=make_thumbnail(resized if max(resized.size) >= THUMBNAIL_SIZE else image),
     )
+
+
+def open_for_display(path: str, max_side: int, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+    """The file at ``path`` as an upright RGB image whose longer side is at most ``max_side`` (detail views)."""
+    image, *_ = open_image(read_file(path), 0, max_side, max_pixels, os.path.splitext(path)[1])
+    if max(image.size) > max_side:
+        image.thumbnail((max_side, max_side), Image.Resampling.BICUBIC)
+    return image
 
 
 def _draft_request(width: int, height: int, min_short: int, min_long: int) -> tuple[int, int]:

@@ -12,6 +12,7 @@ from artseek import __version__, config
 from artseek.ui.errors import install_excepthook, setup_logging
 from artseek.ui.icons import app_icon
 from artseek.ui.main_window import MainWindow
+from artseek.ui.platform_check import EXIT_CODE as XCB_MISSING, check_xcb
 from artseek.ui.service import LibraryService
 
 
@@ -44,6 +45,10 @@ def run_app(library: str | os.PathLike[str] | None = None, model: str | None = N
             weights: str | os.PathLike[str] | None = None, device: str | None = None, backend: str = "auto",
             settings: QSettings | None = None, argv: list[str] | None = None) -> int:
     """Show the window at once; open the library and load the model in the background. Returns the exit code."""
+    problem = check_xcb() if QApplication.instance() is None else None
+    if problem:  # before Qt's own abort, which names no package
+        print(f"error: {problem}", file=sys.stderr)
+        return XCB_MISSING
     app = create_app(argv)
     setup_logging()
     install_excepthook()

@@ -88,3 +88,9 @@ def test_a_missing_reader_library_says_what_to_install() -> None:
 
 def test_a_png_is_still_read_by_pillow() -> None:
     assert open_image(_png(), extension=".png")[3] == "PNG"
+
+
+def test_the_self_test_decodes_the_formats_the_packaged_app_must_bundle(tmp_path) -> None:
+    from artseek.selftest import check_formats
+
+    assert check_formats(tmp_path) == {"AVIF": "ok", "HEIC": "ok", "PSB": "ok", "RAW": "ok"}

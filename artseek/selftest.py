@@ -38,9 +38,10 @@ def _images(folder: Path) -> list[Path]:
 
 def _psb_bytes(image: Image.Image) -> bytes:
     """A 16-bit RGB PSB (Photoshop large document) of ``image``: the merged image only, uncompressed."""
+    import numpy as np
+
     rgb = image.convert("RGB")
-    planes = b"".join(struct.pack(f">{rgb.width * rgb.height}H", *(v * 257 for v in band.getdata()))
-                      for band in rgb.split())
+    planes = (np.asarray(rgb, dtype=np.uint16) * 257).transpose(2, 0, 1).astype(">u2").tobytes()
     header = b"8BPS" + struct.pack(">H6xHIIHH", 2, 3, rgb.height, rgb.width, 16, 3)
     return header + struct.pack(">IIQH", 0, 0, 0, 0) + planes
 

@@ -16,6 +16,7 @@ import io
 import os
 import struct
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -26,6 +27,11 @@ from artseek.ingest.formats import heif, psd, raw
 from artseek.ingest.formats.common import FormatError, TooLarge
 
 THUMBNAIL_SIZE = 256
+# Files larger than this are hashed in chunks and decoded from disk instead of being held in memory whole
+# (a 144-megapixel 16-bit TIFF is 864 MB of file on top of its 432 MB decoded image); see docs/performance.md.
+STREAM_ABOVE = 64 * 1024 * 1024
+HEAD_BYTES = 4096
+_ORIENTATION = 0x0112  # the EXIF orientation tag  # enough of a file to tell its format (formats.kind_of)
 DEFAULT_MAX_PIXELS = 250_000_000  # 250 megapixels; larger files are refused as possible bombs
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 # ArtSeek applies its own, configurable pixel limit in open_image(), right after
@@ -63,14 +69,32 @@ def read_file(path: str) -> bytes:
     try:
         with open(path, "rb") as fh:
             return fh.read()
-    except FileNotFoundError:
-        raise DecodeError("the file does not exist (it was moved or deleted)") from None
-    except PermissionError:
-        raise DecodeError("permission denied: ArtSeek may not read this file (check its permissions)") from None
-    except IsADirectoryError:
-        raise DecodeError("this is a folder, not an image file") from None
     except OSError as exc:
-        raise DecodeError(f"the file could not be read ({exc.strerror or exc})") from None
+        raise _read_error(exc) from None
+
+
+def hash_file(path: str) -> tuple[str, bytes]:
+    """The content hash of a file read in chunks (the same as :func:`content_hash` of its bytes) and its head."""
+    digest = hashlib.blake2b(digest_size=20)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+            digest.update(head)
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as exc:
+        raise _read_error(exc) from None
+    return digest.hexdigest(), head
+
+
+def _read_error(exc: OSError) -> DecodeError:
+    if isinstance(exc, FileNotFoundError):
+        return DecodeError("the file does not exist (it was moved or deleted)")
+    if isinstance(exc, PermissionError):
+        return DecodeError("permission denied: ArtSeek may not read this file (check its permissions)")
+    if isinstance(exc, IsADirectoryError):
+        return DecodeError("this is a folder, not an image file")
+    return DecodeError(f"the file could not be read ({exc.strerror or exc})")
 
 
 def open_image(data: bytes, min_short_side: int = 0, min_long_side: int = 0,
@@ -118,10 +142,11 @@ def open_image(data: bytes, min_short_side: int = 0, min_long_side: int = 0,
     return to_rgb(image), width, height, fmt
 
 
-def _open_with_pillow(data: bytes, min_short_side: int, min_long_side: int,
+def _open_with_pillow(data: bytes | BinaryIO, min_short_side: int, min_long_side: int,
                       max_pixels: int) -> tuple[Image.Image, int, int, str]:
+    """Pillow's decode of ``data`` (a file's bytes, or the open file itself for large files)."""
     try:
-        image = Image.open(io.BytesIO(data))
+        image = Image.open(io.BytesIO(data) if isinstance(data, bytes) else data)
         width, height = image.size
         fmt = image.format or "unknown"
         if width * height > max_pixels:
@@ -140,7 +165,8 @@ def _open_with_pillow(data: bytes, min_short_side: int, min_long_side: int,
     except MemoryError:
         raise DecodeError("the image is too large to decode with the memory available") from None
     try:
-        image = ImageOps.exif_transpose(image)
+        if image.getexif().get(_ORIENTATION, 1) != 1:  # exif_transpose copies even an upright image
+            image = ImageOps.exif_transpose(image)
     except Exception:  # noqa: BLE001 - a broken EXIF block must not lose the image
         pass
     return to_rgb(image), width, height, fmt
@@ -151,10 +177,14 @@ def to_rgb(image: Image.Image) -> Image.Image:
     if image.mode == "RGB":
         return image
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        array = np.asarray(image, dtype=np.float64)
+        array = np.asarray(image)
         top = 65535.0 if image.mode.startswith("I;16") or array.max(initial=0) > 255 else 255.0
-        array = np.clip(array / top * 255.0, 0, 255).astype(np.uint8)
-        return Image.fromarray(array, "L").convert("RGB")
+        out = np.empty(array.shape, np.uint8)
+        step = max(1, (1 << 22) // max(1, array.shape[1]))  # about 4 M pixels at a time: 32 MB of float64
+        for row in range(0, array.shape[0], step):
+            part = array[row:row + step].astype(np.float64)
+            out[row:row + step] = np.clip(part / top * 255.0, 0, 255)
+        return Image.fromarray(out, "L").convert("RGB")
     if image.mode == "P":
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
@@ -166,7 +196,9 @@ def to_rgb(image: Image.Image) -> Image.Image:
 
 def make_thumbnail(image: Image.Image, size: int = THUMBNAIL_SIZE) -> bytes:
     """JPEG bytes of ``image`` scaled so its longer side is at most ``size``."""
-    thumb = image.copy()
+    factor = max(image.size) // (2 * size)
+    # a huge image is reduced (box filter, a new small image) rather than copied whole before thumbnail()
+    thumb = image.reduce(factor) if factor >= 2 else image.copy()
     thumb.thumbnail((size, size), Image.Resampling.BICUBIC)
     out = io.BytesIO()
     thumb.save(out, "JPEG", quality=85)
@@ -181,11 +213,21 @@ def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT
     whose content still has that hash is not decoded and ``None`` is returned: the
     file was touched, copied or had its metadata changed, but its image is the same.
     """
-    data = read_file(path)
-    digest = content_hash(data)
-    if digest == known_hash:
-        return None
-    image, width, height, fmt = open_image(data, cfg.image_size, THUMBNAIL_SIZE, max_pixels, os.path.splitext(path)[1])
+    extension = os.path.splitext(path)[1]
+    if _size(path) > STREAM_ABOVE:
+        digest, head = hash_file(path)
+        if digest == known_hash:
+            return None
+        image, width, height, fmt = _open_large(path, head, extension, cfg.image_size, max_pixels)
+    else:
+        data = read_file(path)
+        digest = content_hash(data)
+        if digest == known_hash:
+            return None
+        image, width, height, fmt = open_image(data, cfg.image_size, THUMBNAIL_SIZE, max_pixels, extension)
+    factor = min(image.size) // (2 * cfg.image_size)
+    if factor >= 2:  # a huge non-JPEG (no draft): box-reduce first to twice the model input, as draft would
+        image = image.reduce(factor)
     # Resize once: the model input is cropped from it, and the thumbnail is made from it
     # too when it is still large enough (cheaper than resampling the decoded image twice).
     resized = resize_shortest(image, cfg.image_size)
@@ -197,6 +239,25 @@ def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT
         model_input=to_model_input(resized, cfg),
         thumbnail_jpeg=make_thumbnail(resized if max(resized.size) >= THUMBNAIL_SIZE else image),
     )
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # read_file() gives the reason
+
+
+def _open_large(path: str, head: bytes, extension: str, min_short: int,
+                max_pixels: int) -> tuple[Image.Image, int, int, str]:
+    """A large file decoded by Pillow straight from disk; other readers get its bytes."""
+    if formats.kind_of(head, extension) not in (formats.PILLOW, formats.AVIF):
+        return open_image(read_file(path), min_short, THUMBNAIL_SIZE, max_pixels, extension)
+    try:
+        with open(path, "rb") as fh:
+            return _open_with_pillow(fh, min_short, THUMBNAIL_SIZE, max_pixels)
+    except OSError as exc:
+        raise _read_error(exc) from None
 
 
 def open_for_display(path: str, max_side: int, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:

@@ -302,9 +302,9 @@ class Library(LibraryFolders, LibraryCare):
 
                 pil = to_rgb(image)
             else:
-                data = image if isinstance(image, bytes) else read_file(os.fspath(image))
-                pil, *_ = open_image(data, cfg.image_size,
-                                     extension="" if isinstance(image, bytes) else os.path.splitext(os.fspath(image))[1])
+                path = None if isinstance(image, bytes) else os.fspath(image)
+                data = image if path is None else read_file(path)
+                pil, *_ = open_image(data, cfg.image_size, extension=os.path.splitext(path)[1] if path else "")
         except DecodeError as exc:
             name = "" if isinstance(image, (bytes, PILImage.Image)) else f" '{os.fspath(image)}'"
             raise QueryError(f"The query image{name} cannot be used: {exc}.",

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from artseek.embedding.preprocess import PreprocessConfig, resize_shortest, to_model_input
 from artseek.ingest import formats
-from artseek.ingest.formats import heif, psd, raw
+from artseek.ingest.formats import heif, psd, raw, tiff_strips
 from artseek.ingest.formats.common import FormatError, TooLarge
 
 THUMBNAIL_SIZE = 256
@@ -31,7 +31,10 @@ THUMBNAIL_SIZE = 256
 # (a 144-megapixel 16-bit TIFF is 864 MB of file on top of its 432 MB decoded image); see docs/performance.md.
 STREAM_ABOVE = 64 * 1024 * 1024
 HEAD_BYTES = 4096
-_ORIENTATION = 0x0112  # the EXIF orientation tag  # enough of a file to tell its format (formats.kind_of)
+_ORIENTATION = 0x0112  # the EXIF orientation tag
+_TRANSPOSES = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+               5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+               8: Image.Transpose.ROTATE_90}  # enough of a file to tell its format (formats.kind_of)
 DEFAULT_MAX_PIXELS = 250_000_000  # 250 megapixels; larger files are refused as possible bombs
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 # ArtSeek applies its own, configurable pixel limit in open_image(), right after
@@ -146,7 +149,8 @@ def _open_with_pillow(data: bytes | BinaryIO, min_short_side: int, min_long_side
                       max_pixels: int) -> tuple[Image.Image, int, int, str]:
     """Pillow's decode of ``data`` (a file's bytes, or the open file itself for large files)."""
     try:
-        image = Image.open(io.BytesIO(data) if isinstance(data, bytes) else data)
+        source = io.BytesIO(data) if isinstance(data, bytes) else data
+        image = Image.open(source)
         width, height = image.size
         fmt = image.format or "unknown"
         if width * height > max_pixels:
@@ -155,6 +159,10 @@ def _open_with_pillow(data: bytes | BinaryIO, min_short_side: int, min_long_side
             image.seek(0)
         if fmt == "JPEG" and (min_short_side or min_long_side):
             image.draft("RGB", _draft_request(width, height, min_short_side, min_long_side))
+        orientation = _orientation(image)
+        striped = tiff_strips.reduced(image, source, _reduce_factor(width, height, min_short_side, min_long_side))
+        if striped is not None:  # a huge uncompressed TIFF, reduced strip by strip
+            return to_rgb(_orient(striped, orientation)), width, height, fmt
         image.load()
     except DecodeError:
         raise
@@ -164,12 +172,30 @@ def _open_with_pillow(data: bytes | BinaryIO, min_short_side: int, min_long_side
         raise DecodeError(f"the image is damaged or truncated ({_first_line(exc)})") from None
     except MemoryError:
         raise DecodeError("the image is too large to decode with the memory available") from None
+    return to_rgb(_orient(image, orientation)), width, height, fmt
+
+
+def _orientation(image: Image.Image) -> int:
     try:
-        if image.getexif().get(_ORIENTATION, 1) != 1:  # exif_transpose copies even an upright image
-            image = ImageOps.exif_transpose(image)
+        return int(image.getexif().get(_ORIENTATION, 1))
     except Exception:  # noqa: BLE001 - a broken EXIF block must not lose the image
-        pass
-    return to_rgb(image), width, height, fmt
+        return 1
+
+
+def _orient(image: Image.Image, orientation: int) -> Image.Image:
+    """``image`` made upright by its EXIF/TIFF orientation (no copy when it already is)."""
+    if orientation == 1:
+        return image
+    transpose = _TRANSPOSES.get(orientation)
+    return image.transpose(transpose) if transpose is not None else image
+
+
+def _reduce_factor(width: int, height: int, min_short: int, min_long: int) -> int:
+    """The largest integer reduction that keeps twice both requested sides (1: none)."""
+    limits = [min(width, height) // (2 * min_short) if min_short else None,
+              max(width, height) // (2 * min_long) if min_long else None]
+    limits = [n for n in limits if n is not None]
+    return max(1, min(limits)) if limits else 1
 
 
 def to_rgb(image: Image.Image) -> Image.Image:

@@ -1,0 +1,64 @@
+"""Huge uncompressed TIFFs are decoded strip by strip and reduced as they come: the same pixels as a whole decode."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from artseek.ingest.decode import DecodeError, open_image
+from artseek.ingest.formats import tiff_strips
+
+tifffile = pytest.importorskip("tifffile")
+
+
+def _tiff(array: np.ndarray, rows: int, **kwargs) -> bytes:
+    out = io.BytesIO()
+    photometric = "rgb" if array.ndim == 3 else "minisblack"
+    tifffile.imwrite(out, array, rowsperstrip=rows, photometric=photometric, **kwargs)
+    return out.getvalue()
+
+
+def _random(shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    top = 65535 if dtype == np.uint16 else 255
+    return (np.random.default_rng(1).random(shape) * top).astype(dtype)
+
+
+@pytest.mark.parametrize(("shape", "dtype", "rows", "factor"), [
+    ((1003, 777, 3), np.uint16, 37, 4),  # 16-bit RGB, strips that do not divide the bands
+    ((640, 480, 3), np.uint8, 64, 3),
+    ((999, 1001), np.uint8, 10, 5),  # greyscale, odd sizes
+])
+def test_strip_by_strip_equals_the_whole_decode_reduced(shape, dtype, rows, factor) -> None:
+    data = _tiff(_random(shape, dtype), rows)
+    source = io.BytesIO(data)
+    striped = tiff_strips.reduced(Image.open(source), source, factor)
+    whole = Image.open(io.BytesIO(data))
+    whole.load()
+    assert striped is not None and striped.size == whole.reduce(factor).size
+    assert np.array_equal(np.asarray(striped), np.asarray(whole.reduce(factor)))
+
+
+def test_other_layouts_are_left_to_the_whole_decode() -> None:
+    array = _random((300, 200, 3), np.uint8)
+    for data in (_tiff(array, 50, compression="zlib"), _tiff(array, 50, tile=(64, 64))):
+        source = io.BytesIO(data)
+        assert tiff_strips.reduced(Image.open(source), source, 4) is None
+    png = io.BytesIO()
+    Image.fromarray(array).save(png, "PNG")
+    assert tiff_strips.reduced(Image.open(png), png, 4) is None
+    source = io.BytesIO(_tiff(array, 50))
+    assert tiff_strips.reduced(Image.open(source), source, 1) is None  # nothing to reduce
+
+
+def test_open_image_reduces_a_large_tiff_keeps_its_size_orientation_and_fails_clearly_when_cut() -> None:
+    array = np.zeros((1200, 800, 3), np.uint16)
+    array[:600] = (65535, 0, 0)  # red top half (as stored)
+    data = _tiff(array, 100, extratags=[(274, "H", 1, 3, False)])  # orientation 3: upside down
+    image, width, height, fmt = open_image(data, 100, 100, extension=".tif")
+    assert (width, height, fmt) == (800, 1200, "TIFF") and image.size == (200, 300)  # reduced by 4, >= 2 x 100
+    assert image.getpixel((100, 290))[0] > 200 and image.getpixel((100, 10))[0] < 50  # turned: red at the bottom
+    with pytest.raises(DecodeError, match="damaged or truncated"):
+        open_image(data[: len(data) // 2], 100, 100, extension=".tif")

@@ -88,7 +88,8 @@ def _child(args: list[str]) -> tuple[float, float, str]:
     return seconds, (peaks[-1] / 1024 if peaks else float("nan")), proc.stdout
 
 
-def measure(image: Path, model: str, weights: Path | None, image_size: int, work: Path) -> dict[str, float]:
+def measure(image: Path, model: str, weights: Path | None, image_size: int, work: Path,
+            backend: str = "auto") -> dict[str, float]:
     """Decode alone and a whole indexing job of ``image``, each in its own process."""
     decode_s, decode_mb, out = _child(["-c", _DECODE_CHILD, str(image), str(image_size)])
     inner = json.loads(out.strip().splitlines()[-1])
@@ -98,31 +99,35 @@ def measure(image: Path, model: str, weights: Path | None, image_size: int, work
     command = ["main.py", "index", str(folder), "--library", str(work / f"library-{image.stem}"), "--model", model]
     if weights:
         command += ["--weights", str(weights)]
+    command += ["--backend", backend]
     job_s, job_mb, _ = _child(command)
     return {"decode_s": round(inner["seconds"], 2), "decode_peak_mb": round(decode_mb),
             "job_s": round(job_s, 2), "job_peak_mb": round(job_mb)}
 
 
 def run(side: int = 12000, model: str = "ViT-B-32", weights: Path | None = None, workdir: Path | None = None,
-        image_size: int = 224, out: Callable[[str], None] = print) -> dict[str, object]:
+        image_size: int = 224, backend: str = "auto", out: Callable[[str], None] = print) -> dict[str, object]:
     """Measure, print and return the figures (the images are deleted afterwards)."""
     if weights is None and model != "tiny-test":
-        from artseek.bench.indexing import random_weights
+        from artseek.bench.indexing import ensure_export, random_weights
 
         weights = random_weights(model)  # speed and memory do not depend on the weights
+        if backend == "onnx":
+            ensure_export(model, weights, int8=True, out=out)
     with tempfile.TemporaryDirectory(prefix="artseek-huge-", dir=workdir) as tmp:
         work = Path(tmp)
         out(f"writing a {side}x{side} 16-bit RGB TIFF ({side * side * 6 / 1e6:.0f} MB)...")
         huge = write_tiff16(work / "huge.tif", side)
         small = write_tiff16(work / "small.tif", BASELINE_SIDE)
-        base = measure(small, model, weights, image_size, work)
-        big = measure(huge, model, weights, image_size, work)
+        base = measure(small, model, weights, image_size, work, backend)
+        big = measure(huge, model, weights, image_size, work, backend)
     figures = {"megapixels": round(side * side / 1e6), "file_mb": round(side * side * 6 / 1e6), "model": model,
+               "backend": backend,
                "baseline_1mp": base, "huge": big,
                "job_extra_mb": big["job_peak_mb"] - base["job_peak_mb"],
                "job_peak_ratio": round(big["job_peak_mb"] / base["job_peak_mb"], 2),
                "job_time_ratio": round(big["job_s"] / base["job_s"], 2)}
-    out(f"{figures['megapixels']} MP 16-bit TIFF ({figures['file_mb']} MB), model {model}:")
+    out(f"{figures['megapixels']} MP 16-bit TIFF ({figures['file_mb']} MB), model {model}, backend {backend}:")
     out(f"  decode alone: {big['decode_s']} s, peak RSS {big['decode_peak_mb']} MB "
         f"(1 MP baseline: {base['decode_s']} s, {base['decode_peak_mb']} MB)")
     out(f"  indexing job: {big['job_s']} s, peak RSS {big['job_peak_mb']} MB "

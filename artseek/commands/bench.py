@@ -46,7 +46,7 @@ def cmd_bench_huge_image(args: argparse.Namespace) -> int:
 
     as_json = bool(opt(args, "json"))
     figures = run(args.side, model=opt(args, "model", "ViT-B-32"), weights=opt(args, "weights"),
-                  workdir=args.workdir, out=(lambda line: print(line, file=sys.stderr)) if as_json else print)
+                  workdir=args.workdir, backend=opt(args, "backend", "auto"), out=(lambda line: print(line, file=sys.stderr)) if as_json else print)
     if as_json:
         print(json.dumps(figures, indent=2))
     return 0

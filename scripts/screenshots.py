@@ -188,6 +188,9 @@ def _run(out: Path, count: int, work: Path, width: int, height: int) -> int:
     window.set_example(Example.from_file(formats_example))
     wait(lambda: service.search_token > token and not service.searching, what="the formats search")
     row = next(i for i, r in enumerate(window.model.results()) if r.path.endswith(".heic"))
+    window.view.setCurrentIndex(window.model.index(row))
+    wait(lambda: not window.inspector.captions.texts.item(0).text().startswith("Looking"), what="captions")
+    shoot(window, "formats.png")
     window.open_details(window.model.index(row))
     detail = window.detail
     detail.resize(1100, 680)

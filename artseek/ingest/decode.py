@@ -251,8 +251,8 @@ def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT
         if digest == known_hash:
             return None
         image, width, height, fmt = open_image(data, cfg.image_size, THUMBNAIL_SIZE, max_pixels, extension)
-    factor = min(image.size) // (2 * cfg.image_size)
-    if factor >= 2:  # a huge non-JPEG (no draft): box-reduce first to twice the model input, as draft would
+    factor = _reduce_factor(*image.size, cfg.image_size, THUMBNAIL_SIZE)
+    if factor >= 2:  # a large non-JPEG (no draft): box-reduce first to twice the model input and thumbnail
         image = image.reduce(factor)
     # Resize once: the model input is cropped from it, and the thumbnail is made from it
     # too when it is still large enough (cheaper than resampling the decoded image twice).

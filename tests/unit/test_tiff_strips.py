@@ -62,3 +62,26 @@ def test_open_image_reduces_a_large_tiff_keeps_its_size_orientation_and_fails_cl
     assert image.getpixel((100, 290))[0] > 200 and image.getpixel((100, 10))[0] < 50  # turned: red at the bottom
     with pytest.raises(DecodeError, match="damaged or truncated"):
         open_image(data[: len(data) // 2], 100, 100, extension=".tif")
+
+
+def test_large_files_are_hashed_in_chunks_and_decoded_from_disk_with_the_same_result(tmp_path, monkeypatch) -> None:
+    import artseek.ingest.decode as decode
+    from artseek.embedding.preprocess import PreprocessConfig
+    from tests.fixtures import formats as fx
+
+    tiff = tmp_path / "scan.tif"
+    tiff.write_bytes(_tiff(_random((900, 700, 3), np.uint16), 64))
+    dng = fx.write_dng(Image.new("RGB", (300, 200), (200, 20, 20)), tmp_path / "camera.dng")
+    cfg = PreprocessConfig(64)
+    in_memory = {p: decode.decode_for_index(str(p), cfg) for p in (tiff, dng)}
+    monkeypatch.setattr(decode, "STREAM_ABOVE", 0)  # every file takes the large-file path
+    for path, expected in in_memory.items():
+        streamed = decode.decode_for_index(str(path), cfg)
+        assert streamed.content_hash == expected.content_hash == decode.content_hash(path.read_bytes())
+        assert (streamed.width, streamed.height, streamed.format) == (expected.width, expected.height, expected.format)
+        assert np.array_equal(streamed.model_input, expected.model_input)
+        assert decode.decode_for_index(str(path), cfg, known_hash=expected.content_hash) is None  # unchanged
+    cut = tmp_path / "cut.tif"
+    cut.write_bytes(tiff.read_bytes()[:50_000])
+    with pytest.raises(DecodeError, match="damaged or truncated"):
+        decode.decode_for_index(str(cut), cfg)

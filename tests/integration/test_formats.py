@@ -57,7 +57,8 @@ def write_collection(folder: Path) -> list[str]:
     for bad, source in BAD.items():
         data = (folder / source).read_bytes()
         (folder / bad).write_bytes(data[: len(data) // 2])
-    for i, spec in enumerate((ShapeSpec("red", "circle", "plain", "white"), ShapeSpec("blue", "star", "plain", "white"))):
+    plain = (ShapeSpec("red", "circle", "plain", "white"), ShapeSpec("blue", "star", "plain", "white"))
+    for i, spec in enumerate(plain):
         render(spec, size=SIZE, seed=i).save(folder / f"plain_{i}.jpg", quality=92)
     return good
 

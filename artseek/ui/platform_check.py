@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Mapping
 
@@ -22,6 +24,10 @@ XCB_LIBRARIES = {
 }
 APT_LINE = "sudo apt-get install " + " ".join(XCB_LIBRARIES.values())
 EXIT_CODE = 3
+# Desktop tools that show a message box without Qt, tried in order when no terminal shows stderr
+DIALOGS = (("zenity", "--error", "--no-wrap", "--title=ArtSeek", "--text={message}"),
+           ("kdialog", "--title", "ArtSeek", "--error", "{message}"),
+           ("xmessage", "-center", "{message}"))
 
 
 def uses_xcb(environ: Mapping[str, str], platform: str = sys.platform) -> bool:
@@ -71,3 +77,16 @@ def check_xcb(environ: Mapping[str, str] | None = None, load: Callable[[str], bo
         return None
     missing = missing_xcb_libraries(load)
     return missing_message(missing) if missing else None
+
+
+def show_without_qt(message: str, which: Callable[[str], str | None] = shutil.which,
+                    run: Callable[..., object] = subprocess.run) -> bool:
+    """Show ``message`` in the first desktop message tool found (zenity, kdialog, xmessage); False when none is."""
+    for command in DIALOGS:
+        if which(command[0]):
+            try:
+                run([part.replace("{message}", message) for part in command], check=False, timeout=600)
+                return True
+            except (OSError, subprocess.SubprocessError):
+                continue
+    return False

@@ -54,5 +54,17 @@ def test_the_window_exits_with_the_message_instead_of_qt_abort(monkeypatch, caps
     monkeypatch.setattr(QApplication, "instance", staticmethod(lambda: None))
     monkeypatch.setattr(app, "check_xcb", lambda: "ArtSeek's window cannot open: ... " + APT_LINE)
     monkeypatch.setattr(app, "create_app", lambda argv: pytest.fail("Qt must not start"))
+    monkeypatch.setattr(app, "show_without_qt", lambda message: None)
     assert app.run_app() == app.XCB_MISSING != 0
     assert APT_LINE in capsys.readouterr().err
+
+
+def test_without_a_terminal_the_message_goes_to_the_first_desktop_dialog_tool() -> None:
+    from artseek.ui.platform_check import show_without_qt
+
+    ran = []
+    assert show_without_qt("the message", which=lambda name: name == "kdialog" and "/usr/bin/kdialog",
+                           run=lambda args, **kw: ran.append(args))
+    assert ran == [["kdialog", "--title", "ArtSeek", "--error", "the message"]]
+    assert not show_without_qt("the message", which=lambda name: None, run=lambda *a, **k: ran.append(a))
+    assert len(ran) == 1

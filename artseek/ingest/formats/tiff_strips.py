@@ -17,6 +17,7 @@ from PIL import Image
 
 _STRIP_BYTE_COUNTS = 279
 _BAND_PIXELS = 8_000_000  # decode about this many pixels at a time
+_WIDE = ("I;16", "I;16L", "I;16B")  # 16-bit greys: reduced as 32-bit "I" (Pillow cannot reduce I;16), then back
 
 
 def reduced(image: Image.Image, fh: BinaryIO, factor: int) -> Image.Image | None:
@@ -25,7 +26,7 @@ def reduced(image: Image.Image, fh: BinaryIO, factor: int) -> Image.Image | None
     tiles = list(image.tile)
     counts = image.tag_v2.get(_STRIP_BYTE_COUNTS) if hasattr(image, "tag_v2") else None
     if (image.format != "TIFF" or factor < 2 or not tiles or counts is None or len(counts) != len(tiles)
-            or image.mode not in ("RGB", "L", "RGBA")):
+            or image.mode not in ("RGB", "L", "RGBA", *_WIDE)):
         return None
     top = 0
     for tile in tiles:
@@ -38,7 +39,8 @@ def reduced(image: Image.Image, fh: BinaryIO, factor: int) -> Image.Image | None
     if top != height:
         return None
     band_rows = max(factor, (_BAND_PIXELS // width) // factor * factor)
-    out = Image.new(image.mode, (-(-width // factor), -(-height // factor)))
+    work_mode = "I" if image.mode in _WIDE else image.mode
+    out = Image.new(work_mode, (-(-width // factor), -(-height // factor)))
     pending: Image.Image | None = None  # decoded rows not yet reduced (fewer than a band)
     done = 0  # rows reduced so far
     for tile, count in zip(tiles, counts):
@@ -47,6 +49,7 @@ def reduced(image: Image.Image, fh: BinaryIO, factor: int) -> Image.Image | None
         rows = tile.extents[3] - tile.extents[1]
         args = tile.args if isinstance(tile.args, tuple) else (tile.args,)
         strip = Image.frombytes(image.mode, (width, rows), data, "raw", *args[:2])
+        strip = strip.convert("I") if work_mode != image.mode else strip
         pending = strip if pending is None else _stack(pending, strip)
         while pending is not None and (pending.height >= band_rows or done + pending.height == height):
             take = pending.height if done + pending.height == height else band_rows
@@ -54,7 +57,7 @@ def reduced(image: Image.Image, fh: BinaryIO, factor: int) -> Image.Image | None
             out.paste(band.reduce(factor), (0, done // factor))
             done += take
             pending = pending.crop((0, take, width, pending.height)) if take < pending.height else None
-    return out
+    return out.convert(image.mode) if work_mode != image.mode else out
 
 
 def _stack(upper: Image.Image, lower: Image.Image) -> Image.Image:

@@ -31,7 +31,7 @@ from artseek.errors import (
     ModelMismatchError,
     QueryError,
 )
-from artseek.ingest.decode import DecodeError, open_image, read_file
+from artseek.ingest.decode import DecodeError, open_for_display, open_image, read_file
 from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
 from artseek.ingest.progress import JobControl, ProgressListener
 from artseek.library_care import META_LIBRARY_ID, LibraryCare
@@ -302,8 +302,9 @@ class Library(LibraryFolders, LibraryCare):
 
                 pil = to_rgb(image)
             else:
-                data = image if isinstance(image, bytes) else read_file(os.fspath(image))
-                pil, *_ = open_image(data, cfg.image_size)
+                path = None if isinstance(image, bytes) else os.fspath(image)
+                data = image if path is None else read_file(path)
+                pil, *_ = open_image(data, cfg.image_size, extension=os.path.splitext(path)[1] if path else "")
         except DecodeError as exc:
             name = "" if isinstance(image, (bytes, PILImage.Image)) else f" '{os.fspath(image)}'"
             raise QueryError(f"The query image{name} cannot be used: {exc}.",
@@ -385,6 +386,14 @@ class Library(LibraryFolders, LibraryCare):
         """JPEG bytes of an image's thumbnail, if it has one."""
         with self.db.session() as s:
             return s.scalar(select(Thumbnail.jpeg).where(Thumbnail.image_id == image_id))
+
+    def image_preview(self, image_id: int, max_side: int = 1600) -> PILImage.Image:
+        """An image's file decoded as indexing decodes it (every format ArtSeek reads), at most ``max_side``
+        pixels; raises :class:`artseek.ingest.decode.DecodeError` with the reason when it cannot be read."""
+        record = self.image_record(image_id)
+        if record is None:
+            raise DecodeError("the image is no longer in the library")
+        return open_for_display(record["path"], max_side)
 
     def image_record(self, image_id: int) -> dict | None:
         """Metadata of one image as a plain dict."""

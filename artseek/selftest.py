@@ -1,13 +1,16 @@
 """``ArtSeek --self-test``: prove an installation works, offline, in a few seconds.
 
 Loads the bundled model, indexes a few generated images into a temporary
-library, runs a text and an image search, and returns 0 only if all of it
-worked (the query image must come back first). Used to check the packaged app.
+library, runs a text and an image search, decodes an AVIF, a HEIC and a 16-bit
+PSB it writes itself (the readers the packaged app must bundle) and loads the
+camera RAW reader, and returns 0 only if all of it worked (the query image must
+come back first). Used to check the packaged app.
 """
 
 from __future__ import annotations
 
 import json
+import struct
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +34,49 @@ def _images(folder: Path) -> list[Path]:
             image.save(path, "JPEG", quality=92)
             paths.append(path)
     return paths
+
+
+def _psb_bytes(image: Image.Image) -> bytes:
+    """A 16-bit RGB PSB (Photoshop large document) of ``image``: the merged image only, uncompressed."""
+    import numpy as np
+
+    rgb = image.convert("RGB")
+    planes = (np.asarray(rgb, dtype=np.uint16) * 257).transpose(2, 0, 1).astype(">u2").tobytes()
+    header = b"8BPS" + struct.pack(">H6xHIIHH", 2, 3, rgb.height, rgb.width, 16, 3)
+    return header + struct.pack(">IIQH", 0, 0, 0, 0) + planes
+
+
+def check_formats(folder: Path) -> dict[str, str]:
+    """Write a tiny AVIF, HEIC and PSB, decode each as indexing does: format -> "ok" or what went wrong."""
+    from artseek.ingest.decode import open_image, read_file
+
+    image = Image.new("RGB", (64, 48), (245, 245, 240))
+    ImageDraw.Draw(image).ellipse((16, 8, 48, 40), fill=COLOURS["red"])
+
+    def heic(path: Path) -> None:
+        import pillow_heif
+
+        pillow_heif.from_pillow(image).save(path, quality=90)
+
+    writers = {"AVIF": (".avif", lambda p: image.save(p, "AVIF", quality=90)), "HEIC": (".heic", heic),
+               "PSB": (".psb", lambda p: p.write_bytes(_psb_bytes(image)))}
+    results = {}
+    for name, (suffix, write) in writers.items():
+        path = folder / f"format{suffix}"
+        try:
+            write(path)
+            decoded, *_ = open_image(read_file(str(path)), extension=suffix)
+            red = decoded.getpixel((32, 24))
+            results[name] = "ok" if red[0] > 150 and red[1] < 90 else f"wrong colours {red}"
+        except Exception as exc:  # noqa: BLE001 - the report names any failure
+            results[name] = f"{type(exc).__name__}: {exc}"
+    try:
+        import rawpy
+
+        results["RAW"] = "ok" if rawpy.libraw_version else "no LibRaw"
+    except Exception as exc:  # noqa: BLE001
+        results["RAW"] = f"{type(exc).__name__}: {exc}"
+    return results
 
 
 def run(model: str | None = None, weights: str | None = None, backend: str = "auto") -> int:
@@ -63,6 +109,8 @@ def run(model: str | None = None, weights: str | None = None, backend: str = "au
                 errors.append(f"{name}: {exc}")
         if errors and not report.get("model"):
             report["errors"] = errors
+        report["formats"] = check_formats(Path(tmp))
+        report["ok"] = report["ok"] and all(v == "ok" for v in report["formats"].values())
     report["seconds"] = round(time.perf_counter() - start, 2)
     print(json.dumps(report))
     return 0 if report["ok"] else 1

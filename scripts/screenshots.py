@@ -88,6 +88,7 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
 
     collection = work / "Collection" / "Shapes"
     generate_folder(collection, count, seed=2024, size=256)
+    formats_example = _write_formats(collection / "Formats", work)
     (collection / "scan_0413_damaged.tif").write_bytes(b"II*\x00 truncated scan")
     weights = ROOT / "tests" / "fixtures" / "tiny_model" / "artseek-tiny.safetensors"
 
@@ -186,6 +187,23 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
     wait(lambda: detail.fields["format"].text() not in ("…", ""), what="details")
     wait(lambda: not detail.captions.texts.item(0).text().startswith("Looking"), what="detail captions")
     shoot(detail, "detail.png")
+    detail.close()
+
+    # Every common format: an example search finds the HEIC, RAW, PSB and AVIF copies; the detail view of the HEIC.
+    window.search_area.field.clear()
+    token = service.search_token
+    window.set_example(Example.from_file(formats_example))
+    wait(lambda: service.search_token > token and not service.searching, what="the formats search")
+    row = next(i for i, r in enumerate(window.model.results()) if r.path.endswith(".heic"))
+    window.view.setCurrentIndex(window.model.index(row))
+    wait(lambda: not window.inspector.captions.texts.item(0).text().startswith("Looking"), what="captions")
+    shoot(window, "formats.png")
+    window.open_details(window.model.index(row))
+    detail = window.detail
+    detail.resize(1100, 680)
+    wait(lambda: detail.fields["format"].text() == "HEIF", what="the HEIC details")
+    wait(lambda: not detail.captions.texts.item(0).text().startswith("Looking"), what="detail captions")
+    shoot(detail, "formats-detail.png")
     detail.close()
 
     # Library -> Backups...: a manual backup next to the automatic one, and a check's report.
@@ -333,6 +351,22 @@ def _texts_and_tags(window, service, collection: Path, work: Path, wait, shoot) 
     shoot(detail, "detail-tags.png")
     detail.close()
     shoot(window, "tag-badges.png")
+
+
+def _write_formats(folder: Path, work: Path) -> Path:
+    """A HEIC, a camera RAW (DNG), a 16-bit PSB and an AVIF of one motif; returns a PNG of it to search with."""
+    from tests.fixtures import formats as fx
+    from tests.fixtures.shapes import ShapeSpec, render
+
+    folder.mkdir(parents=True)
+    motif = ShapeSpec("green", "star", "dotted", "yellow")
+    fx.write_heic(render(motif, size=900, seed=1), folder / "IMG_2041.heic")
+    fx.write_dng(render(motif, size=600, seed=2), folder / "DSC_0193.dng")
+    fx.write_psd(render(motif, size=700, seed=3), folder / "poster_layout.psb", psb=True)
+    fx.write_avif(render(motif, size=800, seed=4), folder / "web_export.avif")
+    example = work / "green_star.png"
+    render(motif, size=600, seed=1).save(example)
+    return example
 
 
 if __name__ == "__main__":

@@ -34,6 +34,22 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                         help="open time, query latency and memory of a synthetic library of random 512-d vectors")
     p.add_argument("--vectors", type=int, default=1_000_000, help="library size (default 1,000,000)")
     p.set_defaults(handler=cmd_bench_scale)
+    p = bsub.add_parser("huge-image", parents=[common],
+                        help="time and peak memory of indexing one huge 16-bit TIFF (written, then deleted)")
+    p.add_argument("--side", type=int, default=12000, help="width and height in pixels (default 12000: 144 MP)")
+    p.add_argument("--workdir", type=Path, default=None, help="where to write the TIFF (default: the temp folder)")
+    p.set_defaults(handler=cmd_bench_huge_image)
+
+
+def cmd_bench_huge_image(args: argparse.Namespace) -> int:
+    from artseek.bench.huge_image import run
+
+    as_json = bool(opt(args, "json"))
+    figures = run(args.side, model=opt(args, "model", "ViT-B-32"), weights=opt(args, "weights"),
+                  workdir=args.workdir, backend=opt(args, "backend", "auto"), out=(lambda line: print(line, file=sys.stderr)) if as_json else print)
+    if as_json:
+        print(json.dumps(figures, indent=2))
+    return 0
 
 
 def _default_backends() -> list[str]:

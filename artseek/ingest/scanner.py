@@ -13,10 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from artseek.ingest.formats import EXTENSIONS as READER_EXTENSIONS
+
+# Pillow's formats, and those of the readers in artseek.ingest.formats (AVIF, HEIC/HEIF, camera RAW/DNG, PSD/PSB)
 IMAGE_EXTENSIONS = frozenset(
     {".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".jp2", ".j2k", ".jpf", ".jpx",
      ".ppm", ".pgm", ".pbm", ".pnm", ".tga", ".ico", ".psd", ".dib", ".jfif"}
-)
+) | READER_EXTENSIONS
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from artseek import __version__, config
 from artseek.ui.errors import install_excepthook, setup_logging
 from artseek.ui.icons import app_icon
 from artseek.ui.main_window import MainWindow
+from artseek.ui.platform_check import EXIT_CODE as XCB_MISSING, check_xcb, show_without_qt
 from artseek.ui.service import LibraryService
 
 
@@ -48,6 +49,12 @@ def run_app(library: str | os.PathLike[str] | None = None, model: str | None = N
     ``backend`` and ``library`` given here (the command line) win over the saved Preferences for the session.
     ``demo``: the tiny test model on generated sample pictures in a temporary library (``main.py --demo``).
     """
+    problem = check_xcb() if QApplication.instance() is None else None
+    if problem:  # before Qt's own abort, which names no package
+        print(f"error: {problem}", file=sys.stderr)
+        if not (sys.stderr and sys.stderr.isatty()):  # started from a desktop: no terminal shows the line
+            show_without_qt(problem)
+        return XCB_MISSING
     app = create_app(argv)
     setup_logging()
     install_excepthook()

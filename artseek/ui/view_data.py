@@ -64,8 +64,21 @@ class ImageDetails:
             if size.isValid() and max(size.width(), size.height()) > max_side:
                 reader.setScaledSize(size.scaled(QSize(max_side, max_side), Qt.AspectRatioMode.KeepAspectRatio))
             loaded = reader.read()
-            if loaded.isNull():
-                error = f"The image cannot be shown: {reader.errorString()}."
+            if loaded.isNull():  # a format Qt has no reader for (HEIC, camera RAW, 16-bit PSD...): the core's
+                image, error = _core_preview(lib, image_id, max_side, reader.errorString())
             else:
                 image = loaded
         return cls(image_id, record, image, error)
+
+
+def _core_preview(lib: object, image_id: int, max_side: int, qt_error: str) -> tuple[QImage | None, str]:
+    """The image decoded by the core (as indexing decodes it), as a QImage; or None and the reason."""
+    from artseek.ingest.decode import DecodeError
+
+    try:
+        pil = lib.image_preview(image_id, max_side)
+    except DecodeError as exc:
+        return None, f"The image cannot be shown: {exc} ({qt_error})."
+    data = pil.tobytes("raw", "RGB")
+    image = QImage(data, pil.width, pil.height, 3 * pil.width, QImage.Format.Format_RGB888)
+    return image.copy(), ""  # copy: the QImage must own its pixels once ``data`` is gone

@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from artseek.collections import export
+import artseek.collections.export as export
 from artseek.collections.errors import CollectionError
 from artseek.collections.export import CopyReport, ExportEntry, SheetEntry
 from artseek.storage import Collection, CollectionItem, Database, Image, ImageStatus

@@ -26,7 +26,9 @@ import artseek.collections.export as export
 from artseek.collections.errors import CollectionError
 from artseek.collections.export import CopyReport, ExportEntry, SheetEntry
 from artseek.storage import Collection, CollectionItem, Database, Image, ImageStatus
+from artseek.search.results import SearchResult
 from artseek.storage.errors import guarded
+from artseek.storage.queries import search_results
 from artseek.storage.models import utc_now
 
 MAX_NAME = 200
@@ -109,6 +111,10 @@ class CollectionService:
     def image_ids(self, ref: int | str) -> list[int]:
         """The indexed images of a collection, in its order (for a search scoped to it)."""
         return [i.image_id for i in self.items(ref) if i.image_id is not None and i.indexed]
+
+    def results(self, ref: int | str) -> list[SearchResult]:
+        """The indexed images of a collection as search results (score 0), in its order: a collection view."""
+        return search_results(self.db, [(i, 0.0) for i in self.image_ids(ref)])
 
     def containing(self, image_id: int) -> list[str]:
         """Names of the collections an image is in."""

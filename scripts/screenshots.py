@@ -112,16 +112,19 @@ def _run(out: Path, count: int, work: Path, width: int, height: int) -> int:
                 raise TimeoutError(f"timed out waiting for {what}")
             pump(30)
 
-    def shoot(widget, name: str) -> None:  # noqa: ANN001
-        pump(400)  # let thumbnails arrive and repaint
-        pixmap = widget.grab()
-        path = out / name
-        pixmap.save(str(path), "PNG")
+    def compress(path: Path) -> None:
         if path.stat().st_size > MAX_BYTES:  # quantise (screenshots have few colours) to stay small
             image = Image.open(path).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
             buf = io.BytesIO()
             image.save(buf, "PNG", optimize=True)
             path.write_bytes(buf.getvalue())
+
+    def shoot(widget, name: str) -> None:  # noqa: ANN001
+        pump(400)  # let thumbnails arrive and repaint
+        pixmap = widget.grab()
+        path = out / name
+        pixmap.save(str(path), "PNG")
+        compress(path)
         print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {path.stat().st_size // 1024} KB")
 
     window.open_library(str(work / "Library"), strict_model=True)
@@ -225,6 +228,7 @@ def _run(out: Path, count: int, work: Path, width: int, height: int) -> int:
     lib = service.library
     sheet = ContactSheet(name, lib.collections.sheet_entries(lib.collections.entries(cid)), "a4")
     render_page_image(sheet, 0, 1000).save(str(out / "contact-sheet.png"), "PNG")
+    compress(out / "contact-sheet.png")
     print(f"contact-sheet.png: {(out / 'contact-sheet.png').stat().st_size // 1024} KB")
     window.collections.close()
     window.collections_dock.hide()

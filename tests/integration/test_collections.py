@@ -278,3 +278,20 @@ def test_read_only_library_refuses_collection_writes(bare, tmp_path) -> None:
             ro.collections.create("X")
     finally:
         ro.close()
+
+
+def test_exports_to_places_that_cannot_be_written_say_so(bare, tmp_path) -> None:
+    from artseek.csv_safe import ExportError
+
+    src = tmp_path / "a.png"
+    src.write_bytes(b"x")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    entries = [ExportEntry(None, str(src))]
+    with pytest.raises(ExportError, match="Cannot create the folder"):
+        bare.collections.copy_files(entries, blocker / "sub")
+    with pytest.raises(ExportError, match="Cannot write"):
+        bare.collections.export_csv(entries, tmp_path / "no-such-dir" / "x.csv")
+    with pytest.raises(ExportError, match="Cannot write"):
+        bare.export_user_data(tmp_path / "no-such-dir" / "x.json")
+    assert not list(tmp_path.glob("**/*.tmp"))

@@ -102,3 +102,48 @@ def test_kill_9_during_collection_writes(crash_library) -> None:
 @pytest.mark.slow
 def test_kill_9_during_collection_writes_20_trials(crash_library) -> None:
     run_trials(crash_library, 20, seed=5)
+
+
+def _run_killed(args: list[str], rng: random.Random) -> None:
+    """Start ``main.py ARGS`` and kill -9 it at a random moment (or let it finish, if it is quicker)."""
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), *args, "--batch-size", "4", "--save-interval",
+                             "0.3"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    time.sleep(rng.uniform(0.5, 6.0))
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(60)
+
+
+@pytest.mark.slow
+def test_collection_survives_kill_9_during_rescan_of_moved_files_and_reindex(tmp_path) -> None:
+    """Collected files are moved, then a re-scan is killed, then a re-index with another model is killed: after
+    each resumes, the collection holds the same images (at their new paths), notes and order."""
+    from tests.fixtures.shapes import generate_folder
+
+    images = tmp_path / "images"
+    generate_folder(images, 60, seed=21, size=64)
+    library = tmp_path / "lib"
+    with Library(library, model="tiny-test") as lib:
+        lib.index([images])
+        ids = sorted(lib.vectors.ids)[:10]
+        lib.collections.create("Kept")
+        lib.collections.add("Kept", ids)
+        for n, i in enumerate(ids):
+            lib.collections.set_item_note("Kept", i, f"note {n}")
+        before = [os.path.basename(i.path) for i in lib.collections.items("Kept")]
+    (images / "moved").mkdir()
+    for name in before[::2]:
+        os.rename(images / name, images / "moved" / name)
+    rng = random.Random(8)
+    lib_args = ["--library", str(library)]
+    for command in (["rescan"], ["reindex", "--model", "tiny-test"]):
+        for _ in range(2):
+            _run_killed([*command, *lib_args], rng)
+        assert subprocess.run([sys.executable, str(ROOT / "main.py"), "rescan", *lib_args], cwd=ROOT,
+                              capture_output=True, timeout=600).returncode == 0
+        with Library(library) as lib:
+            items = lib.collections.items("Kept")
+            assert [os.path.basename(i.path) for i in items] == before
+            assert [i.note for i in items] == [f"note {n}" for n in range(10)]
+            assert all(i.indexed for i in items)
+            assert all(("/moved/" in i.path) == (n % 2 == 0) for n, i in enumerate(items))

@@ -83,6 +83,8 @@ class CollectionService:
 
     # ---------------------------------------------------------------- reading
     def list(self) -> list[CollectionInfo]:
+        if not self._tables_exist():  # a library of an older version opened read-only (not upgraded in place)
+            return []
         with self.db.session() as s:
             counts = dict(s.execute(select(CollectionItem.collection_id, func.count())
                                     .group_by(CollectionItem.collection_id)).all())
@@ -345,6 +347,13 @@ class CollectionService:
         return n
 
     # -------------------------------------------------------------- helpers
+    def _tables_exist(self) -> bool:
+        if not self.db.read_only:
+            return True  # made on open (create_all)
+        with self.db.engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = "
+                                        "'collection_items'").first() is not None
+
     @staticmethod
     def _find(s, ref: int | str) -> Collection:  # noqa: ANN001
         if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit() and not _named(s, ref)):

@@ -9,6 +9,7 @@ a query (text, example, marks) the search runs within its images
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
@@ -264,7 +265,8 @@ class CollectionsController(QObject):
             target = QFileDialog.getExistingDirectory(self.window, "Copy the files to")
         else:
             ext = {"csv": "CSV files (*.csv)", "pdf": "PDF files (*.pdf)"}[what]
-            target, _ = QFileDialog.getSaveFileName(self.window, "Export to", f"{name}.{what}", ext)
+            safe = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', "-", name).strip(" .-") or "export"
+            target, _ = QFileDialog.getSaveFileName(self.window, "Export to", f"{safe}.{what}", ext)
         if target:
             self.export(what, target, paper, selection)
 

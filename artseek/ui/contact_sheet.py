@@ -29,11 +29,14 @@ RESOLUTION = 200  # dpi of the PDF's device units (thumbnails are 256 px: sharp 
 
 
 def ensure_gui_app() -> QGuiApplication:
-    """The running Qt application, or a new offscreen QGuiApplication (the CLI has none)."""
+    """The running Qt application, or a new offscreen one (the CLI has none). A QApplication, not just a
+    QGuiApplication, so that a window opened later in the same process (tests) can still make widgets."""
     app = QGuiApplication.instance()
     if app is None:
+        from PySide6.QtWidgets import QApplication
+
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication([])
+        app = QApplication([])
     return app  # type: ignore[return-value]
 
 

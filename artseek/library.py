@@ -35,12 +35,14 @@ from artseek.ingest.decode import DecodeError, open_for_display, open_image, rea
 from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
 from artseek.ingest.progress import JobControl, ProgressListener
 from artseek.library_care import META_LIBRARY_ID, LibraryCare
+from artseek.library_data import LibraryData
 from artseek.library_folders import LibraryFolders
 from artseek.library_lock import LibraryLock
 from artseek.search.feedback import QueryEmbeddings, rank_feedback
 from artseek.search.query import Query
 from artseek.search.ranking import normalise, rank_by_vector
 from artseek.search.results import SearchResult
+from artseek.search.subset import SubsetVectors
 from artseek.storage import Database, Embedding, Image, ImageStatus, Thumbnail
 from artseek.storage.errors import guarded, storage_errors
 from artseek.storage.queries import search_results, stored_vector
@@ -81,7 +83,7 @@ class LibraryStatus:
         return asdict(self)
 
 
-class Library(LibraryFolders, LibraryCare):
+class Library(LibraryFolders, LibraryCare, LibraryData):
     """An opened library folder. Thread-safe for one writer plus readers."""
 
     def __init__(self, folder: Path | str | None = None, model: str | None = None,
@@ -97,6 +99,7 @@ class Library(LibraryFolders, LibraryCare):
         self._vectors: VectorIndex | None = None
         self._texts: TextService | None = None
         self._texts_lock = threading.Lock()
+        self._collections = None  # lib.collections, made on first use (LibraryData)
         self.composer = Composer(self.folder, lambda: self.model_name, lambda: self.encoder)  # image+text queries
         self._lock = LibraryLock(self.folder)
         self.read_only = read_only
@@ -138,6 +141,8 @@ class Library(LibraryFolders, LibraryCare):
             dim = self.db.get_meta(META_DIM)
             if dim:
                 self._open_vectors(int(dim))
+            if not read_only:
+                self.collections.relink()  # items whose files were moved or re-imported since the last run
         except BaseException:
             self._lock.release()
             raise
@@ -227,6 +232,7 @@ class Library(LibraryFolders, LibraryCare):
               listener: ProgressListener | None = None, control: JobControl | None = None) -> IndexReport:
         """Index (or re-scan) ``folders``; unchanged files cost no model work."""
         report = self.indexing_job(folders, options, listener, control).run()
+        self.collections.relink()
         if report.indexed or report.failed or report.missing or report.moved:
             self._auto_backup("after index")
         return report
@@ -354,7 +360,8 @@ class Library(LibraryFolders, LibraryCare):
         )
         exclude = set(query.positive_ids) | set(query.negative_ids) if query.exclude_marked else set()
         marked = set(query.positive_ids) | set(query.negative_ids)
-        return search_results(self.db, rank_feedback(self.vectors, q, top_k, exclude, query.method, marked))
+        vectors = self.vectors if query.within_ids is None else SubsetVectors(self.vectors, query.within_ids)
+        return search_results(self.db, rank_feedback(vectors, q, top_k, exclude, query.method, marked))
 
     @guarded
     def train_mapper(self, options: TrainingOptions | None = None, listener: TrainingListener | None = None,

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 
 from artseek.errors import LibraryError
 from artseek.ingest.diff import folder_offline
-from artseek.storage import Database, Image, ImageStatus, ImportRoot
+from artseek.storage import Database, Image, ImageStatus, ImportRoot, Tag
 from artseek.storage.errors import guarded
 
 
@@ -55,6 +55,18 @@ class LibraryFolders:
         """How many images :meth:`remove_root` would remove for ``folder`` (for a confirmation)."""
         with self.db.session() as s:
             return len(self._root_removal(s, folder)[1])
+
+    @guarded
+    def root_removal_impact(self, folder: Path | str) -> dict[str, int]:
+        """What removing ``folder`` touches: ``images`` removed, of them ``collected`` (in a collection: the
+        items are kept and re-linked if the files come back) and ``tagged`` (with a tag set by hand, which goes)."""
+        with self.db.session() as s:
+            ids = self._root_removal(s, folder)[1]
+            tagged = 0
+            for start in range(0, len(ids), 500):
+                tagged += int(s.scalar(select(func.count(func.distinct(Tag.image_id))).where(
+                    Tag.image_id.in_(ids[start:start + 500]), Tag.source != "zero-shot")) or 0)
+        return {"images": len(ids), "collected": self.collections.touched_by(ids), "tagged": tagged}
 
     @staticmethod
     def _root_removal(s, folder: Path | str) -> tuple[ImportRoot, list[int], dict[int, list[int]]]:  # noqa: ANN001

@@ -115,16 +115,19 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
                 raise TimeoutError(f"timed out waiting for {what}")
             pump(30)
 
-    def shoot(widget, name: str) -> None:  # noqa: ANN001
-        pump(400)  # let thumbnails arrive and repaint
-        pixmap = widget.grab()
-        path = out / name
-        pixmap.save(str(path), "PNG")
+    def compress(path: Path) -> None:
         if path.stat().st_size > MAX_BYTES:  # quantise (screenshots have few colours) to stay small
             image = Image.open(path).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
             buf = io.BytesIO()
             image.save(buf, "PNG", optimize=True)
             path.write_bytes(buf.getvalue())
+
+    def shoot(widget, name: str) -> None:  # noqa: ANN001
+        pump(400)  # let thumbnails arrive and repaint
+        pixmap = widget.grab()
+        path = out / name
+        pixmap.save(str(path), "PNG")
+        compress(path)
         print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {path.stat().st_size // 1024} KB")
 
     window.open_library(str(work / "Library"), strict_model=True)
@@ -216,6 +219,44 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
     wait(lambda: bool(dialog.report.toPlainText()), what="the library check")
     shoot(dialog, "backups.png")
     dialog.close()
+
+    # Collections: one opened as the result view, with its note and an item's note; a page of its contact sheet.
+    from artseek.ui.contact_sheet import ContactSheet, render_page_image
+
+    window.search_area.field.setText("a blue star")
+    window.state.set_example(None)
+    token = service.search_token
+    window.run_search()
+    wait(lambda: service.search_token > token and not service.searching, what="the search for the collection")
+    picked = window.model.results()[:9]
+    catalogue = work / "catalogue.csv"
+    catalogue.write_text("image,text\n" + "".join(
+        f"{Path(r.path).name},\"A {' '.join(Path(r.path).stem.split('_')[1:])} printed on a patterned ground; "
+        f"proof impression from the 1890s portfolio, plate {n + 12}.\"\n" for n, r in enumerate(picked)))
+    service.library.texts.import_file(catalogue)
+    name = "Loan request: Stars of Print"
+    window.collections.new_collection(name, [r.image_id for r in picked])
+    wait(lambda: bool(window.collections.infos) and window.collections.infos[0].items == 9, what="the collection")
+    cid = window.collections.infos[0].id
+    items = service.library.collections.items(cid)
+    service.collections.set_note(cid, "For the Rijksmuseum exhibition 'Stars of Print', due 1 March. "
+                                      "Check the frames before packing.")
+    service.collections.set_item_note(cid, items[1].id, "Needs a new scan at 600 dpi")
+    service.collections.set_item_note(cid, items[4].id, "Fragile: lend behind glass only")
+    wait(lambda: not service.busy, what="the notes")
+    window.search_area.field.clear()
+    window.state.set_text("")
+    window.collections.open(cid)
+    wait(lambda: window.collections.opened is not None and window.model.rowCount() == 9, what="the open collection")
+    window.collections_panel.items.setCurrentRow(1)
+    shoot(window, "collection.png")
+    lib = service.library
+    sheet = ContactSheet(name, lib.collections.sheet_entries(lib.collections.entries(cid)), "a4")
+    render_page_image(sheet, 0, 1000).save(str(out / "contact-sheet.png"), "PNG")
+    compress(out / "contact-sheet.png")
+    print(f"contact-sheet.png: {(out / 'contact-sheet.png').stat().st_size // 1024} KB")
+    window.collections.close()
+    window.collections_dock.hide()
 
     # The window at its minimum size: the side panel's preview shrinks and the panel scrolls.
     window.view.setCurrentIndex(window.model.index(0))

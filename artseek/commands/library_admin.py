@@ -30,6 +30,16 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help="check every page of the database (PRAGMA integrity_check; slower on big libraries)")
     p.set_defaults(handler=cmd_library_check)
 
+    # A curator's own data as one file (collections, hand-set tags, ...): artseek.userdata.
+    p = lsub.add_parser("export-data", parents=parents,
+                        help="write collections, notes and hand-set tags to one versioned JSON file")
+    p.add_argument("file", metavar="FILE.json")
+    p.set_defaults(handler=cmd_export_data)
+    p = lsub.add_parser("import-data", parents=parents,
+                        help="merge a file written by export-data (importing twice changes nothing)")
+    p.add_argument("file", metavar="FILE.json")
+    p.set_defaults(handler=cmd_import_data)
+
 
 def _folder(args: argparse.Namespace) -> str | None:
     return opt(args, "library")
@@ -95,4 +105,28 @@ def cmd_library_check(args: argparse.Namespace) -> int:
         print(f"Restore with: python main.py library restore {report.backups[0].name}"
               + (f" --library \"{report.library}\"" if _folder(args) else ""))
         return 1
+    return 0
+
+
+def cmd_export_data(args: argparse.Namespace) -> int:
+    from artseek.commands.common import open_library
+
+    with open_library(args, read_only_ok=True) as lib:
+        counts = lib.export_user_data(args.file)
+    if opt(args, "json"):
+        emit_json({"file": args.file, "counts": counts})
+    else:
+        print(f"Wrote {args.file}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + ".")
+    return 0
+
+
+def cmd_import_data(args: argparse.Namespace) -> int:
+    from artseek.commands.common import open_library
+
+    with open_library(args) as lib:
+        report = lib.import_user_data(args.file)
+    if opt(args, "json"):
+        emit_json(report.to_dict())
+    else:
+        print(f"Imported {args.file}: {report.summary()}.")
     return 0

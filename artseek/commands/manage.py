@@ -48,6 +48,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_remove_folder(args: argparse.Namespace) -> int:
     with open_library(args) as lib:
+        impact = lib.root_removal_impact(args.folder)
+        if impact["collected"] or impact["tagged"]:
+            print(f"{impact['collected']} of its images are in collections (the items are kept and come back "
+                  f"when the folder is imported again); {impact['tagged']} have tags set by hand (these go).")
         n = lib.remove_root(args.folder)
     print(f"Removed {n} images of {args.folder} from the library (the files themselves are untouched).")
     return 0

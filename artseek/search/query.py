@@ -29,6 +29,7 @@ class Query:
     method: str = "auto"  # relevance-feedback method: "auto", "rocchio", "classifier"
     exclude_marked: bool = False  # hide already-marked images from the results
     composed: str = "auto"  # image+text method: "auto", "pic2word", "average" (artseek.composed)
+    within_ids: list[int] | None = None  # search only these images (a collection opened as a view); None: all
 
     def is_empty(self) -> bool:
         return not ((self.text and self.text.strip()) or self.images or self.example_ids or self.positive_ids

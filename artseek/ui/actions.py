@@ -35,6 +35,8 @@ class UiState:
     has_marks: bool = False
     has_example: bool = False
     model_usable: bool = True  # False once the library's model failed to load
+    has_collection: bool = False  # a collection is open or selected in the Collections panel
+    in_collection: bool = False  # a collection is open as the result view
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class ActionSpec:
     enabled: Callable[[UiState], bool] | None = None  # None: always enabled
 
 
-MENUS = ("&File", "&Library", "&Search", "&Image", "&View", "&Help")
+MENUS = ("&File", "&Library", "&Search", "&Image", "&Collections", "&View", "&Help")
 SK = QKeySequence.StandardKey
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -157,6 +159,44 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Write or change your own description of the image (kept by re-imports and re-indexing)",
                menu=("&Image", 1), detail=3, enabled=lambda s: s.has_current and s.writable),
     ActionSpec("tag_badges", "&Tag Badges", (), None, "Show each image's tags on its thumbnail",
+               menu=("&View", 0), checkable=True),
+    # Collections and the curator's own data (issue 14)
+    ActionSpec("new_collection", "&New Collection…", ("Ctrl+Shift+N",), None, "Create an empty collection",
+               menu=("&Collections", 0), enabled=lambda s: s.writable),
+    ActionSpec("add_to_collection", "&Add Selection to Collection", ("Ctrl+D",), None,
+               "Add the selected results to the open (or selected) collection", help="Add the selection to a collection",
+               menu=("&Collections", 0), context=(3, 0), enabled=lambda s: s.writable and s.has_current),
+    ActionSpec("add_relevant_to_collection", "Add &Relevant Results to Collection", ("Ctrl+Shift+D",), None,
+               "Add every result marked relevant (+) to the open (or selected) collection",
+               menu=("&Collections", 0), enabled=lambda s: s.writable and s.has_marks),
+    ActionSpec("remove_from_collection", "Re&move from Collection", (), None,
+               "Take the selected results out of the open collection (they stay in the library)",
+               menu=("&Collections", 0), context=(3, 1), enabled=lambda s: s.writable and s.in_collection
+               and s.has_current),
+    ActionSpec("find_more_like_collection", "&Find More Like This Collection", ("Ctrl+Shift+M",), None,
+               "Search the whole library with the collection's images as relevant examples",
+               menu=("&Collections", 1), enabled=lambda s: s.has_collection and s.model_usable),
+    ActionSpec("show_whole_library", "Show &Whole Library", (), None,
+               "Leave the collection view: search the whole library again", menu=("&Collections", 1),
+               enabled=lambda s: s.in_collection),
+    ActionSpec("rename_collection", "Re&name…", (), None, "Rename the open (or selected) collection",
+               menu=("&Collections", 2), enabled=lambda s: s.writable and s.has_collection),
+    ActionSpec("delete_collection", "&Delete…", (), None,
+               "Delete the open (or selected) collection and its notes (the images stay)",
+               menu=("&Collections", 2), enabled=lambda s: s.writable and s.has_collection),
+    ActionSpec("export_collection", "&Export…", ("Ctrl+E",), None,
+               "Export the collection: CSV, its files copied to a folder, or a PDF contact sheet",
+               help="Export the collection", menu=("&Collections", 3), enabled=lambda s: s.has_collection),
+    ActionSpec("export_selection", "Export &Selection…", ("Ctrl+Shift+E",), None,
+               "Export the selected results: CSV, their files, or a PDF contact sheet",
+               menu=("&Collections", 3), enabled=lambda s: s.has_current),
+    ActionSpec("export_library_data", "&Export Library Data…", (), None,
+               "Save collections, notes and hand-set tags to one file (a backup, or to move them)",
+               menu=("&File", 1), enabled=lambda s: s.has_library),
+    ActionSpec("import_library_data", "Import Library &Data…", (), None,
+               "Merge a library data file into this library (importing twice changes nothing)",
+               menu=("&File", 1), enabled=lambda s: s.writable),
+    ActionSpec("toggle_collections", "&Collections Panel", ("F8",), None, "Show or hide the Collections panel",
                menu=("&View", 0), checkable=True),
 )
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QSplitter, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar, QSplitter, QToolBar,
+                               QVBoxLayout, QWidget)
 
 from artseek import __version__
 from artseek.ui import actions as action_table
 from artseek.ui import icons
 from artseek.ui.controllers.backups import BackupsController
+from artseek.ui.controllers.collections import CollectionsController
 from artseek.ui.controllers.composed import ComposedController
 from artseek.ui.controllers.library import LibraryController
 from artseek.ui.controllers.models import ModelsController
@@ -26,6 +28,7 @@ from artseek.ui.errors import MODEL_SETUP, report
 from artseek.ui.query_state import NOT_RELEVANT, RELEVANT, Example, QueryModel
 from artseek.ui.service import LibraryService
 from artseek.ui.style import style_sheet
+from artseek.ui.widgets.collections_panel import CollectionsPanel
 from artseek.ui.widgets.drops import read_mime
 from artseek.ui.widgets.feedback_bar import FeedbackBar
 from artseek.ui.widgets.index_panel import IndexPanel
@@ -78,6 +81,7 @@ class MainWindow(QMainWindow):
         self.preferences = PreferencesController(service, self, self.view.set_thumbnail_size, status)
         self.model_label.clicked.connect(lambda: self.models.show_setup())
         self.texts = TextsController(service, self.state, self.model, self.results, self.actions, status, self)
+        self._build_collections(status)
         self._wire()
         self._restore_settings()
         self.update_enabled()
@@ -108,7 +112,51 @@ class MainWindow(QMainWindow):
                 self.actions["search_descriptions"].isChecked()),
             "edit_description": lambda: self.texts.edit_description(),
             "tag_badges": lambda: self.texts.set_badges(self.actions["tag_badges"].isChecked()),
+            **self._collection_slots(),
         }
+
+    def _collection_slots(self) -> dict:
+        c = lambda: self.collections  # noqa: E731
+        return {
+            "new_collection": lambda: c().new_collection(), "add_to_collection": lambda: c().add_selection(),
+            "add_relevant_to_collection": lambda: c().add_relevant(),
+            "remove_from_collection": lambda: c().remove_selection(),
+            "find_more_like_collection": lambda: c().find_more_like(), "show_whole_library": lambda: c().close(),
+            "rename_collection": lambda: c().rename(), "delete_collection": lambda: c().delete(),
+            "export_collection": lambda: c().choose_export(), "export_selection": lambda: c().choose_export(True),
+            "export_library_data": lambda: c().choose_export_data(),
+            "import_library_data": lambda: c().choose_import_data(),
+            "toggle_collections": lambda: self.collections_dock.setVisible(not self.collections_dock.isVisible()),
+        }
+
+    def _build_collections(self, status) -> None:  # noqa: ANN001
+        """The Collections panel (a dock on the left) and its controller."""
+        a = self.actions
+        self.collections_panel = CollectionsPanel([a[n] for n in ("new_collection", "rename_collection",
+                                                                  "delete_collection", "export_collection")],
+                                                  a["show_whole_library"], self)
+        self.collections_dock = QDockWidget("Collections", self)
+        self.collections_dock.setObjectName("collectionsDock")
+        self.collections_dock.setWidget(self.collections_panel)
+        self.collections_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                                          | QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.collections_dock)
+        self.collections_dock.hide()  # shown once the library has a collection (or with F8)
+        a["toggle_collections"].setChecked(False)
+        self.collections_dock.visibilityChanged.connect(a["toggle_collections"].setChecked)
+
+        def select_result(image_id: int) -> None:
+            row = self.model.row_of(image_id)
+            if row is not None:
+                self.view.setCurrentIndex(self.model.index(row))
+
+        self.collections = CollectionsController(self.service, self.state, self.collections_panel, self.results,
+                                                 self.run_search, status, self, select_result,
+                                                 self.collections_dock.show)
+        self.view.selectionModel().currentChanged.connect(
+            lambda *_: self.collections.current_changed(getattr(self.results.current_result(), "image_id", None)))
+        for signal in (self.state.scopeChanged, self.collections_panel.list.currentItemChanged):
+            signal.connect(self.update_enabled)
 
     def _build_central(self, central: QWidget) -> None:
         layout = QVBoxLayout(central)
@@ -196,7 +244,8 @@ class MainWindow(QMainWindow):
             has_library=s.is_open, writable=s.is_open and not s.read_only, has_roots=bool(status and status.roots),
             indexing=s.indexing, has_results=self.model.rowCount() > 0, has_current=self.results.has_current(),
             has_marks=bool(self.state.marks), has_example=self.state.example is not None,
-            model_usable=s.model_state != "failed"))
+            model_usable=s.model_state != "failed", in_collection=self.state.scope is not None,
+            has_collection=self.collections.target_id() is not None))
 
     # ------------------------------------------------------------ settings
     def _restore_settings(self) -> None:

@@ -45,6 +45,15 @@ class Example:
         return cls(label=os.path.basename(path), path=path, image_id=image_id)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """A collection opened as the result view: searches, feedback and "more like this" run within its images."""
+
+    collection_id: int
+    name: str
+    image_ids: tuple[int, ...]
+
+
 @dataclass
 class QueryState:
     """The current query; marks accumulate over feedback rounds until cleared."""
@@ -52,6 +61,7 @@ class QueryState:
     text: str = ""
     example: Example | None = None
     marks: dict[int, int] = field(default_factory=dict)  # image id -> RELEVANT / NOT_RELEVANT
+    scope: Scope | None = None  # search within a collection (None: the whole library)
 
     def mark(self, image_ids: list[int], value: int) -> None:
         """Mark images relevant (1), not relevant (-1) or clear their mark (0)."""
@@ -89,7 +99,8 @@ class QueryState:
             elif self.example.path:
                 images.append(self.example.path)
         return Query(text=self.text.strip() or None, images=images, example_ids=example_ids, positive_ids=positives,
-                     negative_ids=[i for i in self.negatives if i not in positives])
+                     negative_ids=[i for i in self.negatives if i not in positives],
+                     within_ids=list(self.scope.image_ids) if self.scope is not None else None)
 
     def describe(self) -> str:
         """A short human description, for the status bar."""
@@ -100,7 +111,8 @@ class QueryState:
             parts.append(f"like {self.example.label}")
         if self.marks:
             parts.append(f"{len(self.positives)} relevant, {len(self.negatives)} not relevant")
-        return " + ".join(parts) or "nothing"
+        where = f" in the collection '{self.scope.name}'" if self.scope is not None else ""
+        return (" + ".join(parts) or "nothing") + where
 
 
 class QueryModel(QObject):
@@ -110,6 +122,7 @@ class QueryModel(QObject):
     exampleChanged = Signal(object, object)  # Example | None, a preview QPixmap | None
     marksChanged = Signal(list)  # the image ids whose mark changed
     resultsChanged = Signal(list)  # the new results (SearchResult list; empty when cleared)
+    scopeChanged = Signal(object)  # Scope | None: a collection opened as the view, or the whole library
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -147,6 +160,10 @@ class QueryModel(QObject):
     def results(self) -> list:
         return list(self._results)
 
+    @property
+    def scope(self) -> Scope | None:
+        return self._state.scope
+
     def mark_of(self, image_id: int | None) -> int:
         return self._state.marks.get(image_id, 0) if image_id is not None else 0
 
@@ -180,6 +197,11 @@ class QueryModel(QObject):
             self._state.clear_marks()
             self.marksChanged.emit(changed)
 
+    def set_scope(self, scope: Scope | None) -> None:
+        if scope != self._state.scope:
+            self._state.scope = scope
+            self.scopeChanged.emit(scope)
+
     def set_results(self, results: list) -> None:
         """New results (a search answered): always a change, even when the list is equal."""
         self._results = list(results)
@@ -194,3 +216,4 @@ class QueryModel(QObject):
         self.clear_results()
         self.clear_marks()
         self.set_example(None)
+        self.set_scope(None)

@@ -38,6 +38,7 @@ from artseek.ui.query_state import QueryState
 from artseek.ui.service_care import CareService
 from artseek.ui.service_models import ModelsService
 from artseek.ui.service_texts import TextsService
+from artseek.ui.service_collections import CollectionsService
 from artseek.ui.thumbnails import ThumbnailLoader
 from artseek.ui.view_data import Captions, ImageDetails, SearchOutcome
 from artseek.ui.workers import LatestOnly, TaskRunner, ThrottledListener
@@ -117,6 +118,7 @@ class LibraryService(QObject):
         self.library_options: dict = {}  # more Library options (int8), and IndexOptions (max_pixels): Preferences
         self.index_options: dict = {}
         self.texts = TextsService(self)  # descriptions, categories and tags (ui/service_texts.py)
+        self.collections = CollectionsService(self)  # collections, exports, library data (ui/service_collections.py)
 
     # ------------------------------------------------------------ state
     @property

@@ -49,7 +49,7 @@ def test_every_action_appears_exactly_where_its_entry_says(make_window, tmp_path
                                                     "|", "more_like_this"]
     assert [names.get(a, "|") for a in context] == ["more_like_this", "|", "mark_relevant", "mark_not_relevant",
                                                     "clear_mark", "|", "open_details", "open_file", "reveal",
-                                                    "copy_path"]
+                                                    "copy_path", "|", "add_to_collection", "remove_from_collection"]
     window.detail.close()
 
 

@@ -191,8 +191,12 @@ class LibraryController(QObject):
         what = "its images" if count is None else f"its {count:,} image{'s' if count != 1 else ''}"
         if count == 0:
             what = "it (its images stay: another imported folder includes them)"
+        impact = self.service.collections.removal_impact(folder) or {}
+        touched = (f"\n{impact['collected']:,} of them are in collections (the items are kept and come back if you "
+                   f"import the folder again); {impact['tagged']:,} have tags you set by hand (these are lost)."
+                   if impact.get("collected") or impact.get("tagged") else "")
         answer = QMessageBox.question(self.window, "Remove folder?",
-                                      tip(f"Remove '{folder}' and {what} from the library?\n"
+                                      tip(f"Remove '{folder}' and {what} from the library?{touched}\n"
                                           "The image files are not deleted; you can import the folder again later."))
         if answer == QMessageBox.StandardButton.Yes:
             # Only this folder's results leave the grid; the query stays and runs again once it is removed.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from artseek.captions.corpus import PartMatrix
 from artseek.captions.splitting import split_text
@@ -44,29 +45,36 @@ def set_curator_description(db: Database, image_id: int, text: str,
                             count_tokens: Callable[[str], int] | None = None) -> bool:
     """Store (or replace; an empty text removes) the curator's description of an image, unembedded.
     Returns whether a text is stored now."""
+    with db.session() as s:
+        return replace_curator_description(s, image_id, text, count_tokens)
+
+
+def replace_curator_description(s: Session, image_id: int, text: str,
+                                count_tokens: Callable[[str], int] | None = None) -> bool:
+    """:func:`set_curator_description` inside the caller's session (one transaction with the caller's other
+    writes, e.g. a library-data import). Returns whether a text is stored now."""
     text = "\n".join(" ".join(line.split()) for line in str(text).strip().splitlines()).strip()
     if len(text) > MAX_DESCRIPTION_CHARS:
         raise ArtSeekError(f"The description is {len(text):,} characters long; at most "
                            f"{MAX_DESCRIPTION_CHARS:,} are kept.", "Shorten it, or import long texts from a file.")
-    with db.session() as s:
-        image = s.get(Image, image_id)
-        if image is None:
-            raise ArtSeekError(f"There is no image {image_id} in this library.", "Check the image's id or path.")
-        old = list(s.scalars(select(TextEntry.id).where(TextEntry.image_id == image_id,
-                                                        TextEntry.source == CURATOR_SOURCE)))
-        if old:
-            s.execute(delete(TextPart).where(TextPart.text_id.in_(old)))
-            s.execute(delete(TextEntry).where(TextEntry.id.in_(old)))
-        if not text:
-            return False
-        key = hashlib.sha256(f"{CURATOR_SOURCE}\x1f{image_id}\x1f{text}".encode()).hexdigest()
-        entry = TextEntry(image_id=image_id, ref=image.path, text=text, source=CURATOR_SOURCE, kind=CURATOR_SOURCE,
-                          content_hash=key)
-        s.add(entry)
-        s.flush()
-        kwargs = {"count": count_tokens} if count_tokens else {}
-        parts = split_text(text, **kwargs) or [text]
-        s.add_all(TextPart(text_id=entry.id, position=i, content=p) for i, p in enumerate(parts))
+    image = s.get(Image, image_id)
+    if image is None:
+        raise ArtSeekError(f"There is no image {image_id} in this library.", "Check the image's id or path.")
+    old = list(s.scalars(select(TextEntry.id).where(TextEntry.image_id == image_id,
+                                                    TextEntry.source == CURATOR_SOURCE)))
+    if old:
+        s.execute(delete(TextPart).where(TextPart.text_id.in_(old)))
+        s.execute(delete(TextEntry).where(TextEntry.id.in_(old)))
+    if not text:
+        return False
+    key = hashlib.sha256(f"{CURATOR_SOURCE}\x1f{image_id}\x1f{text}".encode()).hexdigest()
+    entry = TextEntry(image_id=image_id, ref=image.path, text=text, source=CURATOR_SOURCE, kind=CURATOR_SOURCE,
+                      content_hash=key)
+    s.add(entry)
+    s.flush()
+    kwargs = {"count": count_tokens} if count_tokens else {}
+    parts = split_text(text, **kwargs) or [text]
+    s.add_all(TextPart(text_id=entry.id, position=i, content=p) for i, p in enumerate(parts))
     return True
 
 

@@ -27,6 +27,7 @@ from artseek.storage import Collection, CollectionItem, Tag
 from artseek.userdata.registry import ImageRefs
 
 ZERO_SHOT = "zero-shot"
+CURATOR = "curator"  # what the window and `tags set` write (older libraries: "user")
 
 
 def _need(cond: bool, what: str) -> None:
@@ -133,8 +134,8 @@ class TagsKind:
             if image_id is None:
                 counts["unmatched"] += 1
                 continue
-            source = _text(t.get("source")) or "user"
-            source = "user" if source == ZERO_SHOT else source
+            source = _text(t.get("source")) or CURATOR
+            source = CURATOR if source == ZERO_SHOT else source
             row = s.get(Tag, (image_id, t["category"]))
             if row is not None and row.source != ZERO_SHOT:
                 counts["kept"] += 1

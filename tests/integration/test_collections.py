@@ -191,14 +191,16 @@ def test_library_data_export_import_twice_and_into_another_library(lib, tmp_path
     lib.collections.add("Exhibition", [i for i, _ in ranked[:4]])
     lib.collections.set_item_note("Exhibition", ranked[1][0], "centre wall")
     lib.texts.set_tag(ranked[0][0], "condition", "fragile")
+    lib.texts.set_description(ranked[2][0], "Gift of the artist's widow, 1931.")
     data = tmp_path / "data.json"
     counts = lib.export_user_data(data)
-    assert counts == {"collections": 1, "tags": 1}
+    assert counts == {"collections": 1, "tags": 1, "descriptions": 1}
     doc = json.loads(data.read_text(encoding="utf-8"))
     assert doc["format"] == "artseek-library-data" and doc["version"] == 1
     # Into the same library: nothing new.
     report = lib.import_user_data(data)
     assert report.counts["collections"]["items_added"] == 0 and report.counts["tags"]["tags_added"] == 0
+    assert report.counts["descriptions"] == {"descriptions_set": 0, "unchanged": 1, "unmatched": 0}
     # Into a new library over the same files: everything, once, however often it is imported.
     other = Library(tmp_path / "other", model="tiny-test")
     try:
@@ -212,7 +214,10 @@ def test_library_data_export_import_twice_and_into_another_library(lib, tmp_path
         assert all(i.indexed for i in items)
         tags = other.texts.tags()
         assert [(t["path"], t["category"], t["value"], t["source"]) for t in tags] == [
-            (ranked[0][1], "condition", "fragile", "user")]
+            (ranked[0][1], "condition", "fragile", "curator")]
+        assert other.texts.description(other.image_id_for_path(ranked[2][1])) == "Gift of the artist's widow, 1931."
+        hits = other.texts.search_by_descriptions("gift of the artist's widow", via="descriptions", top_k=3)
+        assert hits and hits[0].path == ranked[2][1]  # imported unembedded, embedded on the next search
     finally:
         other.close()
 

@@ -9,9 +9,13 @@ become RGB; animated and multi-page files use their first frame.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import io
+import os
+import time
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -24,6 +28,9 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 # ArtSeek applies its own, configurable pixel limit in open_image(), right after
 # the header is read and before any pixel is decoded.
 Image.MAX_IMAGE_PIXELS = None
+EXIF_IFD = 0x8769  # the EXIF sub-IFD, where DateTimeOriginal lives
+DATE_TIME_ORIGINAL = 36867
+TAKEN_AT_KEY = "artseek_taken_at"  # where open_image leaves the EXIF date in the returned image's info
 
 
 class DecodeError(Exception):
@@ -40,6 +47,7 @@ class DecodedImage:
     format: str
     model_input: np.ndarray
     thumbnail_jpeg: bytes
+    taken_at: float | None = None  # EXIF DateTimeOriginal as wall-clock seconds (None: no readable date)
 
 
 def content_hash(data: bytes) -> str:
@@ -60,6 +68,44 @@ def read_file(path: str) -> bytes:
         raise DecodeError("this is a folder, not an image file") from None
     except OSError as exc:
         raise DecodeError(f"the file could not be read ({exc.strerror or exc})") from None
+
+
+def exif_taken_at(image: Image.Image) -> float | None:
+    """The EXIF DateTimeOriginal (tag 36867) of an opened image as wall-clock seconds; None when absent or bad.
+
+    Reads only the metadata Pillow parsed with the header (no pixels). A broken
+    EXIF block or a nonsense date is None, never an error.
+    """
+    try:
+        exif = image.getexif()
+        value = exif.get_ifd(EXIF_IFD).get(DATE_TIME_ORIGINAL) or exif.get(DATE_TIME_ORIGINAL)
+        if isinstance(value, bytes):
+            value = value.decode("ascii", "replace")
+        if not isinstance(value, str):
+            return None
+        stamp = datetime.strptime(value.strip().rstrip("\x00")[:19], "%Y:%m:%d %H:%M:%S")
+        if stamp.year < 1800:
+            return None
+        return float(calendar.timegm(stamp.timetuple()))
+    except Exception:  # noqa: BLE001 - bad EXIF loses nothing but the date
+        return None
+
+
+def file_taken_at(path: str) -> float | None:
+    """The date for the date filter of a file whose content is not read again (an unchanged file of a library
+    made before the date was recorded): its EXIF date from the header alone, else its file date (wall-clock).
+    None when the file cannot be read."""
+    try:
+        with Image.open(path) as image:
+            found = exif_taken_at(image)
+        return found if found is not None else file_date(os.stat(path).st_mtime)
+    except Exception:  # noqa: BLE001 - any unreadable file: no date, no failure
+        return None
+
+
+def file_date(mtime_s: float) -> float:
+    """A file's modification time as wall-clock seconds of this computer's zone (comparable with EXIF dates)."""
+    return float(calendar.timegm(time.localtime(mtime_s)[:6] + (0, 0, 0)))
 
 
 def open_image(data: bytes, min_short_side: int = 0, min_long_side: int = 0,
@@ -91,11 +137,14 @@ def open_image(data: bytes, min_short_side: int = 0, min_long_side: int = 0,
         raise DecodeError(f"the image is damaged or truncated ({_first_line(exc)})") from None
     except MemoryError:
         raise DecodeError("the image is too large to decode with the memory available") from None
+    taken_at = exif_taken_at(image)
     try:
         image = ImageOps.exif_transpose(image)
     except Exception:  # noqa: BLE001 - a broken EXIF block must not lose the image
         pass
-    return to_rgb(image), width, height, fmt
+    rgb = to_rgb(image)
+    rgb.info[TAKEN_AT_KEY] = taken_at
+    return rgb, width, height, fmt
 
 
 def to_rgb(image: Image.Image) -> Image.Image:
@@ -138,6 +187,7 @@ def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT
     if digest == known_hash:
         return None
     image, width, height, fmt = open_image(data, cfg.image_size, THUMBNAIL_SIZE, max_pixels)
+    taken_at = image.info.get(TAKEN_AT_KEY)
     # Resize once: the model input is cropped from it, and the thumbnail is made from it
     # too when it is still large enough (cheaper than resampling the decoded image twice).
     resized = resize_shortest(image, cfg.image_size)
@@ -148,6 +198,7 @@ def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT
         format=fmt,
         model_input=to_model_input(resized, cfg),
         thumbnail_jpeg=make_thumbnail(resized if max(resized.size) >= THUMBNAIL_SIZE else image),
+        taken_at=taken_at if taken_at is not None else file_date(os.stat(path).st_mtime),
     )
 
 

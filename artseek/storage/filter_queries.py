@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import OperationalError
 
 from artseek.errors import QueryError
@@ -44,7 +44,7 @@ class FilterOptions:
 def filter_options(db: Database) -> FilterOptions:
     with db.session() as s:
         folders = list(s.scalars(select(ImportRoot.path).order_by(ImportRoot.path)))
-        formats = [f for f in s.scalars(select(distinct(Image.format)).where(Image.status == ImageStatus.INDEXED)
+        formats = [f for f in s.scalars(select(Image.format).distinct().where(Image.status == ImageStatus.INDEXED)
                                         .order_by(Image.format)) if f]
         tags: dict[str, list[str]] = {}
         for category, value in s.execute(select(Tag.category, Tag.value).distinct().order_by(Tag.category, Tag.value)):
@@ -73,7 +73,7 @@ def _conditions(s, flt: SearchFilter, has_taken_at: bool) -> list:  # noqa: ANN0
             alternatives.append(func.substr(Image.path, 1, len(prefix)) == prefix)
         conds.append(or_(*alternatives))
     if flt.formats:
-        present = set(s.scalars(select(distinct(Image.format)))) - {None}
+        present = set(s.scalars(select(Image.format).distinct())) - {None}
         unknown = [f for f in flt.formats if f not in present]
         if unknown:
             raise QueryError(f"No image of this library is in the format {', '.join(unknown)}.",

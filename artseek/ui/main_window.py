@@ -16,6 +16,7 @@ from artseek.ui import actions as action_table
 from artseek.ui import icons
 from artseek.ui.controllers.backups import BackupsController
 from artseek.ui.controllers.composed import ComposedController
+from artseek.ui.controllers.filters import FiltersController
 from artseek.ui.controllers.library import LibraryController
 from artseek.ui.controllers.results import ResultsController
 from artseek.ui.controllers.search import SearchController
@@ -25,6 +26,7 @@ from artseek.ui.service import LibraryService
 from artseek.ui.style import style_sheet
 from artseek.ui.widgets.drops import read_mime
 from artseek.ui.widgets.feedback_bar import FeedbackBar
+from artseek.ui.widgets.filter_chips import FilterChips
 from artseek.ui.widgets.index_panel import IndexPanel
 from artseek.ui.widgets.inspector import InspectorPanel
 from artseek.ui.widgets.plain import plain_label
@@ -58,7 +60,7 @@ class MainWindow(QMainWindow):
         self.actions: dict[str, QAction] = action_table.create_actions(self, self._slots(),
                                                                        {"search": self.search_area})
         self._build_central(central)
-        action_table.build_menus(self.menuBar(), self.actions)
+        menus = action_table.build_menus(self.menuBar(), self.actions)
         self._build_toolbar()
         self._build_status_bar()
 
@@ -70,6 +72,8 @@ class MainWindow(QMainWindow):
         self.results = ResultsController(service, self.state, self.model, self.stack, self.inspector, self.actions,
                                          self)
         self.composed = ComposedController(service, self.actions["use_pic2word"], status, self)
+        self.filters = FiltersController(service, self.state, self.filter_chips, self.search, menus["&Search"],
+                                         status, self)
         self._wire()
         self._restore_settings()
         self.update_enabled()
@@ -93,6 +97,7 @@ class MainWindow(QMainWindow):
             "copy_path": lambda: r().copy_paths(), "toggle_inspector": self.toggle_inspector,
             "shortcuts": self.show_shortcuts, "about": self.show_about,
             "use_pic2word": lambda: self.composed.choose(), "train_mapper": lambda: self.composed.train(),
+            "add_filter": lambda: self.filters.choose(), "clear_filters": lambda: self.filters.clear(),
         }
 
     def _build_central(self, central: QWidget) -> None:
@@ -101,6 +106,8 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         self.search_area.field.installEventFilter(self)
         layout.addWidget(self.search_area)
+        self.filter_chips = FilterChips(central)
+        layout.addWidget(self.filter_chips)
         self.feedback_bar = FeedbackBar(action_table.in_panel("feedback", self.actions), central)
         layout.addWidget(self.feedback_bar)
 

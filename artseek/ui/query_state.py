@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from PySide6.QtCore import QObject, Signal
 
+from artseek.search.filters import SearchFilter
 from artseek.search.query import Query
 
 RELEVANT = 1
@@ -52,6 +53,7 @@ class QueryState:
     text: str = ""
     example: Example | None = None
     marks: dict[int, int] = field(default_factory=dict)  # image id -> RELEVANT / NOT_RELEVANT
+    filters: SearchFilter = field(default_factory=SearchFilter)  # which images may be results (the chips)
 
     def mark(self, image_ids: list[int], value: int) -> None:
         """Mark images relevant (1), not relevant (-1) or clear their mark (0)."""
@@ -89,7 +91,8 @@ class QueryState:
             elif self.example.path:
                 images.append(self.example.path)
         return Query(text=self.text.strip() or None, images=images, example_ids=example_ids, positive_ids=positives,
-                     negative_ids=[i for i in self.negatives if i not in positives])
+                     negative_ids=[i for i in self.negatives if i not in positives],
+                     filter=None if self.filters.is_empty() else self.filters)
 
     def describe(self) -> str:
         """A short human description, for the status bar."""
@@ -100,7 +103,8 @@ class QueryState:
             parts.append(f"like {self.example.label}")
         if self.marks:
             parts.append(f"{len(self.positives)} relevant, {len(self.negatives)} not relevant")
-        return " + ".join(parts) or "nothing"
+        text = " + ".join(parts) or "nothing"
+        return f"{text} ({self.filters.describe()})" if not self.filters.is_empty() else text
 
 
 class QueryModel(QObject):
@@ -110,6 +114,7 @@ class QueryModel(QObject):
     exampleChanged = Signal(object, object)  # Example | None, a preview QPixmap | None
     marksChanged = Signal(list)  # the image ids whose mark changed
     resultsChanged = Signal(list)  # the new results (SearchResult list; empty when cleared)
+    filtersChanged = Signal(object)  # the new SearchFilter (the chips under the search field)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -147,6 +152,10 @@ class QueryModel(QObject):
     def results(self) -> list:
         return list(self._results)
 
+    @property
+    def filters(self) -> SearchFilter:
+        return self._state.filters
+
     def mark_of(self, image_id: int | None) -> int:
         return self._state.marks.get(image_id, 0) if image_id is not None else 0
 
@@ -180,6 +189,11 @@ class QueryModel(QObject):
             self._state.clear_marks()
             self.marksChanged.emit(changed)
 
+    def set_filters(self, filters: SearchFilter) -> None:
+        if filters != self._state.filters:
+            self._state.filters = filters
+            self.filtersChanged.emit(filters)
+
     def set_results(self, results: list) -> None:
         """New results (a search answered): always a change, even when the list is equal."""
         self._results = list(results)
@@ -194,3 +208,4 @@ class QueryModel(QObject):
         self.clear_results()
         self.clear_marks()
         self.set_example(None)
+        self.set_filters(SearchFilter())  # folders, tags and collections are the old library's

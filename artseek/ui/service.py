@@ -36,6 +36,7 @@ from artseek.ingest.progress import IndexProgress, JobControl
 from artseek.ui.errors import describe_error
 from artseek.ui.query_state import QueryState
 from artseek.ui.service_care import CareService
+from artseek.ui.service_history import HistoryService
 from artseek.ui.thumbnails import ThumbnailLoader
 from artseek.ui.view_data import Captions, ImageDetails, SearchOutcome
 from artseek.ui.workers import LatestOnly, TaskRunner, ThrottledListener
@@ -111,6 +112,7 @@ class LibraryService(QObject):
         self.composed_method = "average"  # image+text queries: "pic2word" (when the library has a mapper), "average"
         self._mapper_control: JobControl | None = None  # the running mapper training, cancelled on close
         self.care = CareService(self)  # backups, restore and check (ui/service_care.py)
+        self.history = HistoryService(self)  # filter choices and recent searches (ui/service_history.py)
 
     # ------------------------------------------------------------ state
     @property
@@ -307,7 +309,7 @@ class LibraryService(QObject):
         def work() -> tuple:
             start = time.perf_counter()
             query.composed = lib.composer.method_to_use(wanted)
-            results = lib.search_query(query, top_k)
+            results = lib.search_query(query, top_k, remember=True)
             elapsed = time.perf_counter() - start
             read = lib.text_read(query.text) if query.text else None
             return (results, elapsed, (read if read is not None and read != query.text.strip() else None),

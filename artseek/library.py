@@ -158,6 +158,7 @@ class Library(LibraryFolders, LibraryCare, LibraryFilters):
         except (OSError, DBAPIError, RuntimeError):
             pass
         finally:
+            self.release_filters()
             self.db.close()
             self._lock.release()
 

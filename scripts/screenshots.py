@@ -187,6 +187,7 @@ def _run(out: Path, count: int, work: Path, width: int, height: int) -> int:
     lib = service.library
     for image_id in sorted(lib.vectors.ids)[::3]:
         lib.texts.set_tag(image_id, "medium", "print")
+    window.state.set_example(None)
     window.search_area.field.setText("a red circle")
     token = service.search_token
     window.filters.set_filters(SearchFilter.build(folders=[str(collection)], formats=["png"], taken_after="2020",

@@ -61,7 +61,7 @@ class FiltersController(QObject):
         if flt == self.state.filters:
             return
         self.state.set_filters(flt)
-        if not self.state.is_empty():
+        if not self.state.is_empty() or self.search.search_area.field.text().strip():
             self.search.run_search()
         else:
             self.status(f"Filters: {flt.describe() or 'none'}. They apply to the next search.", 6000)

@@ -32,10 +32,11 @@ class FilterDialog(QDialog):
         self.setWindowTitle("Filter the search")
         self.setObjectName("filterDialog")
         self.result_filter: SearchFilter | None = None
+        self.setMinimumWidth(560)
         form = QFormLayout()
 
         self.folders = QListWidget(self)
-        self.folders.setMaximumHeight(110)
+        self.folders.setMaximumHeight(90)
         for path in options.folders:
             item = QListWidgetItem(path, self.folders)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

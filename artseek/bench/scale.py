@@ -6,8 +6,8 @@ process, measures what a curator feels: the time to open the library (database,
 index load and consistency check), the latency of a query from an embedding to
 ranked results (ANN + exact re-rank + database join; no text encoder), recall@10
 against exact search, and memory. Filtered queries (issue 14): the same
-queries within a collection holding 1 % of the library (the exact path over
-the allowed vectors) and one holding 60 % (hnswlib's filtered search), each
+queries within collections holding 1 % and 5 % of the library (the exact path
+over the allowed vectors) and 60 % (hnswlib's filtered search), each
 with p50/p95 and recall@10 against exact filtered search (brute force over
 every vector, then the filter), and the first query of a filter (SQL and the
 allowed vectors read) apart.
@@ -67,7 +67,9 @@ def build(folder: Path, n: int, out=print) -> None:  # noqa: ANN001
     out(f"built in {time.perf_counter() - start:.0f}s")
 
 
-FILTER_SETS = {"bench 1%": 0.01, "bench 60%": 0.60}  # collections of the filtered case: name -> share
+# Collections of the filtered case: name -> share. "bench 5%" of 200,000 is the 10,000 images of a 1 % filter
+# at 1M: the exact path's work (a 10,000 x 512 product) does not depend on the library's size otherwise.
+FILTER_SETS = {"bench 1%": 0.01, "bench 5%": 0.05, "bench 60%": 0.60}
 
 
 def filter_members(n: int, share: float) -> np.ndarray:
@@ -83,8 +85,6 @@ def build_filter_sets(folder: Path, n: int, out=print) -> None:  # noqa: ANN001
     from artseek.library import Library
     from artseek.storage import Collection, CollectionItem
 
-    if (folder / "filters-complete").exists():
-        return
     with Library(folder) as lib, lib.db.session() as s:
         for name, share in FILTER_SETS.items():
             if s.scalar(select(Collection.id).where(Collection.name == name)) is not None:
@@ -96,7 +96,6 @@ def build_filter_sets(folder: Path, n: int, out=print) -> None:  # noqa: ANN001
             s.execute(insert(CollectionItem), [dict(collection_id=c.id, image_id=int(i), path=f"/synthetic/{i:08d}.jpg",
                                                     position=k) for k, i in enumerate(ids)])
             out(f"  filter collection '{name}': {len(ids)} images")
-    (folder / "filters-complete").write_text("1")
 
 
 def measure(folder: Path, n: int, queries: int = 200, recall_queries: int = 50) -> dict:
@@ -153,12 +152,15 @@ def measure_filtered(lib, n: int, name: str, share: float, qs: np.ndarray, recal
     t = time.perf_counter()
     lib.search_vector(qs[0], 20, filter=flt)  # the first query of this filter: SQL, and the vectors read
     first_ms = (time.perf_counter() - t) * 1000
-    times = []
-    for q in qs:
+    times, plain = [], []
+    for q in qs:  # interleaved with the same query unfiltered: the ratio holds however loaded the machine is
         t = time.perf_counter()
         results = lib.search_vector(q, 20, filter=flt)
         times.append((time.perf_counter() - t) * 1000)
         assert len(results) == 20
+        t = time.perf_counter()
+        lib.search_vector(q, 20)
+        plain.append((time.perf_counter() - t) * 1000)
     members = filter_members(n, share)
     sample = qs[:recall_queries]
     best = np.full((recall_queries, 10), -2.0, dtype=np.float32)
@@ -178,6 +180,8 @@ def measure_filtered(lib, n: int, name: str, share: float, qs: np.ndarray, recal
     return {"allowed": int(len(members)), "path": "exact" if len(members) <= EXACT_LIMIT else "hnswlib filter",
             "first_query_ms": round(first_ms, 1), "query_p50_ms": round(float(np.percentile(times, 50)), 2),
             "query_p95_ms": round(float(np.percentile(times, 95)), 2),
+            "unfiltered_p50_ms": round(float(np.percentile(plain, 50)), 2),
+            "unfiltered_p95_ms": round(float(np.percentile(plain, 95)), 2),
             "recall_at_10": round(sum(hits) / (10 * len(hits)), 3)}
 
 
@@ -201,6 +205,6 @@ def run(n: int = 1_000_000, out=print) -> dict:  # noqa: ANN001
     for name, f in figures["filtered"].items():
         out(f"filtered, collection '{name}' ({f['allowed']} images, {f['path']}): first query {f['first_query_ms']} ms, "
             f"then p50 = {f['query_p50_ms']} ms, p95 = {f['query_p95_ms']} ms (target p95 < 50 ms at 1M with 1 %); "
-            f"recall@10 vs exact filtered = {f['recall_at_10']}; unfiltered p95 in the same run "
-            f"{figures['query_p95_ms']} ms")
+            f"recall@10 vs exact filtered = {f['recall_at_10']}; the same queries unfiltered, interleaved: "
+            f"p50 = {f['unfiltered_p50_ms']} ms, p95 = {f['unfiltered_p95_ms']} ms")
     return figures

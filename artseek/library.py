@@ -36,13 +36,14 @@ from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
 from artseek.ingest.progress import JobControl, ProgressListener
 from artseek.library_care import META_LIBRARY_ID, LibraryCare
 from artseek.library_data import LibraryData
+from artseek.library_filters import LibraryFilters
 from artseek.library_folders import LibraryFolders
 from artseek.library_lock import LibraryLock
 from artseek.search.feedback import QueryEmbeddings, rank_feedback
+from artseek.search.filters import SearchFilter
 from artseek.search.query import Query
 from artseek.search.ranking import normalise, rank_by_vector
 from artseek.search.results import SearchResult
-from artseek.search.subset import SubsetVectors
 from artseek.storage import Database, Embedding, Image, ImageStatus, Thumbnail
 from artseek.storage.errors import guarded, storage_errors
 from artseek.storage.queries import search_results, stored_vector
@@ -83,7 +84,7 @@ class LibraryStatus:
         return asdict(self)
 
 
-class Library(LibraryFolders, LibraryCare, LibraryData):
+class Library(LibraryFolders, LibraryCare, LibraryData, LibraryFilters):
     """An opened library folder. Thread-safe for one writer plus readers."""
 
     def __init__(self, folder: Path | str | None = None, model: str | None = None,
@@ -161,6 +162,7 @@ class Library(LibraryFolders, LibraryCare, LibraryData):
         except (OSError, DBAPIError, RuntimeError):
             pass
         finally:
+            self.release_filters()
             self.db.close()
             self._lock.release()
 
@@ -323,28 +325,32 @@ class Library(LibraryFolders, LibraryCare, LibraryData):
         return stored_vector(self.db, image_id)
 
     @guarded
-    def search_vector(self, query: np.ndarray, top_k: int = 20, exclude: set[int] | None = None) -> list[SearchResult]:
-        """Rank indexed images by cosine similarity to ``query``."""
+    def search_vector(self, query: np.ndarray, top_k: int = 20, exclude: set[int] | None = None,
+                      filter: SearchFilter | None = None) -> list[SearchResult]:  # noqa: A002
+        """Rank indexed images (those passing ``filter``) by cosine similarity to ``query``."""
         if self._vectors is None and self.db.get_meta(META_DIM) is None:
             return []
-        ranked = rank_by_vector(self.vectors, normalise(query), top_k, exclude)
+        ranked = rank_by_vector(self.vectors, normalise(query), top_k, exclude, allowed=self.allowed(filter))
         return search_results(self.db, ranked)
 
-    def search_text(self, text: str, top_k: int = 20) -> list[SearchResult]:
+    def search_text(self, text: str, top_k: int = 20, filter: SearchFilter | None = None) -> list[SearchResult]:  # noqa: A002
         """Text-to-image search."""
-        return self.search_vector(self.embed_text(text), top_k)
+        return self.search_vector(self.embed_text(text), top_k, filter=filter)
 
-    def search_image(self, image: str | os.PathLike[str] | bytes | PILImage.Image, top_k: int = 20) -> list[SearchResult]:
+    def search_image(self, image: str | os.PathLike[str] | bytes | PILImage.Image, top_k: int = 20,
+                     filter: SearchFilter | None = None) -> list[SearchResult]:  # noqa: A002
         """Query by example: images most similar to ``image``."""
-        return self.search_vector(self.embed_image(image), top_k)
+        return self.search_vector(self.embed_image(image), top_k, filter=filter)
 
-    def more_like(self, image_id: int, top_k: int = 20) -> list[SearchResult]:
-        """"More like this" for an indexed image (the image itself comes first)."""
-        return self.search_vector(self.stored_vector(image_id), top_k)
+    def more_like(self, image_id: int, top_k: int = 20, filter: SearchFilter | None = None) -> list[SearchResult]:  # noqa: A002
+        """"More like this" for an indexed image (the image itself comes first, when it passes ``filter``)."""
+        return self.search_vector(self.stored_vector(image_id), top_k, filter=filter)
 
     @guarded
-    def search_query(self, query: Query, top_k: int = 20) -> list[SearchResult]:
-        """Run a combined query: text, example images, +/- marked images, negative texts."""
+    def search_query(self, query: Query, top_k: int = 20, remember: bool = False) -> list[SearchResult]:
+        """Run a combined query: text, example images, +/- marked images, negative texts, within its filter.
+
+        ``remember``: record it in :attr:`history` (the CLI and the window do; evaluations do not)."""
         if query.is_empty():
             raise EmptyQueryError("The query is empty.", "Type a text, drop an image, or mark results with + or -.")
         text = self.embed_text(query.text) if query.text and query.text.strip() else None
@@ -360,8 +366,17 @@ class Library(LibraryFolders, LibraryCare, LibraryData):
         )
         exclude = set(query.positive_ids) | set(query.negative_ids) if query.exclude_marked else set()
         marked = set(query.positive_ids) | set(query.negative_ids)
-        vectors = self.vectors if query.within_ids is None else SubsetVectors(self.vectors, query.within_ids)
-        return search_results(self.db, rank_feedback(vectors, q, top_k, exclude, query.method, marked))
+        allowed = self.allowed(query.filter)
+        if query.within_ids is not None:  # a collection opened as the view: exact over its images that pass
+            allowed = self.allowed_within(query.within_ids, allowed)
+        results = search_results(self.db, rank_feedback(self.vectors, q, top_k, exclude, query.method, marked,
+                                                        allowed))
+        if remember:
+            try:
+                self.history.record(query)
+            except (DBAPIError, OSError):  # a full disk or a busy database: the results still come back
+                pass
+        return results
 
     @guarded
     def train_mapper(self, options: TrainingOptions | None = None, listener: TrainingListener | None = None,

@@ -208,6 +208,26 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
     wait(lambda: not detail.captions.texts.item(0).text().startswith("Looking"), what="detail captions")
     shoot(detail, "formats-detail.png")
     detail.close()
+    # Filters (issue 14): chips under the search field, and the filter dialog that adds them.
+    from artseek.search.filters import SearchFilter
+
+    lib = service.library
+    for image_id in sorted(lib.vectors.ids)[::3]:
+        lib.texts.set_tag(image_id, "medium", "print")
+    window.state.set_example(None)
+    window.search_area.field.setText("a red circle")
+    token = service.search_token
+    window.filters.set_filters(SearchFilter.build(folders=[str(collection)], formats=["png"], taken_after="2020",
+                                                  tags=["medium=print"]))
+    wait(lambda: service.search_token > token and not service.searching, what="the filtered search")
+    window.view.setCurrentIndex(window.model.index(0))
+    shoot(window, "filter-chips.png")
+    window.actions["add_filter"].trigger()
+    wait(lambda: window.filters.dialog is not None, what="the filter dialog")
+    shoot(window.filters.dialog, "filter-dialog.png")
+    window.filters.dialog.reject()
+    window.filters.clear()
+    wait(lambda: not service.searching, what="the unfiltered search")
 
     # Library -> Backups...: a manual backup next to the automatic one, and a check's report.
     service.care.backup_now()

@@ -11,11 +11,14 @@ readers in :mod:`artseek.ingest.formats` (chosen by magic bytes and extension).
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import io
 import os
 import struct
+import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import BinaryIO
 
 import numpy as np
@@ -40,6 +43,9 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 # ArtSeek applies its own, configurable pixel limit in open_image(), right after
 # the header is read and before any pixel is decoded.
 Image.MAX_IMAGE_PIXELS = None
+EXIF_IFD = 0x8769  # the EXIF sub-IFD, where DateTimeOriginal lives
+DATE_TIME_ORIGINAL = 36867
+TAKEN_AT_KEY = "artseek_taken_at"  # where open_image leaves the EXIF date in the returned image's info
 
 
 class DecodeError(Exception):
@@ -60,6 +66,7 @@ class DecodedImage:
     format: str
     model_input: np.ndarray
     thumbnail_jpeg: bytes
+    taken_at: float | None = None  # EXIF DateTimeOriginal as wall-clock seconds (None: no readable date)
 
 
 def content_hash(data: bytes) -> str:
@@ -98,6 +105,44 @@ def _read_error(exc: OSError) -> DecodeError:
     if isinstance(exc, IsADirectoryError):
         return DecodeError("this is a folder, not an image file")
     return DecodeError(f"the file could not be read ({exc.strerror or exc})")
+
+
+def exif_taken_at(image: Image.Image) -> float | None:
+    """The EXIF DateTimeOriginal (tag 36867) of an opened image as wall-clock seconds; None when absent or bad.
+
+    Reads only the metadata Pillow parsed with the header (no pixels). A broken
+    EXIF block or a nonsense date is None, never an error.
+    """
+    try:
+        exif = image.getexif()
+        value = exif.get_ifd(EXIF_IFD).get(DATE_TIME_ORIGINAL) or exif.get(DATE_TIME_ORIGINAL)
+        if isinstance(value, bytes):
+            value = value.decode("ascii", "replace")
+        if not isinstance(value, str):
+            return None
+        stamp = datetime.strptime(value.strip().rstrip("\x00")[:19], "%Y:%m:%d %H:%M:%S")
+        if stamp.year < 1800:
+            return None
+        return float(calendar.timegm(stamp.timetuple()))
+    except Exception:  # noqa: BLE001 - bad EXIF loses nothing but the date
+        return None
+
+
+def file_taken_at(path: str) -> float | None:
+    """The date for the date filter of a file whose content is not read again (an unchanged file of a library
+    made before the date was recorded): its EXIF date from the header alone, else its file date (wall-clock).
+    None when the file cannot be read."""
+    try:
+        with Image.open(path) as image:
+            found = exif_taken_at(image)
+        return found if found is not None else file_date(os.stat(path).st_mtime)
+    except Exception:  # noqa: BLE001 - any unreadable file: no date, no failure
+        return None
+
+
+def file_date(mtime_s: float) -> float:
+    """A file's modification time as wall-clock seconds of this computer's zone (comparable with EXIF dates)."""
+    return float(calendar.timegm(time.localtime(mtime_s)[:6] + (0, 0, 0)))
 
 
 def open_image(data: bytes, min_short_side: int = 0, min_long_side: int = 0,
@@ -160,9 +205,10 @@ def _open_with_pillow(data: bytes | BinaryIO, min_short_side: int, min_long_side
         if fmt == "JPEG" and (min_short_side or min_long_side):
             image.draft("RGB", _draft_request(width, height, min_short_side, min_long_side))
         orientation = _orientation(image)
+        taken_at = exif_taken_at(image)
         striped = tiff_strips.reduced(image, source, _reduce_factor(width, height, min_short_side, min_long_side))
         if striped is not None:  # a huge uncompressed TIFF, reduced strip by strip
-            return to_rgb(_orient(striped, orientation)), width, height, fmt
+            return _dated(to_rgb(_orient(striped, orientation)), taken_at), width, height, fmt
         image.load()
     except DecodeError:
         raise
@@ -172,7 +218,13 @@ def _open_with_pillow(data: bytes | BinaryIO, min_short_side: int, min_long_side
         raise DecodeError(f"the image is damaged or truncated ({_first_line(exc)})") from None
     except MemoryError:
         raise DecodeError("the image is too large to decode with the memory available") from None
-    return to_rgb(_orient(image, orientation)), width, height, fmt
+    return _dated(to_rgb(_orient(image, orientation)), taken_at), width, height, fmt
+
+
+def _dated(image: Image.Image, taken_at: float | None) -> Image.Image:
+    """``image`` carrying its EXIF date in ``info`` (read back by :func:`decode_for_index`)."""
+    image.info[TAKEN_AT_KEY] = taken_at
+    return image
 
 
 def _orientation(image: Image.Image) -> int:
@@ -251,6 +303,7 @@ def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT
         if digest == known_hash:
             return None
         image, width, height, fmt = open_image(data, cfg.image_size, THUMBNAIL_SIZE, max_pixels, extension)
+    taken_at = image.info.get(TAKEN_AT_KEY)
     factor = _reduce_factor(*image.size, cfg.image_size, THUMBNAIL_SIZE)
     if factor >= 2:  # a large non-JPEG (no draft): box-reduce first to twice the model input and thumbnail
         image = image.reduce(factor)
@@ -264,6 +317,7 @@ def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT
         format=fmt,
         model_input=to_model_input(resized, cfg),
         thumbnail_jpeg=make_thumbnail(resized if max(resized.size) >= THUMBNAIL_SIZE else image),
+        taken_at=taken_at if taken_at is not None else file_date(os.stat(path).st_mtime),
     )
 
 

@@ -53,6 +53,7 @@ class Diff:
     offline_images: int = 0
     root_ids: dict[str, int] = field(default_factory=dict)
     movable: dict[str, list[int]] = field(default_factory=dict)  # content hash -> records a file may take over
+    undated: list[tuple[int, str]] = field(default_factory=list)  # unchanged (id, path) without taken_at: read its date
     cancelled: bool = False
 
     def root_of(self, path: str) -> int | None:
@@ -119,7 +120,7 @@ class FolderDiff:
         diff.scanned = len(entries)
         with self.db.session() as s:
             rows = s.execute(select(Image.id, Image.path, Image.size, Image.mtime_ns, Image.ctime_ns, Image.inode,
-                                    Image.status, Image.error, Image.content_hash)).all()
+                                    Image.status, Image.error, Image.content_hash, Image.taken_at)).all()
             self._find_offline(diff, rows, online, per_root, entries)
             self._mark_missing(s, diff, rows, online, entries)
             self._compare(s, diff, rows, entries)
@@ -224,6 +225,8 @@ class FolderDiff:
                     diff.skipped += 1
                     if row.ctime_ns is None or row.inode is None:  # recorded before schema 2
                         backfill.append(dict(id=row.id, ctime_ns=entry.ctime_ns, inode=entry.inode))
+                    if row.taken_at is None:  # indexed before the date filter: its date only, no model work
+                        diff.undated.append((row.id, path))
                     continue
                 diff.work.append(Work(entry, row.id, row.content_hash, same_stat=True))
                 continue

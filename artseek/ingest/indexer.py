@@ -24,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from artseek.embedding.cpu_features import available_cores
 from artseek.embedding.encoder import Encoder
-from artseek.ingest.decode import DEFAULT_MAX_PIXELS, DecodedImage, DecodeError, decode_for_index
+from artseek.ingest.decode import DEFAULT_MAX_PIXELS, DecodedImage, DecodeError, decode_for_index, file_taken_at
 from artseek.ingest.diff import FolderDiff, Work
 from artseek.ingest.progress import IndexProgress, JobControl, ProgressListener
 from artseek.ingest.scanner import ScanProblem, display_path
@@ -180,7 +180,23 @@ class IndexingJob:
         self.progress.skipped = diff.skipped
         self.progress.failed += len(diff.failed)
         self.progress.failures = (self.progress.failures + diff.failed)[-MAX_REPORTED_FAILURES:]
+        if diff.undated:
+            self._fill_dates(diff.undated)
         return diff.work
+
+    def _fill_dates(self, undated: list[tuple[int, str]]) -> None:
+        """Dates for the date filter of unchanged files indexed before they were recorded: a header read each
+        (EXIF, else the file date), in the decode threads; no decoding, no model work."""
+        with ThreadPoolExecutor(max_workers=self.options.workers(), thread_name_prefix="artseek-dates") as pool:
+            for start in range(0, len(undated), 500):
+                if self.control.cancelled:
+                    return
+                chunk = undated[start:start + 500]
+                dates = list(pool.map(file_taken_at, [path for _, path in chunk]))
+                rows = [dict(id=i, taken_at=d) for (i, _), d in zip(chunk, dates) if d is not None]
+                if rows:
+                    with self.db.session() as s:
+                        s.execute(update(Image), rows)
 
     # ------------------------------------------------------------- process
     def _process(self, work: list[Work]) -> None:
@@ -314,7 +330,7 @@ class IndexingJob:
                 dict(id=w.image_id, size=w.entry.size, mtime_ns=w.entry.mtime_ns, ctime_ns=w.entry.ctime_ns,
                      inode=w.entry.inode, content_hash=d.content_hash,
                      width=d.width, height=d.height, format=d.format, status=ImageStatus.INDEXED, error=None,
-                     indexed_at=now) for w, d in batch])
+                     indexed_at=now, taken_at=d.taken_at) for w, d in batch])
             s.execute(sqlite_insert(Embedding).prefix_with("OR REPLACE"), [
                 dict(image_id=w.image_id, vector=v.astype(np.float32).tobytes(), seq=seq + i + 1)
                 for i, ((w, _), v) in enumerate(zip(batch, vectors))])

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from artseek.search.ranking import normalise, top_k
+from artseek.search.ranking import Allowed, normalise, top_k
 from artseek.vectors import VectorIndex
 
 CANDIDATES = 400  # ANN candidates per direction, re-ranked exactly
@@ -88,20 +88,28 @@ def fit(positives: list[np.ndarray], negatives: list[np.ndarray], unlabeled: np.
 
 def rank_classifier(vectors: VectorIndex, positives: list[np.ndarray], negatives: list[np.ndarray],
                     query: np.ndarray | None, anchor: np.ndarray, k: int, exclude: set[int] | None = None,
-                    marked: set[int] | None = None) -> list[tuple[int, float]]:
-    """Top ``k`` ``(id, score)`` (the ranking key); ``anchor`` (the Rocchio vector) seeds the ANN candidates."""
+                    marked: set[int] | None = None, allowed: Allowed | None = None) -> list[tuple[int, float]]:
+    """Top ``k`` ``(id, score)`` (the ranking key); ``anchor`` (the Rocchio vector) seeds the ANN candidates.
+
+    With ``allowed`` (a filtered search) the candidates are the allowed images only: all of them when their
+    vectors are at hand (a small set), else hnswlib's filtered search in both directions.
+    """
     exclude = exclude or set()
     unlabeled = sample_unlabeled(vectors, (marked or set()) | exclude)
     w, b = fit(positives, negatives, unlabeled, query)
     want = max(CANDIDATES, 4 * (k + len(exclude)))
-    found: list[np.ndarray] = []
-    for direction in (anchor, normalise(w)):
-        ids, _ = vectors.search(direction, want, ef=want)
-        found.append(ids)
-    ids = np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+    directions = (np.asarray(anchor, dtype=np.float32), normalise(w))
+    if allowed is not None and allowed.vectors is not None:  # exact: the same candidates the ANN would propose
+        rows = np.unique(np.concatenate([np.argsort(-(allowed.vectors @ d), kind="stable")[:want]
+                                         for d in directions]))
+        ids, candidates = allowed.ids[rows], allowed.vectors[rows]
+    else:
+        members = allowed.members if allowed is not None else None
+        found = [vectors.search(d, want, ef=want, allowed=members)[0] for d in directions]
+        ids = np.unique(np.concatenate(found))
+        candidates = vectors.get_vectors(ids)
     if len(ids) == 0:
         return []
-    candidates = vectors.get_vectors(ids)
     logits = candidates @ w + b
     rank_key = _z(logits)
     if BLEND > 0:  # mix in the Rocchio similarity (both standardised over the candidates)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from artseek.search.ranking import normalise, rank_by_vector
+from artseek.search.ranking import Allowed, normalise, rank_by_vector
 from artseek.vectors import VectorIndex
 
 ROCCHIO_ALPHA = 1.0  # weight of the query (text / example images)
@@ -63,10 +63,10 @@ def rocchio(q: QueryEmbeddings, alpha: float = ROCCHIO_ALPHA, beta: float = ROCC
     return normalise(vector)
 
 
-def rank_rocchio(vectors: VectorIndex, q: QueryEmbeddings, k: int, exclude: set[int] | None = None
-                 ) -> list[tuple[int, float]]:
-    """Rank the library for ``q`` with Rocchio."""
-    return rank_by_vector(vectors, rocchio(q), k, exclude)
+def rank_rocchio(vectors: VectorIndex, q: QueryEmbeddings, k: int, exclude: set[int] | None = None,
+                 allowed: Allowed | None = None) -> list[tuple[int, float]]:
+    """Rank the library (or the ``allowed`` images of a filtered search) for ``q`` with Rocchio."""
+    return rank_by_vector(vectors, rocchio(q), k, exclude, allowed=allowed)
 
 
 def resolve_method(method: str | None) -> str:
@@ -80,17 +80,19 @@ def resolve_method(method: str | None) -> str:
 
 
 def rank_feedback(vectors: VectorIndex, q: QueryEmbeddings, k: int, exclude: set[int] | None = None,
-                  method: str = "auto", marked: set[int] | None = None) -> list[tuple[int, float]]:
+                  method: str = "auto", marked: set[int] | None = None, allowed: Allowed | None = None
+                  ) -> list[tuple[int, float]]:
     """Rank the library for ``q`` with the chosen feedback method.
 
     The classifier needs something positive (marked images, or the query
     itself) and at least one marked example; otherwise Rocchio is used (with
-    no marks it is plain similarity search).
+    no marks it is plain similarity search). With ``allowed`` only those images
+    are ranked (a filtered search, :mod:`artseek.search.filters`).
     """
     method = resolve_method(method)
     has_marks = bool(q.positives or q.negatives)
     if method == "classifier" and has_marks and (q.positives or q.base is not None):
         from artseek.search.classifier import rank_classifier
 
-        return rank_classifier(vectors, q.positives, q.negatives, q.base, rocchio(q), k, exclude, marked)
-    return rank_rocchio(vectors, q, k, exclude)
+        return rank_classifier(vectors, q.positives, q.negatives, q.base, rocchio(q), k, exclude, marked, allowed)
+    return rank_rocchio(vectors, q, k, exclude, allowed)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from artseek.search.filters import SearchFilter
+
 ImageRef = str | os.PathLike[str] | bytes  # a file path or encoded image bytes
 
 
@@ -30,6 +32,7 @@ class Query:
     exclude_marked: bool = False  # hide already-marked images from the results
     composed: str = "auto"  # image+text method: "auto", "pic2word", "average" (artseek.composed)
     within_ids: list[int] | None = None  # search only these images (a collection opened as a view); None: all
+    filter: SearchFilter | None = None  # only images passing it are results (artseek.search.filters)
 
     def is_empty(self) -> bool:
         return not ((self.text and self.text.strip()) or self.images or self.example_ids or self.positive_ids

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -63,6 +63,9 @@ class Image(Base):
     status: Mapped[str] = mapped_column(String(16), default=ImageStatus.PENDING, index=True)
     error: Mapped[str | None] = mapped_column(Text)
     indexed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Search filters (issue 14): when the picture was taken, as wall-clock seconds (the EXIF DateTimeOriginal, else
+    # the file's date; None: not read yet, filled by the next re-scan without re-embedding). Deferred as ctime_ns.
+    taken_at: Mapped[float | None] = mapped_column(Float, deferred=True)
 
 
 class Embedding(Base):

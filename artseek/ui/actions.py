@@ -128,6 +128,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("train_mapper", "&Train Composed-Query Mapper…", (), None,
                "Train (or retrain) the Pic2Word mapper on this library's images, in the background",
                menu=("&Search", 3), enabled=lambda s: s.writable and not s.indexing),
+    # Search filters (the chips under the search field); Recent Searches follows them (controllers/filters.py)
+    ActionSpec("add_filter", "&Filter…", ("Ctrl+Shift+F",), None,
+               "Only search images of some folders, formats, sizes, dates, tags or a collection",
+               help="Filter the search", menu=("&Search", 4), enabled=lambda s: s.has_library),
+    ActionSpec("clear_filters", "Clear Filters", (), None, "Search the whole library again",
+               menu=("&Search", 4), enabled=lambda s: s.has_library),
     # Image
     ActionSpec("open_details", "&Details…", (), None, "Open the detail view", menu=("&Image", 0), context=(2, 0),
                enabled=lambda s: s.has_current),

@@ -18,6 +18,7 @@ from artseek.ui import icons
 from artseek.ui.controllers.backups import BackupsController
 from artseek.ui.controllers.collections import CollectionsController
 from artseek.ui.controllers.composed import ComposedController
+from artseek.ui.controllers.filters import FiltersController
 from artseek.ui.controllers.library import LibraryController
 from artseek.ui.controllers.models import ModelsController
 from artseek.ui.controllers.preferences import PreferencesController
@@ -31,6 +32,7 @@ from artseek.ui.style import style_sheet
 from artseek.ui.widgets.collections_panel import CollectionsPanel
 from artseek.ui.widgets.drops import read_mime
 from artseek.ui.widgets.feedback_bar import FeedbackBar
+from artseek.ui.widgets.filter_chips import FilterChips
 from artseek.ui.widgets.index_panel import IndexPanel
 from artseek.ui.widgets.inspector import InspectorPanel
 from artseek.ui.widgets.link_label import ClickableLabel
@@ -65,7 +67,7 @@ class MainWindow(QMainWindow):
         self.actions: dict[str, QAction] = action_table.create_actions(self, self._slots(),
                                                                        {"search": self.search_area})
         self._build_central(central)
-        action_table.build_menus(self.menuBar(), self.actions)
+        menus = action_table.build_menus(self.menuBar(), self.actions)
         self._build_toolbar()
         self._build_status_bar()
 
@@ -82,6 +84,8 @@ class MainWindow(QMainWindow):
         self.model_label.clicked.connect(lambda: self.models.show_setup())
         self.texts = TextsController(service, self.state, self.model, self.results, self.actions, status, self)
         self._build_collections(status)
+        self.filters = FiltersController(service, self.state, self.filter_chips, self.search, menus["&Search"],
+                                         status, self)
         self._wire()
         self._restore_settings()
         self.update_enabled()
@@ -113,6 +117,7 @@ class MainWindow(QMainWindow):
             "edit_description": lambda: self.texts.edit_description(),
             "tag_badges": lambda: self.texts.set_badges(self.actions["tag_badges"].isChecked()),
             **self._collection_slots(),
+            "add_filter": lambda: self.filters.choose(), "clear_filters": lambda: self.filters.clear(),
         }
 
     def _collection_slots(self) -> dict:
@@ -164,6 +169,8 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         self.search_area.field.installEventFilter(self)
         layout.addWidget(self.search_area)
+        self.filter_chips = FilterChips(central)
+        layout.addWidget(self.filter_chips)
         self.feedback_bar = FeedbackBar(action_table.in_panel("feedback", self.actions), central)
         layout.addWidget(self.feedback_bar)
 

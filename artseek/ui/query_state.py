@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from PySide6.QtCore import QObject, Signal
 
+from artseek.search.filters import SearchFilter
 from artseek.search.query import Query
 
 RELEVANT = 1
@@ -62,6 +63,7 @@ class QueryState:
     example: Example | None = None
     marks: dict[int, int] = field(default_factory=dict)  # image id -> RELEVANT / NOT_RELEVANT
     scope: Scope | None = None  # search within a collection (None: the whole library)
+    filters: SearchFilter = field(default_factory=SearchFilter)  # which images may be results (the chips)
 
     def mark(self, image_ids: list[int], value: int) -> None:
         """Mark images relevant (1), not relevant (-1) or clear their mark (0)."""
@@ -100,7 +102,8 @@ class QueryState:
                 images.append(self.example.path)
         return Query(text=self.text.strip() or None, images=images, example_ids=example_ids, positive_ids=positives,
                      negative_ids=[i for i in self.negatives if i not in positives],
-                     within_ids=list(self.scope.image_ids) if self.scope is not None else None)
+                     within_ids=list(self.scope.image_ids) if self.scope is not None else None,
+                     filter=None if self.filters.is_empty() else self.filters)
 
     def describe(self) -> str:
         """A short human description, for the status bar."""
@@ -112,7 +115,8 @@ class QueryState:
         if self.marks:
             parts.append(f"{len(self.positives)} relevant, {len(self.negatives)} not relevant")
         where = f" in the collection '{self.scope.name}'" if self.scope is not None else ""
-        return (" + ".join(parts) or "nothing") + where
+        text = (" + ".join(parts) or "nothing") + where
+        return f"{text} ({self.filters.describe()})" if not self.filters.is_empty() else text
 
 
 class QueryModel(QObject):
@@ -123,6 +127,7 @@ class QueryModel(QObject):
     marksChanged = Signal(list)  # the image ids whose mark changed
     resultsChanged = Signal(list)  # the new results (SearchResult list; empty when cleared)
     scopeChanged = Signal(object)  # Scope | None: a collection opened as the view, or the whole library
+    filtersChanged = Signal(object)  # the new SearchFilter (the chips under the search field)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -164,6 +169,10 @@ class QueryModel(QObject):
     def scope(self) -> Scope | None:
         return self._state.scope
 
+    @property
+    def filters(self) -> SearchFilter:
+        return self._state.filters
+
     def mark_of(self, image_id: int | None) -> int:
         return self._state.marks.get(image_id, 0) if image_id is not None else 0
 
@@ -202,6 +211,11 @@ class QueryModel(QObject):
             self._state.scope = scope
             self.scopeChanged.emit(scope)
 
+    def set_filters(self, filters: SearchFilter) -> None:
+        if filters != self._state.filters:
+            self._state.filters = filters
+            self.filtersChanged.emit(filters)
+
     def set_results(self, results: list) -> None:
         """New results (a search answered): always a change, even when the list is equal."""
         self._results = list(results)
@@ -217,3 +231,4 @@ class QueryModel(QObject):
         self.clear_marks()
         self.set_example(None)
         self.set_scope(None)
+        self.set_filters(SearchFilter())  # folders, tags and collections are the old library's

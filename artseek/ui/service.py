@@ -39,6 +39,7 @@ from artseek.ui.service_care import CareService
 from artseek.ui.service_models import ModelsService
 from artseek.ui.service_texts import TextsService
 from artseek.ui.service_collections import CollectionsService
+from artseek.ui.service_history import HistoryService
 from artseek.ui.thumbnails import ThumbnailLoader
 from artseek.ui.view_data import Captions, ImageDetails, SearchOutcome
 from artseek.ui.workers import LatestOnly, TaskRunner, ThrottledListener
@@ -119,6 +120,7 @@ class LibraryService(QObject):
         self.index_options: dict = {}
         self.texts = TextsService(self)  # descriptions, categories and tags (ui/service_texts.py)
         self.collections = CollectionsService(self)  # collections, exports, library data (ui/service_collections.py)
+        self.history = HistoryService(self)  # filter choices and recent searches (ui/service_history.py)
 
     # ------------------------------------------------------------ state
     @property
@@ -317,7 +319,7 @@ class LibraryService(QObject):
         def work() -> tuple:
             start = time.perf_counter()
             query.composed = lib.composer.method_to_use(wanted)
-            results = in_texts(lib) if in_texts else lib.search_query(query, top_k)
+            results = in_texts(lib) if in_texts else lib.search_query(query, top_k, remember=True)
             elapsed = time.perf_counter() - start
             read = lib.text_read(query.text) if query.text else None
             return (results, elapsed, (read if read is not None and read != query.text.strip() else None),

@@ -7,11 +7,13 @@ Every kind of user data registers here, one line each. To add one (e.g. search h
 """
 
 from artseek.userdata.kinds import CollectionsKind, TagsKind
+from artseek.userdata.kinds_history import HistoryKind
 from artseek.userdata.kinds_texts import DescriptionsKind
 from artseek.userdata.registry import KINDS, ImportReport, export_user_data, import_user_data, register
 
 register(CollectionsKind())
 register(TagsKind())
 register(DescriptionsKind())
+register(HistoryKind())
 
 __all__ = ["KINDS", "ImportReport", "export_user_data", "import_user_data", "register"]

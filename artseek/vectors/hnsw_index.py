@@ -114,30 +114,43 @@ class VectorIndex:
                     self._index.mark_deleted(i)
                     self._live.discard(i)
 
-    def search(self, vector: np.ndarray, k: int, ef: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, vector: np.ndarray, k: int, ef: int | None = None, allowed: set[int] | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(ids, similarities)`` of up to ``k`` nearest vectors, best first.
 
         Never fewer than ``min(k, len(self))``: when the graph cannot return
         that many (hnswlib raises, or comes back short, e.g. with many
         tombstones), the search is done exactly over every live vector.
+        With ``allowed`` (a set of live ids), only those are returned (hnswlib's
+        filtered search; exact over them when it comes back short).
         """
         with self._lock:
-            k = min(k, len(self._live))
+            k = min(k, len(self._live) if allowed is None else len(allowed))
             if k <= 0:
                 return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
             query = np.asarray(vector, dtype=np.float32).reshape(1, -1)
             self._index.set_ef(max(ef or DEFAULT_EF, k))
             try:
-                labels, distances = self._index.knn_query(query, k=k)
+                if allowed is None:
+                    labels, distances = self._index.knn_query(query, k=k)
+                else:
+                    labels, distances = self._index.knn_query(query, k=k, num_threads=1, filter=allowed.__contains__)
             except RuntimeError:
-                return self._exact_search(query[0], k)
+                return self._exact_search(query[0], k, allowed)
             if len(labels[0]) < k:
-                return self._exact_search(query[0], k)
+                return self._exact_search(query[0], k, allowed)
             return labels[0].astype(np.int64), (1.0 - distances[0]).astype(np.float32)
 
-    def _exact_search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Brute force over every live vector, in chunks (the fallback of :meth:`search`)."""
-        live = np.fromiter(sorted(self._live), dtype=np.int64)
+    def live_subset(self, ids: np.ndarray) -> np.ndarray:
+        """The ids of ``ids`` that are searchable now (order kept)."""
+        with self._lock:
+            live = self._live
+            return np.fromiter((i for i in ids.tolist() if i in live), dtype=np.int64)
+
+    def _exact_search(self, query: np.ndarray, k: int, allowed: set[int] | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """Brute force over every live (or allowed) vector, in chunks (the fallback of :meth:`search`)."""
+        live = np.fromiter(sorted(self._live if allowed is None else allowed), dtype=np.int64)
         best_ids = np.empty(0, dtype=np.int64)
         best = np.empty(0, dtype=np.float32)
         for start in range(0, len(live), 65536):

@@ -194,7 +194,7 @@ def test_library_data_export_import_twice_and_into_another_library(lib, tmp_path
     lib.texts.set_description(ranked[2][0], "Gift of the artist's widow, 1931.")
     data = tmp_path / "data.json"
     counts = lib.export_user_data(data)
-    assert counts == {"collections": 1, "tags": 1, "descriptions": 1}
+    assert counts == {"collections": 1, "tags": 1, "descriptions": 1, "history": 0}
     doc = json.loads(data.read_text(encoding="utf-8"))
     assert doc["format"] == "artseek-library-data" and doc["version"] == 1
     # Into the same library: nothing new.
@@ -267,10 +267,10 @@ def test_unknown_kinds_are_skipped_and_reported(bare, tmp_path) -> None:
     lib = bare
     f = tmp_path / "newer.json"
     f.write_text(json.dumps({"format": "artseek-library-data", "version": 1, "kinds": {
-        "history": {"version": 1, "data": []}, "collections": {"version": 1, "data": [{"name": "A", "items": []}]}}}))
+        "ocr_notes": {"version": 1, "data": []}, "collections": {"version": 1, "data": [{"name": "A", "items": []}]}}}))
     report = lib.import_user_data(f)
-    assert report.skipped_kinds == ["history"] and [c.name for c in lib.collections.list()] == ["A"]
-    assert "history" in report.summary()
+    assert report.skipped_kinds == ["ocr_notes"] and [c.name for c in lib.collections.list()] == ["A"]
+    assert "ocr_notes" in report.summary()
 
 
 def test_read_only_library_refuses_collection_writes(bare, tmp_path) -> None:

@@ -23,9 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from artseek.bench.scale import CHUNK, DIM, synthetic_vectors
+from artseek.cluster.bulk_store import bulk_merge_shards
 from artseek.cluster.merge import merge_shards
 from artseek.cluster.shards import write_shard
-from artseek.ingest.indexer import WorkItem
+from artseek.ingest.indexer import IndexOptions, WorkItem
 from artseek.ingest.scanner import FileEntry
 
 
@@ -45,8 +46,24 @@ def _entry(i: int) -> FileEntry:
     return FileEntry(f"/synthetic/{i // 10000:04d}/{i:08d}.jpg", 100_000 + i % 997, 1_700_000_000_000_000_000 + i)
 
 
-def run(n: int, folder: Path, shard_rows: int = 4096, out: Callable[[str], None] = print) -> dict:
-    """Build synthetic shards for ``n`` images, merge them into a new library in ``folder``, measure it."""
+SAVE_INTERVAL_S = 600.0  # the index is saved every 10 min during the merge, as ``cluster index`` does (job.py)
+
+
+def _cpu_s() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+MERGES = {"bulk": bulk_merge_shards, "desktop": merge_shards}  # the cluster's merge; the desktop job's, for the ratio
+
+
+def run(n: int, folder: Path, shard_rows: int = 4096, out: Callable[[str], None] = print,
+        merge: str = "bulk", measure_open: bool = True) -> dict:
+    """Build synthetic shards for ``n`` images, merge them into a new library in ``folder``, measure it.
+
+    ``merge``: ``bulk`` (:func:`bulk_merge_shards`, what ``cluster index`` runs) or ``desktop``
+    (:func:`merge_shards`, through the desktop job batch by batch: the baseline of the ratio).
+    """
     from sqlalchemy import insert
 
     from artseek.library import META_DIM, Library
@@ -56,7 +73,8 @@ def run(n: int, folder: Path, shard_rows: int = 4096, out: Callable[[str], None]
         shutil.rmtree(folder)
     library, shards = folder / "library", folder / "shards"
     thumb = _thumbnail()
-    figures: dict = {"images": n, "dim": DIM, "thumbnail_bytes": len(thumb), "shard_rows": shard_rows}
+    figures: dict = {"images": n, "dim": DIM, "thumbnail_bytes": len(thumb), "shard_rows": shard_rows,
+                     "merge": merge}
 
     t0 = time.perf_counter()
     first, block = 0, (-1, np.empty((0, DIM), dtype=np.float32))
@@ -89,8 +107,8 @@ def run(n: int, folder: Path, shard_rows: int = 4096, out: Callable[[str], None]
                                                mtime_ns=_entry(i).mtime_ns, status=ImageStatus.PENDING) for i in ids])
         figures["pending_records_s"] = round(time.perf_counter() - t0, 1)
         work = [WorkItem(_entry(i), i) for i in range(1, n + 1)]
-        job = lib.indexing_job([])
-        t0 = time.perf_counter()
+        job = lib.indexing_job([], IndexOptions(save_interval_s=SAVE_INTERVAL_S))
+        t0, cpu0 = time.perf_counter(), _cpu_s()
         last = [t0]
 
         def progress(done: int, total: int) -> None:
@@ -98,12 +116,16 @@ def run(n: int, folder: Path, shard_rows: int = 4096, out: Callable[[str], None]
                 last[0] = time.perf_counter()
                 out(f"  merged {done}/{total} ({last[0] - t0:.0f} s)")
 
-        merged = merge_shards(job, work, shards, progress=progress)
+        merged = MERGES[merge](job, work, shards, progress=progress)
         job.finish()
         figures["merge_s"] = round(time.perf_counter() - t0, 1)
+        figures["merge_cpu_s"] = round(_cpu_s() - cpu0, 1)  # every thread of this process: the load-proof figure
     assert merged == n, (merged, n)
     figures["merge_images_per_s"] = round(n / figures["merge_s"])
-    out(f"merge: {figures['merge_s']} s ({figures['merge_images_per_s']} images/s)")
+    out(f"merge ({merge}): {figures['merge_s']} s ({figures['merge_images_per_s']} images/s), "
+        f"CPU {figures['merge_cpu_s']} s")
+    if not measure_open:
+        return figures
     proc = subprocess.run([sys.executable, "-c", (
         "import json,sys; from pathlib import Path; from artseek.bench.scale import measure; "
         f"print(json.dumps(measure(Path({str(library)!r}), {n})))")],

@@ -5,7 +5,7 @@
    marked missing, new ones given pending records).
 2. Resume: the work the complete shards already hold is not sent again.
 3. Process the rest on Ray (:class:`artseek.cluster.pipeline.RayPipeline`).
-4. Merge every matching shard row into the library (:func:`merge_shards`), save the
+4. Merge every matching shard row into the library (:func:`bulk_merge_shards`), save the
    index; the shards are deleted only then (``keep_shards`` keeps them).
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from artseek.cluster.merge import merge_shards
+from artseek.cluster.bulk_store import bulk_merge_shards
 from artseek.cluster.pipeline import PipelineOptions, RayPipeline
 from artseek.cluster.shards import WorkKey, clean_partial, finished_keys, shard_files
 from artseek.ingest.indexer import IndexOptions
@@ -87,7 +87,7 @@ class ClusterIndexer:
             report.resources = self.pipeline.plan.describe() if self.pipeline.plan else ""
         t0 = time.monotonic()
         report.shards = len(shard_files(self.shards))
-        merged = merge_shards(job, work, self.shards, progress=lambda d, t: self.listener("merging", d, t))
+        merged = bulk_merge_shards(job, work, self.shards, progress=lambda d, t: self.listener("merging", d, t))
         report.pending = len(work) - merged
         done_report = job.finish()
         report.merge_s = time.monotonic() - t0

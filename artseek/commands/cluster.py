@@ -42,6 +42,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     b.add_argument("--images", type=int, default=1_000_000, help="images (default 1000000)")
     b.add_argument("--dir", type=Path, default=Path(".bench/cluster-merge"), help="work folder (emptied first)")
     b.add_argument("--shard-rows", type=int, default=4096, help="images per shard (default 4096)")
+    b.add_argument("--merge", choices=("bulk", "desktop"), default="bulk",
+                   help="bulk: the cluster's merge (default); desktop: through the desktop job, the old baseline")
+    b.add_argument("--no-open", action="store_true", help="time the merge only (no open/query figures)")
     b.set_defaults(handler=cmd_cluster_bench_merge)
 
 
@@ -93,7 +96,8 @@ def cmd_cluster_bench_merge(args: argparse.Namespace) -> int:
         raise ArtSeekError(f"The cluster extra is not installed ({exc.name} is missing).",
                            "Install it: pip install -r requirements-cluster.txt") from exc
     quiet = bool(opt(args, "json"))
-    figures = run(args.images, args.dir, args.shard_rows, out=(lambda _line: None) if quiet else print)
+    figures = run(args.images, args.dir, args.shard_rows, out=(lambda _line: None) if quiet else print,
+                  merge=args.merge, measure_open=not args.no_open)
     if quiet:
         emit_json(figures)
     return 0

@@ -362,6 +362,14 @@ class IndexingJob:
         if keep:
             self._store([batch[i] for i in keep], np.asarray(vectors, dtype=np.float32)[keep])
 
+    def may_be_moved(self, content_hash: str) -> bool:
+        """Whether a file with this content may be a moved one (:meth:`store_embedded` then keeps its record)."""
+        return bool(self._movable.get(content_hash))
+
+    def count_stored(self, n: int) -> None:
+        """Count ``n`` images stored by a bulk writer (``artseek.cluster.bulk_store``) as indexed."""
+        self._count_indexed(n)
+
     def finish(self) -> IndexReport:
         """Save the vector index and return the report (the end of :meth:`run`)."""
         self._flush_stat_updates()

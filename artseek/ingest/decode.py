@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from artseek.embedding.preprocess import PreprocessConfig, resize_shortest, to_model_input
+from artseek.ingest.phash import phash_pair
 
 THUMBNAIL_SIZE = 256
 DEFAULT_MAX_PIXELS = 250_000_000  # 250 megapixels; larger files are refused as possible bombs
@@ -40,6 +41,8 @@ class DecodedImage:
     format: str
     model_input: np.ndarray
     thumbnail_jpeg: bytes
+    phash: int | None = None  # perceptual hash (artseek.ingest.phash), for the duplicate finder
+    phash_crop: int | None = None  # the same of the picture's central 90 %
 
 
 def content_hash(data: bytes) -> str:
@@ -141,6 +144,7 @@ def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT
     # Resize once: the model input is cropped from it, and the thumbnail is made from it
     # too when it is still large enough (cheaper than resampling the decoded image twice).
     resized = resize_shortest(image, cfg.image_size)
+    hashes = phash_pair(image)
     return DecodedImage(
         content_hash=digest,
         width=width,
@@ -148,7 +152,27 @@ def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT
         format=fmt,
         model_input=to_model_input(resized, cfg),
         thumbnail_jpeg=make_thumbnail(resized if max(resized.size) >= THUMBNAIL_SIZE else image),
+        phash=hashes[0],
+        phash_crop=hashes[1],
     )
+
+
+PHASH_DECODE_SIZE = 64  # the reduced decode a perceptual hash needs (it samples 32 x 32)
+
+
+def phash_for_file(path: str, known_hash: str | None,
+                   max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[int, int] | None:
+    """The perceptual hashes (:func:`artseek.ingest.phash.phash_pair`) of an indexed file that has none yet
+    (a library made before they existed).
+
+    Cheap: a JPEG is decoded at 1/8 scale where that still covers 64 pixels. ``None`` when the
+    content is no longer ``known_hash`` (the file changed; the next re-scan re-indexes it).
+    """
+    data = read_file(path)
+    if known_hash is not None and content_hash(data) != known_hash:
+        return None
+    image, *_ = open_image(data, PHASH_DECODE_SIZE, PHASH_DECODE_SIZE, max_pixels)
+    return phash_pair(image)
 
 
 def _draft_request(width: int, height: int, min_short: int, min_long: int) -> tuple[int, int]:

@@ -53,6 +53,7 @@ class Diff:
     offline_images: int = 0
     root_ids: dict[str, int] = field(default_factory=dict)
     movable: dict[str, list[int]] = field(default_factory=dict)  # content hash -> records a file may take over
+    unhashed: list[Work] = field(default_factory=list)  # unchanged files without a perceptual hash (backfill)
     cancelled: bool = False
 
     def root_of(self, path: str) -> int | None:
@@ -119,7 +120,8 @@ class FolderDiff:
         diff.scanned = len(entries)
         with self.db.session() as s:
             rows = s.execute(select(Image.id, Image.path, Image.size, Image.mtime_ns, Image.ctime_ns, Image.inode,
-                                    Image.status, Image.error, Image.content_hash)).all()
+                                    Image.status, Image.error, Image.content_hash, Image.phash,
+                                    Image.phash_crop)).all()
             self._find_offline(diff, rows, online, per_root, entries)
             self._mark_missing(s, diff, rows, online, entries)
             self._compare(s, diff, rows, entries)
@@ -224,6 +226,8 @@ class FolderDiff:
                     diff.skipped += 1
                     if row.ctime_ns is None or row.inode is None:  # recorded before schema 2
                         backfill.append(dict(id=row.id, ctime_ns=entry.ctime_ns, inode=entry.inode))
+                    if row.phash is None or row.phash_crop is None:  # indexed before the duplicate finder: a small decode, no model
+                        diff.unhashed.append(Work(entry, row.id, row.content_hash))
                     continue
                 diff.work.append(Work(entry, row.id, row.content_hash, same_stat=True))
                 continue

@@ -63,6 +63,10 @@ class Image(Base):
     status: Mapped[str] = mapped_column(String(16), default=ImageStatus.PENDING, index=True)
     error: Mapped[str | None] = mapped_column(Text)
     indexed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Duplicate finder: 64-bit perceptual hash (artseek.ingest.phash), signed; None until computed (a re-scan
+    # fills it in for images indexed before it existed, without model work). Deferred like ctime_ns.
+    phash: Mapped[int | None] = mapped_column(BigInteger, deferred=True)
+    phash_crop: Mapped[int | None] = mapped_column(BigInteger, deferred=True)  # of the central 90 % (crops)
 
 
 class Embedding(Base):

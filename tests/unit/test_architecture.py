@@ -116,7 +116,7 @@ def test_no_import_cycle_among_artseek_modules() -> None:
 LAYERS = (
     ("artseek", "artseek.errors", "artseek.config", "artseek.files", "artseek.library_lock"),
     ("artseek.storage", "artseek.vectors", "artseek.embedding", "artseek.search"),
-    ("artseek.ingest", "artseek.captions", "artseek.composed"),
+    ("artseek.ingest", "artseek.captions", "artseek.composed", "artseek.duplicates"),
     ("artseek.library", "artseek.library_care", "artseek.library_folders", "artseek.index_sync"),
     ("artseek.evaluation", "artseek.bench", "artseek.selftest", "artseek.maintenance", "artseek.cluster"),
     ("artseek.commands", "artseek.ui"),

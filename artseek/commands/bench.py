@@ -34,6 +34,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                         help="open time, query latency and memory of a synthetic library of random 512-d vectors")
     p.add_argument("--vectors", type=int, default=1_000_000, help="library size (default 1,000,000)")
     p.set_defaults(handler=cmd_bench_scale)
+    # duplicate finder (issue 21): handler in commands/duplicates.py
+    from artseek.commands.duplicates import cmd_bench_duplicates
+
+    p = bsub.add_parser("duplicates", parents=[common],
+                        help="duplicate finder: a synthetic library grouped, then new images checked incrementally")
+    p.add_argument("--images", type=int, default=100_000, help="library size (default 100,000)")
+    p.add_argument("--added", type=int, default=1000, help="new images checked afterwards (default 1,000)")
+    p.add_argument("--dim", type=int, default=512, help="embedding size (default 512, as ViT-B-32)")
+    p.set_defaults(handler=cmd_bench_duplicates)
 
 
 def _default_backends() -> list[str]:

@@ -105,7 +105,7 @@ def load_pairs(db: Database) -> Pairs:
             "FROM duplicate_pairs").fetchall()
     if not rows:
         return Pairs.empty()
-    array = np.array(rows, dtype=np.float64)
+    array = np.array([tuple(r) for r in rows], dtype=np.float64)
     ints = [array[:, c].astype(np.int64) for c in (0, 1, 3, 4, 5)]
     return Pairs(ints[0], ints[1], array[:, 2].astype(np.float32), ints[2], ints[3], ints[4])
 

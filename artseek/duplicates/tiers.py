@@ -5,9 +5,10 @@
   Either the perceptual hashes of the whole pictures **and** of their centres are at most
   ``hash_only_bits`` apart (the same luminance layout at two scales: re-encodes, resizes, greyscale and
   tone changes, whatever the embedding says; a colour-trained model can put a greyscale copy far away),
-  or the hashes, allowing a 90 % crop (one's whole picture against the other's centre), are at most
-  ``near_hamming`` apart **and** the embeddings at least ``near_similarity`` alike (either test alone lets
-  through unrelated pictures that merely share a layout or a subject);
+  or the hashes, allowing a 90 % crop (one's whole picture against the other's centre), and the
+  embeddings are both close by one of ``near_rules`` (at most so many bits apart **and** at least so
+  alike: 8 bits and 0.90, or 3 bits and 0.75, a crop seen by a small model). Either test alone lets
+  through unrelated pictures that merely share a layout or a subject;
 * *similar*: embeddings at least ``similar_threshold`` alike (the curator's slider), hashes ignored.
 
 The defaults were tuned on the transformations of ``main.py eval duplicates`` (docs/evaluation.md).
@@ -33,12 +34,11 @@ class Thresholds:
     """What makes a pair near-identical or similar."""
 
     hash_only_bits: int = 4
-    near_hamming: int = 12
-    near_similarity: float = 0.90
+    near_rules: tuple[tuple[int, float], ...] = ((8, 0.90), (3, 0.75))  # (at most bits, at least similarity)
     similar_threshold: float = 0.90
 
     def __post_init__(self) -> None:
-        if not (0 <= self.near_hamming <= 64 and 0 <= self.hash_only_bits <= 64):
+        if not (all(0 <= bits <= 64 for bits, _ in self.near_rules) and 0 <= self.hash_only_bits <= 64):
             raise ValueError("hash distances are between 0 and 64 bits")
         if not STORE_FLOOR <= self.similar_threshold <= 1.0:
             raise ValueError(f"the similar threshold must be between {STORE_FLOOR} and 1")
@@ -48,8 +48,11 @@ class Thresholds:
         known = pairs.hamming >= 0
         same_layout = known & (pairs.hamming <= self.hash_only_bits) & (pairs.centre <= self.hash_only_bits)
         bits = np.minimum(pairs.hamming, pairs.cross)
-        close = known & (bits <= self.near_hamming) & (np.asarray(pairs.similarity) >= self.near_similarity)
-        return same_layout | close
+        sims = np.asarray(pairs.similarity)
+        close = np.zeros(len(bits), dtype=bool)
+        for max_bits, min_similarity in self.near_rules:
+            close |= (bits <= max_bits) & (sims >= min_similarity)
+        return same_layout | (known & close)
 
     def is_similar(self, similarity: np.ndarray) -> np.ndarray:
         return np.asarray(similarity) >= self.similar_threshold

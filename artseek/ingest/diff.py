@@ -226,8 +226,8 @@ class FolderDiff:
                     diff.skipped += 1
                     if row.ctime_ns is None or row.inode is None:  # recorded before schema 2
                         backfill.append(dict(id=row.id, ctime_ns=entry.ctime_ns, inode=entry.inode))
-                    if row.phash is None or row.phash_crop is None:  # indexed before the duplicate finder: a small decode, no model
-                        diff.unhashed.append(Work(entry, row.id, row.content_hash))
+                    if row.phash is None or row.phash_crop is None:  # indexed before the duplicate finder:
+                        diff.unhashed.append(Work(entry, row.id, row.content_hash))  # a small decode, no model
                     continue
                 diff.work.append(Work(entry, row.id, row.content_hash, same_stat=True))
                 continue

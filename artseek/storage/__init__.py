@@ -3,7 +3,8 @@
 from artseek.storage.database import Database
 from artseek.storage.models import Embedding, Image, ImageStatus, ImportRoot, Meta, Thumbnail
 from artseek.storage.collection_models import Collection, CollectionItem
-from artseek.storage.duplicate_models import DuplicateCheck, DuplicateDismissal, DuplicateDismissalMember, DuplicatePair
+from artseek.storage.duplicate_models import (DuplicateCheck, DuplicateDismissal, DuplicateDismissalMember,
+                                              DuplicatePair)
 from artseek.storage.text_models import PromptEmbedding, Tag, TextEntry, TextPart
 
 __all__ = ["Collection", "CollectionItem", "Database", "Embedding", "Image", "ImageStatus", "ImportRoot", "Meta", "Thumbnail",

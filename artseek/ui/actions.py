@@ -89,6 +89,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("backups", "&Backups…", (), None,
                "The library's backups: back up now, restore one, check the library", menu=("&Library", 1),
                enabled=lambda s: s.has_library),
+    ActionSpec("find_duplicates", "Find &Duplicates…", (), None,
+               "Identical, near-identical and similar images, group by group: mark not duplicates, add to a "
+               "collection, export CSV", menu=("&Library", 1), enabled=lambda s: s.has_library),
     # Search
     ActionSpec("focus_search", "&Find…", (SK.Find,), "search", "Go to the search field", menu=("&Search", 0)),
     ActionSpec("search", "&Search", (), "search", "Search for the text and example image", menu=("&Search", 0),

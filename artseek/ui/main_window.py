@@ -16,6 +16,7 @@ from artseek.ui import actions as action_table
 from artseek.ui import icons
 from artseek.ui.controllers.backups import BackupsController
 from artseek.ui.controllers.composed import ComposedController
+from artseek.ui.controllers.duplicates import DuplicatesController
 from artseek.ui.controllers.library import LibraryController
 from artseek.ui.controllers.results import ResultsController
 from artseek.ui.controllers.search import SearchController
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.results = ResultsController(service, self.state, self.model, self.stack, self.inspector, self.actions,
                                          self)
         self.composed = ComposedController(service, self.actions["use_pic2word"], status, self)
+        self.duplicates = DuplicatesController(service, self, status)
         self._wire()
         self._restore_settings()
         self.update_enabled()
@@ -82,7 +84,7 @@ class MainWindow(QMainWindow):
             "paste_image": lambda: s().paste_image(), "quit": self.close,
             "library_status": lambda: lib().show_library_dialog(), "rescan": lambda: lib().rescan(),
             "remove_folder": lambda: lib().choose_folder_to_remove(), "reindex": lambda: lib().choose_reindex_model(), "failures": lambda: lib().show_failures(),
-            "backups": lambda: self.backups.show_dialog(),
+            "backups": lambda: self.backups.show_dialog(), "find_duplicates": lambda: self.duplicates.show_dialog(),
             "focus_search": self.focus_search, "search": self.run_search, "refine": self.refine,
             "mark_relevant": lambda: self.mark(r().selected_ids(), RELEVANT),
             "mark_not_relevant": lambda: self.mark(r().selected_ids(), NOT_RELEVANT),

@@ -42,6 +42,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--images", type=int, default=100_000, help="library size (default 100,000)")
     p.add_argument("--added", type=int, default=1000, help="new images checked afterwards (default 1,000)")
     p.add_argument("--dim", type=int, default=512, help="embedding size (default 512, as ViT-B-32)")
+    p.add_argument("--backfill-from", type=Path, metavar="DIR",
+                   help="instead: index DIR, then time the re-scan that gives older images their perceptual hashes")
     p.set_defaults(handler=cmd_bench_duplicates)
 
 

@@ -11,6 +11,7 @@ their pairs still come from the embedding side.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,8 @@ from artseek.vectors import VectorIndex
 
 MAX_BUCKET = 64
 QUERY_CHUNK = 4096
+SEARCH_EF = 32  # hnswlib's ef for the neighbour queries (near duplicates are the nearest; 64 is 1.6x slower)
+Fetch = Callable[[np.ndarray], np.ndarray]  # image ids -> their stored (unit) embeddings, one row each
 
 
 FIELDS = ("a", "b", "similarity", "hamming", "cross", "centre")
@@ -93,13 +96,13 @@ def hash_distance(ids_a: np.ndarray, ids_b: np.ndarray,
             np.where(known, hamming(ca, cb), -1))
 
 
-def embedding_neighbours(vectors: VectorIndex, ids: np.ndarray, k: int = NEIGHBOURS,
+def embedding_neighbours(vectors: VectorIndex, ids: np.ndarray, fetch: Fetch, k: int = NEIGHBOURS,
                          floor: float = STORE_FLOOR) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(a, b, similarity)`` for each of ``ids`` and its ``k`` nearest images at ``floor`` or above."""
     out_a, out_b, out_s = [], [], []
     for start in range(0, len(ids), QUERY_CHUNK):
         chunk = np.asarray(ids[start:start + QUERY_CHUNK], dtype=np.int64)
-        labels, sims = vectors.search_many(vectors.get_vectors(chunk), k + 1, ef=max(64, 2 * (k + 1)))
+        labels, sims = vectors.search_many(fetch(chunk), k + 1, ef=max(SEARCH_EF, k + 1))
         if labels.size == 0:
             continue
         a = np.repeat(chunk, labels.shape[1])
@@ -145,20 +148,22 @@ def hash_neighbours(ids: np.ndarray, phashes: HashTable,
     return a[keep], b[keep]
 
 
-def candidate_pairs(vectors: VectorIndex, ids: np.ndarray, phashes: HashTable, k: int = NEIGHBOURS,
-                    floor: float = STORE_FLOOR, max_bits: int = HASH_CANDIDATE_BITS) -> Pairs:
-    """The candidate pairs of ``ids`` (live in ``vectors``) against the whole library, deduplicated."""
+def candidate_pairs(vectors: VectorIndex, ids: np.ndarray, phashes: HashTable, fetch: Fetch,
+                    k: int = NEIGHBOURS, floor: float = STORE_FLOOR, max_bits: int = HASH_CANDIDATE_BITS) -> Pairs:
+    """The candidate pairs of ``ids`` (live in ``vectors``) against the whole library, deduplicated.
+
+    ``fetch`` gives stored embeddings (read from the database: hnswlib's ``get_items`` is 20x slower)."""
     ids = np.asarray(ids, dtype=np.int64)
     if not len(ids):
         return Pairs.empty()
-    ea, eb, es = embedding_neighbours(vectors, ids, k, floor)
+    ea, eb, es = embedding_neighbours(vectors, ids, fetch, k, floor)
     ha, hb = hash_neighbours(ids, phashes, max_bits)
     if len(ha):
         live = np.fromiter(vectors.ids, dtype=np.int64)
         alive = np.isin(hb, live)
         ha, hb = ha[alive], hb[alive]
     if len(ha):
-        va, vb = vectors.get_vectors(ha), vectors.get_vectors(hb)
+        va, vb = fetch(ha), fetch(hb)
         hs = np.einsum("ij,ij->i", va, vb).astype(np.float32)
     else:
         hs = np.empty(0, np.float32)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from artseek.duplicates import store
+import artseek.duplicates.store as store
 from artseek.duplicates.candidates import QUERY_CHUNK, Pairs, candidate_pairs
 from artseek.duplicates.grouping import RawGroup, group
 from artseek.duplicates.report import DuplicateGroup, DuplicateMember, DuplicateReport
@@ -76,6 +76,10 @@ class DuplicateFinder:
         else:
             todo = todo[:0]
         found: list[Pairs] = []
+
+        def fetch(ids: np.ndarray) -> np.ndarray:
+            return store.load_vectors(self.db, ids)
+
         done = 0
         for start in range(0, len(todo), QUERY_CHUNK):
             if cancelled():
@@ -83,7 +87,7 @@ class DuplicateFinder:
             if progress:
                 progress("checking", done, len(todo))
             chunk = todo[start:start + QUERY_CHUNK]
-            found.append(candidate_pairs(vectors, chunk, view.phashes))
+            found.append(candidate_pairs(vectors, chunk, view.phashes, fetch))
             done += len(chunk)
         if progress:
             progress("checking", done, len(todo))

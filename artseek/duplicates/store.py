@@ -98,6 +98,27 @@ def replace_pairs(db: Database, ids: np.ndarray, pairs: Pairs, view: LibraryView
              for i, h, k in zip(id_list, hashes.tolist(), known.tolist())])
 
 
+def load_vectors(db: Database, ids: np.ndarray) -> np.ndarray:
+    """The stored embeddings of ``ids`` (one row each, in order, scaled to unit length)."""
+    ids = np.asarray(ids, dtype=np.int64)
+    found: dict[int, bytes] = {}
+    unique = np.unique(ids).tolist()
+    with db.session() as s:
+        conn = s.connection()
+        for start in range(0, len(unique), CHUNK):
+            chunk = unique[start:start + CHUNK]
+            found.update(conn.exec_driver_sql(
+                f"SELECT image_id, vector FROM embeddings WHERE image_id IN ({','.join('?' * len(chunk))})",
+                tuple(chunk)).fetchall())
+    if not found:
+        return np.zeros((len(ids), 0), dtype=np.float32)
+    dim = len(next(iter(found.values()))) // 4
+    zero = bytes(dim * 4)
+    out = np.frombuffer(b"".join(found.get(i, zero) for i in ids.tolist()), dtype=np.float32).reshape(len(ids), dim)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms > 0, norms, 1.0)
+
+
 def load_pairs(db: Database) -> Pairs:
     with db.session() as s:
         rows = s.connection().exec_driver_sql(

@@ -49,8 +49,10 @@ class DuplicatesService(QObject):
             self.found.emit(report)
 
         self.running = True
-        self.service.run_background(lambda: lib.duplicates.find(thresholds, tiers or TIERS,
-                                                                progress=self.progress.emit), done, self._fail("Duplicates could not be found"), write=True)
+        def work() -> object:
+            return lib.duplicates.find(thresholds, tiers or TIERS, progress=self.progress.emit)
+
+        self.service.run_background(work, done, self._fail("Duplicates could not be found"), write=True)
         return True
 
     def not_duplicates(self, group: object) -> None:

@@ -26,7 +26,7 @@ SEARCH_EF = 32  # hnswlib's ef for the neighbour queries (near duplicates are th
 Fetch = Callable[[np.ndarray], np.ndarray]  # image ids -> their stored (unit) embeddings, one row each
 
 
-FIELDS = ("a", "b", "similarity", "hamming", "cross", "centre")
+FIELDS = ("a", "b", "similarity", "hamming", "cross", "centre", "mono")
 
 
 @dataclass
@@ -34,7 +34,8 @@ class Pairs:
     """Candidate pairs, ``a < b``: embedding similarity and hash distances (-1: a hash missing).
 
     ``hamming``: whole picture against whole picture; ``cross``: the lesser of one's whole picture against
-    the other's centre (a 90 % crop); ``centre``: centre against centre.
+    the other's centre (a 90 % crop); ``centre``: centre against centre. ``mono``: 1 when one of the two is
+    black and white (then only the hashes can tell: a colour-trained model may put it far away), else 0.
     """
 
     a: np.ndarray
@@ -43,6 +44,11 @@ class Pairs:
     hamming: np.ndarray
     cross: np.ndarray
     centre: np.ndarray
+    mono: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.mono is None:
+            self.mono = np.zeros(len(self.a), dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.a)
@@ -50,7 +56,7 @@ class Pairs:
     @staticmethod
     def empty() -> Pairs:
         e = np.empty(0, np.int64)
-        return Pairs(e, e, np.empty(0, np.float32), e, e, e)
+        return Pairs(e, e, np.empty(0, np.float32), e, e, e, e)
 
     def select(self, keep: np.ndarray) -> Pairs:
         return Pairs(*(getattr(self, f)[keep] for f in FIELDS))

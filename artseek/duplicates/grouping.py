@@ -81,7 +81,8 @@ def group(image_ids: np.ndarray, units: np.ndarray, pairs: Pairs, thresholds: Th
 
     uf = UnionFind(n_units)
     uf.union_all(ua[near], ub[near])
-    best = _best_links(ua, ub, sims, bits, near | similar)
+    best = _best_links(ua, ub, sims, bits, similar)
+    best.update(_best_links(ua, ub, sims, bits, near))  # in a near group: its closest near link
     near_units = np.unique(np.concatenate([ua[near], ub[near]]))
     near_groups = {root: members for root, members in uf.components(near_units).items() if len(members) > 1}
     if NEAR in tiers:
@@ -133,10 +134,13 @@ def _unit_pairs(pairs: Pairs, sorted_ids: np.ndarray,
 
 def _best_links(ua: np.ndarray, ub: np.ndarray, sims: np.ndarray, bits: np.ndarray,
                 used: np.ndarray) -> dict[int, tuple[float, int]]:
-    """Picture -> (similarity, bits) of its most similar link among ``used``."""
+    """Picture -> (similarity, bits) of its closest link among ``used``: fewest known hash bits, then
+    most similar."""
     best: dict[int, tuple[float, int]] = {}
+    rank: dict[int, tuple[int, float]] = {}
     for a, b, s, h in zip(ua[used].tolist(), ub[used].tolist(), sims[used].tolist(), bits[used].tolist()):
+        key = (h if h >= 0 else 65, -s)
         for u in (a, b):
-            if u not in best or s > best[u][0]:
-                best[u] = (float(s), int(h))
+            if u not in rank or key < rank[u]:
+                rank[u], best[u] = key, (float(s), int(h))
     return best

@@ -88,10 +88,10 @@ def replace_pairs(db: Database, ids: np.ndarray, pairs: Pairs, view: LibraryView
             return [None if h < 0 else h for h in values.tolist()]
 
         conn.exec_driver_sql(
-            "INSERT OR REPLACE INTO duplicate_pairs (a_id, b_id, similarity, hamming, cross, centre) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO duplicate_pairs (a_id, b_id, similarity, hamming, cross, centre, mono) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             list(zip(pairs.a.tolist(), pairs.b.tolist(), pairs.similarity.astype(float).tolist(),
-                     bits(pairs.hamming), bits(pairs.cross), bits(pairs.centre))))
+                     bits(pairs.hamming), bits(pairs.cross), bits(pairs.centre), pairs.mono.tolist())))
         conn.exec_driver_sql(
             "INSERT OR REPLACE INTO duplicate_checks (image_id, seq, phash) VALUES (?, ?, ?)",
             [(i, int(view.seqs[position[i]]), h if k else None)
@@ -122,13 +122,42 @@ def load_vectors(db: Database, ids: np.ndarray) -> np.ndarray:
 def load_pairs(db: Database) -> Pairs:
     with db.session() as s:
         rows = s.connection().exec_driver_sql(
-            "SELECT a_id, b_id, similarity, COALESCE(hamming, -1), COALESCE(cross, -1), COALESCE(centre, -1) "
-            "FROM duplicate_pairs").fetchall()
+            "SELECT a_id, b_id, similarity, COALESCE(hamming, -1), COALESCE(cross, -1), COALESCE(centre, -1), "
+            "COALESCE(mono, 0) FROM duplicate_pairs").fetchall()
     if not rows:
         return Pairs.empty()
     array = np.array([tuple(r) for r in rows], dtype=np.float64)
-    ints = [array[:, c].astype(np.int64) for c in (0, 1, 3, 4, 5)]
-    return Pairs(ints[0], ints[1], array[:, 2].astype(np.float32), ints[2], ints[3], ints[4])
+    ints = [array[:, c].astype(np.int64) for c in (0, 1, 3, 4, 5, 6)]
+    return Pairs(ints[0], ints[1], array[:, 2].astype(np.float32), ints[2], ints[3], ints[4], ints[5])
+
+
+MONO_SPREAD = 2.0  # mean |R-G| + |G-B| of a thumbnail below this: black and white (JPEG leaves ±1)
+
+
+def mono_images(db: Database, ids: list[int]) -> set[int]:
+    """Those of ``ids`` whose thumbnail is black and white (no thumbnail: not known to be)."""
+    import io
+
+    from PIL import Image as PILImage
+
+    out: set[int] = set()
+    with db.session() as s:
+        conn = s.connection()
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            for image_id, jpeg in conn.exec_driver_sql(
+                    f"SELECT image_id, jpeg FROM thumbnails WHERE image_id IN ({','.join('?' * len(chunk))})",
+                    tuple(chunk)).fetchall():
+                try:
+                    with PILImage.open(io.BytesIO(jpeg)) as thumb:
+                        thumb.draft("RGB", (64, 64))
+                        rgb = np.asarray(thumb.convert("RGB"), dtype=np.int16)
+                except (OSError, ValueError):
+                    continue
+                spread = np.abs(rgb[..., 0] - rgb[..., 1]) + np.abs(rgb[..., 1] - rgb[..., 2])
+                if thumb.mode == "L" or float(spread.mean()) < MONO_SPREAD:
+                    out.add(int(image_id))
+    return out
 
 
 def load_dismissals(db: Database, view: LibraryView) -> tuple[dict[int, frozenset[int]], set[int]]:

@@ -30,6 +30,7 @@ class DuplicatePair(Base):
     hamming: Mapped[int | None] = mapped_column(Integer)
     cross: Mapped[int | None] = mapped_column(Integer)
     centre: Mapped[int | None] = mapped_column(Integer)
+    mono: Mapped[int | None] = mapped_column(Integer)  # 1: one of the two is black and white (from thumbnails)
 
 
 class DuplicateCheck(Base):

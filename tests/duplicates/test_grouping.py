@@ -10,12 +10,13 @@ from artseek.duplicates.tiers import IDENTICAL, NEAR, SIMILAR, Thresholds
 from artseek.duplicates.unionfind import UnionFind
 
 
-def pairs(rows: list[tuple[int, int, float, int]], cross: int | None = None) -> Pairs:
+def pairs(rows: list[tuple[int, int, float, int]], cross: int | None = None, mono: int = 0) -> Pairs:
     """(a, b, similarity, bits) rows; the centre and cross distances equal the whole one unless given."""
     a, b, s, h = (np.array(col) for col in zip(*rows)) if rows else ([], [], [], [])
     h = np.asarray(h, dtype=np.int64)
     c = h if cross is None else np.full(len(h), cross)
-    return Pairs(np.asarray(a, np.int64), np.asarray(b, np.int64), np.asarray(s, np.float32), h, c, h)
+    return Pairs(np.asarray(a, np.int64), np.asarray(b, np.int64), np.asarray(s, np.float32), h, c, h,
+                 np.full(len(h), mono))
 
 
 # images 1..8: 1 and 2 are the same file content; 3 is a re-encode of 1; 4 similar to 3; 5, 6 near each
@@ -53,9 +54,12 @@ def test_similar_threshold_moves_pairs_in_and_out() -> None:
 
 def test_near_needs_both_hash_and_embedding_or_a_same_layout() -> None:
     t = Thresholds()
-    # close hashes, unlike embeddings: near only when both hashes are within hash_only_bits
-    assert t.is_near(pairs([(1, 2, 0.1, 3)])).tolist() == [True]
-    assert t.is_near(pairs([(1, 2, 0.1, 7)])).tolist() == [False]
+    # close hashes, unlike embeddings: near only for a black-and-white copy with both hashes within
+    # hash_only_bits (two colour pictures of one layout are not enough)
+    assert t.is_near(pairs([(1, 2, 0.1, 3)], mono=1)).tolist() == [True]
+    assert t.is_near(pairs([(1, 2, 0.1, 3)])).tolist() == [False]
+    assert t.is_near(pairs([(1, 2, 0.1, 7)], mono=1)).tolist() == [False]
+    assert t.is_near(pairs([(1, 2, 0.65, 4)])).tolist() == [True]  # a tone change
     # a crop: far whole hashes, close cross hash, alike embeddings
     assert t.is_near(pairs([(1, 2, 0.95, 20)], cross=2)).tolist() == [True]
     assert t.is_near(pairs([(1, 2, 0.8, 20)], cross=2)).tolist() == [True]  # a crop seen by a small model

@@ -157,6 +157,15 @@ def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT
     )
 
 
+def phash_for_thumbnail(jpeg: bytes) -> tuple[int, int] | None:
+    """The perceptual hashes from an image's stored thumbnail (no file read); None if it cannot be decoded."""
+    try:
+        image, *_ = open_image(jpeg)
+    except DecodeError:
+        return None
+    return phash_pair(image)
+
+
 PHASH_DECODE_SIZE = 64  # the reduced decode a perceptual hash needs (it samples 32 x 32)
 
 

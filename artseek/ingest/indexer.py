@@ -19,12 +19,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from artseek.embedding.cpu_features import available_cores
 from artseek.embedding.encoder import Encoder
-from artseek.ingest.decode import DEFAULT_MAX_PIXELS, DecodedImage, DecodeError, decode_for_index, phash_for_file
+from artseek.ingest.decode import (
+    DEFAULT_MAX_PIXELS,
+    DecodedImage,
+    DecodeError,
+    decode_for_index,
+    phash_for_file,
+    phash_for_thumbnail,
+)
 from artseek.ingest.diff import FolderDiff, Work
 from artseek.ingest.progress import IndexProgress, JobControl, ProgressListener
 from artseek.ingest.scanner import ScanProblem, display_path
@@ -334,9 +341,30 @@ class IndexingJob:
             self._last_save = time.monotonic()
 
     def backfill_phash(self, items: list[Work]) -> None:
-        """Give unchanged images their perceptual hash: a reduced-size decode each, on the decode workers,
-        no model work. A file that cannot be read now keeps none (tried again on the next re-scan)."""
+        """Give unchanged images their perceptual hashes, no model work: from the stored thumbnail (a 256 px
+        JPEG: no file read), else a reduced-size decode of the file on the decode workers. A file that cannot
+        be read now keeps none (tried again on the next re-scan)."""
         updates: list[dict] = []
+        by_id = {item.image_id: item for item in items}
+        ids = list(by_id)
+        items = []  # those without a usable thumbnail: read from their file
+        for start in range(0, len(ids), 500):
+            if not self.control.checkpoint():
+                return
+            chunk = ids[start:start + 500]
+            with self.db.session() as s:
+                thumbs = dict(s.execute(select(Thumbnail.image_id, Thumbnail.jpeg)
+                                        .where(Thumbnail.image_id.in_(chunk))).all())
+            for image_id in chunk:
+                value = phash_for_thumbnail(thumbs[image_id]) if thumbs.get(image_id) else None
+                if value is None:
+                    items.append(by_id[image_id])
+                else:
+                    updates.append(dict(id=image_id, phash=value[0], phash_crop=value[1]))
+            self._write_phash(updates)
+            updates = []
+        if not items:
+            return
         with ThreadPoolExecutor(max_workers=self.options.workers(), thread_name_prefix="artseek-phash") as pool:
             futures = [(item, pool.submit(phash_for_file, item.entry.path, item.known_hash, self.options.max_pixels))
                        for item in items]

@@ -9,11 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from artseek.duplicates import IDENTICAL, NEAR, Thresholds
 from artseek.library import Library
-from artseek.storage import Embedding, Image
+from artseek.storage import Embedding, Image, Thumbnail
 from tests.conftest import run_cli
 from tests.duplicates.conftest import make_collection
 
@@ -99,9 +99,11 @@ def test_not_duplicates_is_remembered_across_runs_rescans_and_moves(library, tmp
 
 
 def test_rescan_backfills_perceptual_hashes_without_reembedding(library) -> None:
+    """From the stored thumbnails (no file read), or the file where there is no thumbnail."""
     lib, _ = library
     with lib.db.session() as s:
         s.execute(update(Image).values(phash=None, phash_crop=None))
+        s.execute(delete(Thumbnail).where(Thumbnail.image_id == 1))  # hashed from its file instead
         seqs = dict(s.execute(select(Embedding.image_id, Embedding.seq)).all())
     before = lib.duplicates.find()  # without hashes: greyscale copies are not near-identical
     assert near_of(before, "o0") is None or "o0_grey" not in names(near_of(before, "o0"))

@@ -8,8 +8,7 @@
   pictures the same layout alone is not enough, generated scenes of other colours share it),
   or the hashes, allowing a 90 % crop (one's whole picture against the other's centre), and the
   embeddings are both close by one of ``near_rules`` (at most so many bits apart **and** at least so
-  alike: 8 bits and 0.90; 4 bits and 0.60, a tone change; 3 bits and 0.75, a crop seen by a small
-  model). Either test alone lets
+  alike: 8 bits and 0.90, or 3 bits and 0.75, a crop seen by a small model). Either test alone lets
   through unrelated pictures that merely share a layout or a subject;
 * *similar*: embeddings at least ``similar_threshold`` alike (the curator's slider), hashes ignored.
 
@@ -37,7 +36,7 @@ class Thresholds:
     """What makes a pair near-identical or similar."""
 
     hash_only_bits: int = 4
-    near_rules: tuple[tuple[int, float], ...] = ((8, 0.90), (4, 0.60), (3, 0.75))  # (at most bits, at least sim)
+    near_rules: tuple[tuple[int, float], ...] = ((8, 0.90), (3, 0.75))  # (at most bits, at least similarity)
     similar_threshold: float = 0.90
 
     def __post_init__(self) -> None:

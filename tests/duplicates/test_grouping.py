@@ -59,7 +59,7 @@ def test_near_needs_both_hash_and_embedding_or_a_same_layout() -> None:
     assert t.is_near(pairs([(1, 2, 0.1, 3)], mono=1)).tolist() == [True]
     assert t.is_near(pairs([(1, 2, 0.1, 3)])).tolist() == [False]
     assert t.is_near(pairs([(1, 2, 0.1, 7)], mono=1)).tolist() == [False]
-    assert t.is_near(pairs([(1, 2, 0.65, 4)])).tolist() == [True]  # a tone change
+    assert t.is_near(pairs([(1, 2, 0.65, 4)])).tolist() == [False]  # a colour pair needs its embeddings too
     # a crop: far whole hashes, close cross hash, alike embeddings
     assert t.is_near(pairs([(1, 2, 0.95, 20)], cross=2)).tolist() == [True]
     assert t.is_near(pairs([(1, 2, 0.8, 20)], cross=2)).tolist() == [True]  # a crop seen by a small model

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from artseek import config, index_sync
 from artseek.captions.service import TextService
 from artseek.composed import Composer, MapperInfo
+from artseek.duplicates import DuplicateFinder
 from artseek.embedding.encoder import Encoder
 from artseek.errors import (
     EmptyQueryError,
@@ -101,6 +102,7 @@ class Library(LibraryFolders, LibraryCare, LibraryData, LibraryFilters):
         self._texts: TextService | None = None
         self._texts_lock = threading.Lock()
         self._collections = None  # lib.collections, made on first use (LibraryData)
+        self._duplicates: DuplicateFinder | None = None
         self.composer = Composer(self.folder, lambda: self.model_name, lambda: self.encoder)  # image+text queries
         self._lock = LibraryLock(self.folder)
         self.read_only = read_only
@@ -402,6 +404,15 @@ class Library(LibraryFolders, LibraryCare, LibraryData, LibraryFilters):
                                           embed_text=self.embed_text, search_images=self.search_vector,
                                           require_writable=self.require_writable)
             return self._texts
+
+    @property
+    def duplicates(self) -> DuplicateFinder:
+        """The duplicate finder (identical, near-identical, similar; see :mod:`artseek.duplicates`)."""
+        if self._duplicates is None or self._duplicates.db is not self.db:  # a restored backup opens a new db
+            self._duplicates = DuplicateFinder(
+                self.db, lambda: self.vectors if self.db.get_meta(META_DIM) else None,
+                lambda: self.read_only, self.require_writable)
+        return self._duplicates
 
     # --------------------------------------------------------------- items
     def thumbnail(self, image_id: int) -> bytes | None:

@@ -277,6 +277,27 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
     print(f"contact-sheet.png: {(out / 'contact-sheet.png').stat().st_size // 1024} KB")
     window.collections.close()
     window.collections_dock.hide()
+    # Library -> Find Duplicates...: a scan's copy, re-encode, greyscale copy and crop, one group under review.
+    scans = work / "Collection" / "Scans"
+    scans.mkdir()
+    original = Image.open(sorted(collection.glob("*_orange_star.png"))[1]).convert("RGB")
+    original.save(scans / "print_0412.png")
+    shutil.copy(scans / "print_0412.png", scans / "print_0412 (copy).png")
+    original.save(scans / "print_0412_web.jpg", quality=60)
+    original.convert("L").save(scans / "print_0412_bw.png")
+    original.crop((13, 13, 243, 243)).resize((460, 460)).save(scans / "print_0412_detail_rescan.png")
+    window.import_folders([str(scans)])
+    wait(lambda: not service.indexing and service.status.indexed >= count + 5, what="the scans")
+    window.duplicates.show_dialog()
+    dups = window.duplicates.dialog
+    wait(lambda: dups.report is not None, what="the duplicate groups")
+    dups.list.setCurrentRow(next(i for i, g in enumerate(dups.groups)
+                                 if g.tier == "near" and any("print_0412" in m.path for m in g.members)))
+    dups.resize(1180, 600)
+    wait(lambda: all(c.thumb.pixmap() is not None and not c.thumb.pixmap().isNull() for c in dups.cards),
+         what="the group's thumbnails")
+    shoot(dups, "duplicates.png")
+    dups.close()
 
     # The window at its minimum size: the side panel's preview shrinks and the panel scrolls.
     window.view.setCurrentIndex(window.model.index(0))

@@ -183,7 +183,10 @@ class CollectionService:
             held = s.execute(select(CollectionItem.image_id, CollectionItem.content_hash)
                              .where(CollectionItem.collection_id == row.id)).all()
             held_ids = {i for i, _ in held if i is not None}
-            held_hashes = {h for _, h in held if h}
+            # An item whose image is gone (moved, its folder removed) waits for its picture by content hash: the
+            # same picture added again is that item, not a new one. Two files with the same content (the
+            # identical copies the duplicate finder shows) are two items.
+            held_hashes = {h for i, h in held if h and i is None}
             position = int(s.scalar(select(func.coalesce(func.max(CollectionItem.position), -1))
                                     .where(CollectionItem.collection_id == row.id)))
             added = 0
@@ -195,8 +198,6 @@ class CollectionService:
                 s.add(CollectionItem(collection_id=row.id, image_id=image_id, content_hash=image.content_hash,
                                      path=image.path, position=position))
                 held_ids.add(image_id)
-                if image.content_hash:
-                    held_hashes.add(image.content_hash)
                 added += 1
             if added:
                 row.updated_at = utc_now()

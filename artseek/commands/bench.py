@@ -41,6 +41,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=cmd_bench_huge_image)
 
 
+    # duplicate finder (issue 21): handler in commands/duplicates.py
+    from artseek.commands.duplicates import cmd_bench_duplicates
+
+    p = bsub.add_parser("duplicates", parents=[common],
+                        help="duplicate finder: a synthetic library grouped, then new images checked incrementally")
+    p.add_argument("--images", type=int, default=100_000, help="library size (default 100,000)")
+    p.add_argument("--added", type=int, default=1000, help="new images checked afterwards (default 1,000)")
+    p.add_argument("--dim", type=int, default=512, help="embedding size (default 512, as ViT-B-32)")
+    p.add_argument("--backfill-from", type=Path, metavar="DIR",
+                   help="instead: index DIR, then time the re-scan that gives older images their perceptual hashes")
+    p.set_defaults(handler=cmd_bench_duplicates)
+
+
 def cmd_bench_huge_image(args: argparse.Namespace) -> int:
     from artseek.bench.huge_image import run
 

@@ -140,6 +140,7 @@ def run_indexing(args: argparse.Namespace, run: IndexRun) -> int:
     else:
         checked = (f" (checked {report.checked} by content, {report.replaced} replaced with the same size and date)"
                    if report.checked else "")
+        checked += f"; {report.hashed} older images given a perceptual hash" if report.hashed else ""
         print(f"Indexed {report.indexed}, unchanged {report.skipped}, failed {report.failed}, "
               f"missing {report.missing}, moved {report.moved} in {report.elapsed_s:.1f}s{checked}.")
         for p in report.problems:

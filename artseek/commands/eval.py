@@ -48,6 +48,16 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--ef", type=int, default=None, help="hnswlib ef (default: the one ArtSeek searches with)")
     p.set_defaults(handler=cmd_eval_ann)
+    # duplicate finder (issue 21): handler in commands/duplicates.py
+    from artseek.commands.duplicates import cmd_eval_duplicates
+
+    p = esub.add_parser("duplicates", parents=[common],
+                        help="duplicate tiers: precision/recall per transformation (copies, re-encodes, resizes, "
+                             "crops, rotation, greyscale, tone) of generated scenes or photographs")
+    p.add_argument("--originals", type=Path, metavar="DIR", help="photographs to start from (default: generated)")
+    p.add_argument("--count", type=int, default=200, help="originals (default 200); half get transformed copies")
+    p.add_argument("--similar-threshold", type=float, default=None, metavar="X", help="default: the finder's")
+    p.set_defaults(handler=cmd_eval_duplicates)
 
 
 def _table(title: str, rows: list[tuple[str, list]]) -> None:

@@ -28,6 +28,7 @@ from artseek.embedding.preprocess import PreprocessConfig, resize_shortest, to_m
 from artseek.ingest import formats
 from artseek.ingest.formats import heif, psd, raw, tiff_strips
 from artseek.ingest.formats.common import FormatError, TooLarge
+from artseek.ingest.phash import phash_pair
 
 THUMBNAIL_SIZE = 256
 # Files larger than this are hashed in chunks and decoded from disk instead of being held in memory whole
@@ -67,6 +68,8 @@ class DecodedImage:
     model_input: np.ndarray
     thumbnail_jpeg: bytes
     taken_at: float | None = None  # EXIF DateTimeOriginal as wall-clock seconds (None: no readable date)
+    phash: int | None = None  # perceptual hash (artseek.ingest.phash), for the duplicate finder
+    phash_crop: int | None = None  # the same of the picture's central 90 %
 
 
 def content_hash(data: bytes) -> str:
@@ -310,6 +313,7 @@ def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT
     # Resize once: the model input is cropped from it, and the thumbnail is made from it
     # too when it is still large enough (cheaper than resampling the decoded image twice).
     resized = resize_shortest(image, cfg.image_size)
+    hashes = phash_pair(image)
     return DecodedImage(
         content_hash=digest,
         width=width,
@@ -318,6 +322,8 @@ def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT
         model_input=to_model_input(resized, cfg),
         thumbnail_jpeg=make_thumbnail(resized if max(resized.size) >= THUMBNAIL_SIZE else image),
         taken_at=taken_at if taken_at is not None else file_date(os.stat(path).st_mtime),
+        phash=hashes[0],
+        phash_crop=hashes[1],
     )
 
 
@@ -346,6 +352,33 @@ def open_for_display(path: str, max_side: int, max_pixels: int = DEFAULT_MAX_PIX
     if max(image.size) > max_side:
         image.thumbnail((max_side, max_side), Image.Resampling.BICUBIC)
     return image
+
+
+def phash_for_thumbnail(jpeg: bytes) -> tuple[int, int] | None:
+    """The perceptual hashes from an image's stored thumbnail (no file read); None if it cannot be decoded."""
+    try:
+        image, *_ = open_image(jpeg)
+    except DecodeError:
+        return None
+    return phash_pair(image)
+
+
+PHASH_DECODE_SIZE = 64  # the reduced decode a perceptual hash needs (it samples 32 x 32)
+
+
+def phash_for_file(path: str, known_hash: str | None,
+                   max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[int, int] | None:
+    """The perceptual hashes (:func:`artseek.ingest.phash.phash_pair`) of an indexed file that has none yet
+    (a library made before they existed).
+
+    Cheap: a JPEG is decoded at 1/8 scale where that still covers 64 pixels. ``None`` when the
+    content is no longer ``known_hash`` (the file changed; the next re-scan re-indexes it).
+    """
+    data = read_file(path)
+    if known_hash is not None and content_hash(data) != known_hash:
+        return None
+    image, *_ = open_image(data, PHASH_DECODE_SIZE, PHASH_DECODE_SIZE, max_pixels)
+    return phash_pair(image)
 
 
 def _draft_request(width: int, height: int, min_short: int, min_long: int) -> tuple[int, int]:

@@ -54,6 +54,7 @@ class Diff:
     root_ids: dict[str, int] = field(default_factory=dict)
     movable: dict[str, list[int]] = field(default_factory=dict)  # content hash -> records a file may take over
     undated: list[tuple[int, str]] = field(default_factory=list)  # unchanged (id, path) without taken_at: read its date
+    unhashed: list[Work] = field(default_factory=list)  # unchanged files without a perceptual hash (backfill)
     cancelled: bool = False
 
     def root_of(self, path: str) -> int | None:
@@ -120,7 +121,8 @@ class FolderDiff:
         diff.scanned = len(entries)
         with self.db.session() as s:
             rows = s.execute(select(Image.id, Image.path, Image.size, Image.mtime_ns, Image.ctime_ns, Image.inode,
-                                    Image.status, Image.error, Image.content_hash, Image.taken_at)).all()
+                                    Image.status, Image.error, Image.content_hash, Image.taken_at, Image.phash,
+                                    Image.phash_crop)).all()
             self._find_offline(diff, rows, online, per_root, entries)
             self._mark_missing(s, diff, rows, online, entries)
             self._compare(s, diff, rows, entries)
@@ -227,6 +229,8 @@ class FolderDiff:
                         backfill.append(dict(id=row.id, ctime_ns=entry.ctime_ns, inode=entry.inode))
                     if row.taken_at is None:  # indexed before the date filter: its date only, no model work
                         diff.undated.append((row.id, path))
+                    if row.phash is None or row.phash_crop is None:  # indexed before the duplicate finder:
+                        diff.unhashed.append(Work(entry, row.id, row.content_hash))  # a small decode, no model
                     continue
                 diff.work.append(Work(entry, row.id, row.content_hash, same_stat=True))
                 continue

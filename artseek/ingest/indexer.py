@@ -19,12 +19,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from artseek.embedding.cpu_features import available_cores
 from artseek.embedding.encoder import Encoder
-from artseek.ingest.decode import DEFAULT_MAX_PIXELS, DecodedImage, DecodeError, decode_for_index, file_taken_at
+from artseek.ingest.decode import (
+    DEFAULT_MAX_PIXELS,
+    DecodedImage,
+    DecodeError,
+    decode_for_index,
+    file_taken_at,
+    phash_for_file,
+    phash_for_thumbnail,
+)
 from artseek.ingest.diff import FolderDiff, Work
 from artseek.ingest.progress import IndexProgress, JobControl, ProgressListener
 from artseek.ingest.scanner import ScanProblem, display_path
@@ -81,6 +89,7 @@ class IndexReport:
     checked: int = 0  # files read to compare their content hash (ctime/inode changed, or verify)
     replaced: int = 0  # of those, files with new content under the same size and mtime (re-indexed)
     offline_images: int = 0  # images of offline folders, left as they are
+    hashed: int = 0  # unchanged images given their perceptual hash (indexed before it existed; no model work)
     cancelled: bool = False
     elapsed_s: float = 0.0
     problems: list[ScanProblem] = field(default_factory=list)
@@ -143,6 +152,7 @@ class IndexingJob:
         self._root_of: Callable[[str], int | None] = lambda _path: None
         self._movable: dict[str, list[int]] = {}
         self._stat_updates: list[dict] = []
+        self._unhashed: list[Work] = []
 
     # ------------------------------------------------------------------ run
     def run(self) -> IndexReport:
@@ -154,6 +164,9 @@ class IndexingJob:
         self._emit(phase="indexing")
         if work and not self.control.cancelled:
             self._process(work)
+        if self._unhashed and not self.control.cancelled:
+            self._emit(phase="hashing")
+            self.backfill_phash(self._unhashed)
         self._emit(phase="saving")
         self.vectors.save(self.db.max_seq())
         self.report.cancelled = self.control.cancelled
@@ -171,6 +184,7 @@ class IndexingJob:
         self.vectors.remove(diff.missing_ids)
         self._root_of = diff.root_of
         self._movable = diff.movable
+        self._unhashed = diff.unhashed
         self.report.scanned = diff.scanned
         self.report.skipped = diff.skipped
         self.report.missing = len(diff.missing_ids)
@@ -328,7 +342,7 @@ class IndexingJob:
             seq = self.db.max_seq(s)
             s.execute(update(Image), [
                 dict(id=w.image_id, size=w.entry.size, mtime_ns=w.entry.mtime_ns, ctime_ns=w.entry.ctime_ns,
-                     inode=w.entry.inode, content_hash=d.content_hash,
+                     inode=w.entry.inode, content_hash=d.content_hash, phash=d.phash, phash_crop=d.phash_crop,
                      width=d.width, height=d.height, format=d.format, status=ImageStatus.INDEXED, error=None,
                      indexed_at=now, taken_at=d.taken_at) for w, d in batch])
             s.execute(sqlite_insert(Embedding).prefix_with("OR REPLACE"), [
@@ -342,6 +356,56 @@ class IndexingJob:
         if time.monotonic() - self._last_save > self.options.save_interval_s:
             self.vectors.save(seq)
             self._last_save = time.monotonic()
+
+    def backfill_phash(self, items: list[Work]) -> None:
+        """Give unchanged images their perceptual hashes, no model work: from the stored thumbnail (a 256 px
+        JPEG: no file read), else a reduced-size decode of the file on the decode workers. A file that cannot
+        be read now keeps none (tried again on the next re-scan)."""
+        updates: list[dict] = []
+        by_id = {item.image_id: item for item in items}
+        ids = list(by_id)
+        items = []  # those without a usable thumbnail: read from their file
+        for start in range(0, len(ids), 500):
+            if not self.control.checkpoint():
+                return
+            chunk = ids[start:start + 500]
+            with self.db.session() as s:
+                thumbs = dict(s.execute(select(Thumbnail.image_id, Thumbnail.jpeg)
+                                        .where(Thumbnail.image_id.in_(chunk))).all())
+            for image_id in chunk:
+                value = phash_for_thumbnail(thumbs[image_id]) if thumbs.get(image_id) else None
+                if value is None:
+                    items.append(by_id[image_id])
+                else:
+                    updates.append(dict(id=image_id, phash=value[0], phash_crop=value[1]))
+            self._write_phash(updates)
+            updates = []
+        if not items:
+            return
+        with ThreadPoolExecutor(max_workers=self.options.workers(), thread_name_prefix="artseek-phash") as pool:
+            futures = [(item, pool.submit(phash_for_file, item.entry.path, item.known_hash, self.options.max_pixels))
+                       for item in items]
+            for item, fut in futures:
+                if not self.control.checkpoint():
+                    for _, f in futures:
+                        f.cancel()
+                    break
+                try:
+                    value = fut.result()
+                except Exception:  # noqa: BLE001 - an unreadable file stays as indexed, without a hash
+                    continue
+                if value is not None:
+                    updates.append(dict(id=item.image_id, phash=value[0], phash_crop=value[1]))
+                if len(updates) >= 500:
+                    self._write_phash(updates)
+                    updates = []
+        self._write_phash(updates)
+
+    def _write_phash(self, updates: list[dict]) -> None:
+        if updates:
+            with self.db.session() as s:
+                s.execute(update(Image), updates)
+            self.report.hashed += len(updates)
 
     # ------------------------------------------- seams for indexing elsewhere
     # ``artseek.cluster`` decodes and embeds on a Ray cluster; it plans and stores through these, so a

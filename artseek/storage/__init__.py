@@ -4,9 +4,12 @@ from artseek.storage.database import Database
 from artseek.storage.models import Embedding, Image, ImageStatus, ImportRoot, Meta, Thumbnail
 from artseek.storage.collection_models import Collection, CollectionItem
 from artseek.storage.category_models import CategoryRow
+from artseek.storage.duplicate_models import (DuplicateCheck, DuplicateDismissal, DuplicateDismissalMember,
+                                              DuplicatePair)
 from artseek.storage.history_models import SearchHistoryEntry
 from artseek.storage.text_models import PromptEmbedding, Tag, TextEntry, TextPart
 
 __all__ = ["CategoryRow", "Collection", "CollectionItem", "Database", "Embedding", "Image", "ImageStatus", "ImportRoot", "Meta", "Thumbnail",
            "SearchHistoryEntry",
-           "PromptEmbedding", "Tag", "TextEntry", "TextPart"]
+           "PromptEmbedding", "Tag", "TextEntry", "TextPart",
+           "DuplicateCheck", "DuplicateDismissal", "DuplicateDismissalMember", "DuplicatePair"]

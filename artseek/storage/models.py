@@ -66,6 +66,10 @@ class Image(Base):
     # Search filters (issue 14): when the picture was taken, as wall-clock seconds (the EXIF DateTimeOriginal, else
     # the file's date; None: not read yet, filled by the next re-scan without re-embedding). Deferred as ctime_ns.
     taken_at: Mapped[float | None] = mapped_column(Float, deferred=True)
+    # Duplicate finder: 64-bit perceptual hash (artseek.ingest.phash), signed; None until computed (a re-scan
+    # fills it in for images indexed before it existed, without model work). Deferred like ctime_ns.
+    phash: Mapped[int | None] = mapped_column(BigInteger, deferred=True)
+    phash_crop: Mapped[int | None] = mapped_column(BigInteger, deferred=True)  # of the central 90 % (crops)
 
 
 class Embedding(Base):

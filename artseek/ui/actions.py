@@ -97,6 +97,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("model_setup", "Model Set&up…", (), None,
                "Add a model file, download a model, open the models folder (also: click the model in the status bar)",
                menu=("&Library", 1), enabled=lambda s: not s.indexing),
+    ActionSpec("find_duplicates", "Find &Duplicates…", (), None,
+               "Identical, near-identical and similar images, group by group: mark not duplicates, add to a "
+               "collection, export CSV", menu=("&Library", 1), enabled=lambda s: s.has_library),
     # Search
     ActionSpec("focus_search", "&Find…", (SK.Find,), "search", "Go to the search field", menu=("&Search", 0)),
     ActionSpec("search", "&Search", (), "search", "Search for the text and example image", menu=("&Search", 0),

@@ -19,6 +19,7 @@ from artseek.ui.controllers.backups import BackupsController
 from artseek.ui.controllers.collections import CollectionsController
 from artseek.ui.controllers.composed import ComposedController
 from artseek.ui.controllers.filters import FiltersController
+from artseek.ui.controllers.duplicates import DuplicatesController
 from artseek.ui.controllers.library import LibraryController
 from artseek.ui.controllers.models import ModelsController
 from artseek.ui.controllers.preferences import PreferencesController
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self._build_collections(status)
         self.filters = FiltersController(service, self.state, self.filter_chips, self.search, menus["&Search"],
                                          status, self)
+        self.duplicates = DuplicatesController(service, self, status)
         self._wire()
         self._restore_settings()
         self.update_enabled()
@@ -98,7 +100,7 @@ class MainWindow(QMainWindow):
             "paste_image": lambda: s().paste_image(), "quit": self.close,
             "library_status": lambda: lib().show_library_dialog(), "rescan": lambda: lib().rescan(),
             "remove_folder": lambda: lib().choose_folder_to_remove(), "reindex": lambda: lib().choose_reindex_model(), "failures": lambda: lib().show_failures(),
-            "backups": lambda: self.backups.show_dialog(),
+            "backups": lambda: self.backups.show_dialog(), "find_duplicates": lambda: self.duplicates.show_dialog(),
             "focus_search": self.focus_search, "search": self.run_search, "refine": self.refine,
             "mark_relevant": lambda: self.mark(r().selected_ids(), RELEVANT),
             "mark_not_relevant": lambda: self.mark(r().selected_ids(), NOT_RELEVANT),

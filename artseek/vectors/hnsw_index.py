@@ -147,6 +147,24 @@ class VectorIndex:
             live = self._live
             return np.fromiter((i for i in ids.tolist() if i in live), dtype=np.int64)
 
+    def search_many(self, vectors: np.ndarray, k: int, ef: int | None = None,
+                    threads: int = -1) -> tuple[np.ndarray, np.ndarray]:
+        """``(ids, similarities)``, each ``(n, k)``, of many queries at once (hnswlib's threads); rows a graph
+        cannot fill (few live vectors, many tombstones) fall back to :meth:`search` one by one."""
+        queries = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(vectors), -1)
+        with self._lock:
+            k = min(k, len(self._live))
+            if k <= 0 or len(queries) == 0:
+                return np.empty((len(queries), 0), dtype=np.int64), np.empty((len(queries), 0), dtype=np.float32)
+            self._index.set_ef(max(ef or DEFAULT_EF, k))
+            try:
+                labels, distances = self._index.knn_query(queries, k=k, num_threads=threads)
+                return labels.astype(np.int64), (1.0 - distances).astype(np.float32)
+            except RuntimeError:
+                pass
+        rows = [self.search(q, k, ef) for q in queries]
+        return np.stack([r[0] for r in rows]), np.stack([r[1] for r in rows])
+
     def _exact_search(self, query: np.ndarray, k: int, allowed: set[int] | None = None
                       ) -> tuple[np.ndarray, np.ndarray]:
         """Brute force over every live (or allowed) vector, in chunks (the fallback of :meth:`search`)."""

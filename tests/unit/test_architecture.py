@@ -117,7 +117,7 @@ LAYERS = (
     ("artseek", "artseek.errors", "artseek.config", "artseek.files", "artseek.library_lock", "artseek.settings"),
     ("artseek.storage", "artseek.vectors", "artseek.embedding", "artseek.search"),
     ("artseek.ingest", "artseek.captions", "artseek.composed", "artseek.collections", "artseek.userdata",
-     "artseek.history"),
+     "artseek.history", "artseek.duplicates"),
     ("artseek.library", "artseek.library_care", "artseek.library_folders", "artseek.index_sync",
      "artseek.library_data", "artseek.library_filters"),
     ("artseek.evaluation", "artseek.bench", "artseek.selftest", "artseek.maintenance", "artseek.cluster",

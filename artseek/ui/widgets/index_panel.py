@@ -136,6 +136,9 @@ class IndexPanel(QFrame):
         if p.phase == "saving":
             self.detail.setText("Saving the index…")
             return
+        if p.phase == "hashing":
+            self.detail.setText("Perceptual hashes for the duplicate finder (no model work)…")
+            return
         parts = [f"{p.indexed:,} indexed", f"{p.skipped:,} unchanged"]
         if p.failed:
             parts.append(f"{p.failed:,} failed")

@@ -3,7 +3,9 @@
 from artseek.storage.database import Database
 from artseek.storage.models import Embedding, Image, ImageStatus, ImportRoot, Meta, Thumbnail
 from artseek.storage.collection_models import Collection, CollectionItem
+from artseek.storage.map_models import MapCluster, MapPoint
 from artseek.storage.text_models import PromptEmbedding, Tag, TextEntry, TextPart
 
-__all__ = ["Collection", "CollectionItem", "Database", "Embedding", "Image", "ImageStatus", "ImportRoot", "Meta", "Thumbnail",
+__all__ = ["Collection", "CollectionItem", "Database", "Embedding", "Image", "ImageStatus", "ImportRoot", "MapCluster", "MapPoint", "Meta",
+           "Thumbnail",
            "PromptEmbedding", "Tag", "TextEntry", "TextPart"]

@@ -35,6 +35,7 @@ class UiState:
     has_marks: bool = False
     has_example: bool = False
     model_usable: bool = True  # False once the library's model failed to load
+    map_selection: bool = False  # images are selected on the map
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,22 @@ ACTIONS: tuple[ActionSpec, ...] = (
     # View, Help
     ActionSpec("toggle_inspector", "Side &Panel", ("F9",), None, "Show or hide the side panel", menu=("&View", 0),
                checkable=True),
+    # View: the collection map (issue 18; the map panel's toolbar shows the last four)
+    ActionSpec("show_map", "&Map", ("Ctrl+Shift+M",), None,
+               "Show the whole collection as a map beside the grid: similar images sit together",
+               help="Show or hide the map", menu=("&View", 1), checkable=True, enabled=lambda s: s.has_library),
+    ActionSpec("map_refit", "Rebuild Map &Layout", (), None,
+               "Lay the map out again from all images (new images are placed on the map without this)",
+               menu=("&View", 1), enabled=lambda s: s.writable and not s.indexing),
+    ActionSpec("map_mark_relevant", "Mark Map Selection Relevant", (), "mark-relevant",
+               "Mark the images selected on the map as relevant (+)", menu=("&View", 1),
+               enabled=lambda s: s.map_selection),
+    ActionSpec("map_mark_not_relevant", "Mark Map Selection Not Relevant", (), "mark-not-relevant",
+               "Mark the images selected on the map as not relevant (−)", menu=("&View", 1),
+               enabled=lambda s: s.map_selection),
+    ActionSpec("map_to_collection", "Add Map Selection to &Collection…", (), None,
+               "Add the images selected on the map to a collection", menu=("&View", 1),
+               enabled=lambda s: s.map_selection and s.writable),
     ActionSpec("shortcuts", "&Keyboard Shortcuts", (SK.HelpContents,), help="This list", menu=("&Help", 0)),
     ActionSpec("about", "&About ArtSeek", (), menu=("&Help", 0)),
 )
@@ -144,6 +161,10 @@ OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("Shift/Ctrl + arrows or click", "Select several results"),
     ("Enter (on a result)", "Open the detail view"),
     ("← / → (detail view)", "Previous / next result"),
+    ("+ / − or mouse wheel, pinch (map)", "Zoom the map in / out"),
+    ("Arrow keys, drag, two-finger scroll (map)", "Move around the map"),
+    ("0 or Home (map)", "Show the whole map"),
+    ("Shift+drag / Alt+drag (map)", "Select with a rectangle / a lasso"),
 )
 
 SPECS = {spec.id: spec for spec in ACTIONS}

@@ -17,6 +17,7 @@ from artseek.ui import icons
 from artseek.ui.controllers.backups import BackupsController
 from artseek.ui.controllers.composed import ComposedController
 from artseek.ui.controllers.library import LibraryController
+from artseek.ui.controllers.map import MapController
 from artseek.ui.controllers.results import ResultsController
 from artseek.ui.controllers.search import SearchController
 from artseek.ui.errors import report
@@ -70,6 +71,8 @@ class MainWindow(QMainWindow):
         self.results = ResultsController(service, self.state, self.model, self.stack, self.inspector, self.actions,
                                          self)
         self.composed = ComposedController(service, self.actions["use_pic2word"], status, self)
+        self.map = MapController(service, self.state, self.results, self.splitter, self.inspector, self.actions,
+                                 self.mark, self)
         self._wire()
         self._restore_settings()
         self.update_enabled()
@@ -93,6 +96,10 @@ class MainWindow(QMainWindow):
             "copy_path": lambda: r().copy_paths(), "toggle_inspector": self.toggle_inspector,
             "shortcuts": self.show_shortcuts, "about": self.show_about,
             "use_pic2word": lambda: self.composed.choose(), "train_mapper": lambda: self.composed.train(),
+            "show_map": lambda: self.map.toggle(), "map_refit": lambda: self.map.refit(),
+            "map_mark_relevant": lambda: self.map.mark_selection(RELEVANT),
+            "map_mark_not_relevant": lambda: self.map.mark_selection(NOT_RELEVANT),
+            "map_to_collection": lambda: self.map.add_selection_to_collection(),
         }
 
     def _build_central(self, central: QWidget) -> None:
@@ -180,7 +187,7 @@ class MainWindow(QMainWindow):
             has_library=s.is_open, writable=s.is_open and not s.read_only, has_roots=bool(status and status.roots),
             indexing=s.indexing, has_results=self.model.rowCount() > 0, has_current=self.results.has_current(),
             has_marks=bool(self.state.marks), has_example=self.state.example is not None,
-            model_usable=s.model_state != "failed"))
+            model_usable=s.model_state != "failed", map_selection=bool(getattr(self, "map", None) and self.map.selected())))
 
     # ------------------------------------------------------------ settings
     def _restore_settings(self) -> None:
@@ -302,5 +309,6 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.results.close_detail()
         self.statusBar().showMessage("Closing the library…")
+        self.service.map.cancel()
         self.service.close_library()
         event.accept()

@@ -36,6 +36,7 @@ from artseek.ingest.progress import IndexProgress, JobControl
 from artseek.ui.errors import describe_error
 from artseek.ui.query_state import QueryState
 from artseek.ui.service_care import CareService
+from artseek.ui.service_map import MapService
 from artseek.ui.thumbnails import ThumbnailLoader
 from artseek.ui.view_data import Captions, ImageDetails, SearchOutcome
 from artseek.ui.workers import LatestOnly, TaskRunner, ThrottledListener
@@ -111,6 +112,7 @@ class LibraryService(QObject):
         self.composed_method = "average"  # image+text queries: "pic2word" (when the library has a mapper), "average"
         self._mapper_control: JobControl | None = None  # the running mapper training, cancelled on close
         self.care = CareService(self)  # backups, restore and check (ui/service_care.py)
+        self.map = MapService(self)  # the collection map (ui/service_map.py)
 
     # ------------------------------------------------------------ state
     @property

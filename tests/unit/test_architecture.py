@@ -118,7 +118,8 @@ LAYERS = (
     ("artseek.storage", "artseek.vectors", "artseek.embedding", "artseek.search"),
     ("artseek.ingest", "artseek.captions", "artseek.composed"),
     ("artseek.library", "artseek.library_care", "artseek.library_folders", "artseek.index_sync"),
-    ("artseek.evaluation", "artseek.bench", "artseek.selftest", "artseek.maintenance", "artseek.cluster"),
+    ("artseek.evaluation", "artseek.bench", "artseek.selftest", "artseek.maintenance", "artseek.cluster",
+     "artseek.map"),
     ("artseek.commands", "artseek.ui"),
     ("artseek.cli",),
 )

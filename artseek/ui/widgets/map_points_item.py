@@ -1,0 +1,166 @@
+"""The one scene item that draws every point of the map: dots far out, thumbnails close in, cluster labels,
+the current results with their rank, the selection and the current image.
+
+One item for all points (not one per point) keeps a 100k-image map responsive: dots are drawn as one
+``drawPoints`` call per cluster colour from polygons made once; thumbnails, rings and labels are drawn in
+device pixels for the points in the exposed area only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+SCALE = 100.0  # scene units per map unit
+THUMB_PX = 64  # thumbnails' size on screen
+THUMBS_MAX = 500  # thumbnails are drawn while at most this many points are in view (else dots)
+THUMBS_FROM = 0.35  # ... and the points are at least this far apart on screen, in thumbnail sizes (median spacing)
+RANKS_SHOWN = 100
+
+
+def cluster_colour(c: int) -> QColor:
+    if c < 0:
+        return QColor(160, 160, 160)
+    return QColor.fromHsvF((c * 0.618034) % 1.0, 0.65, 0.85)
+
+
+class MapPointsItem(QGraphicsItem):
+    def __init__(self, thumbnail, parent: QGraphicsItem | None = None) -> None:  # noqa: ANN001
+        """``thumbnail(image_id)``: a cached QPixmap or None (then it is loaded and the item repainted)."""
+        super().__init__(parent)
+        self.thumbnail = thumbnail
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+        self.ids = np.zeros(0, np.int64)
+        self.xy = np.zeros((0, 2), np.float64)  # scene coordinates
+        self.cluster = np.zeros(0, np.int32)
+        self.rows: dict[int, int] = {}
+        self.labels: list = []  # (text, QPointF scene, cluster id, size)
+        self.ranks: dict[int, int] = {}
+        self.selected: set[int] = set()
+        self.current: int | None = None
+        self.lasso: list[QPointF] = []
+        self._polygons: list[tuple[QColor, QPolygonF]] = []
+        self._bounds = QRectF()
+        self._spacing = 1.0
+        self.last_mode = "dots"  # what the last paint drew: "dots" | "thumbnails" (tests read it)
+
+    def set_points(self, ids: np.ndarray, xy: np.ndarray, cluster: np.ndarray, clusters: list) -> None:
+        self.prepareGeometryChange()
+        self.ids, self.cluster = np.asarray(ids, np.int64), np.asarray(cluster, np.int32)
+        self.xy = np.asarray(xy, np.float64) * SCALE
+        self.xy[:, 1] *= -1  # up is up
+        self.rows = {int(i): r for r, i in enumerate(self.ids.tolist())}
+        self._polygons = []
+        for c in sorted(set(self.cluster.tolist())):
+            pts = self.xy[self.cluster == c]
+            self._polygons.append((cluster_colour(c), QPolygonF([QPointF(x, y) for x, y in pts.tolist()])))
+        self.labels = [(c.label, QPointF(c.x * SCALE, -c.y * SCALE), c.id, c.size)
+                       for c in sorted(clusters, key=lambda c: -c.size)]
+        if len(self.xy):
+            lo, hi = self.xy.min(axis=0), self.xy.max(axis=0)
+            self._bounds = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1]).adjusted(-50, -50, 50, 50)
+            area = max(1.0, (hi[0] - lo[0]) * (hi[1] - lo[1]))
+            self._spacing = float(np.sqrt(area / len(self.xy)))
+        else:
+            self._bounds = QRectF()
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._bounds
+
+    def scene_pos(self, image_id: int) -> QPointF | None:
+        row = self.rows.get(image_id)
+        return None if row is None else QPointF(*self.xy[row])
+
+    def thumbnails_shown(self, lod: float, visible: int) -> bool:
+        return visible <= THUMBS_MAX and self._spacing * lod >= THUMBS_FROM * THUMB_PX
+
+    # ------------------------------------------------------------ painting
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        if not len(self.xy):
+            return
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        r = option.exposedRect
+        visible = np.flatnonzero((self.xy[:, 0] >= r.left() - THUMB_PX / lod) & (self.xy[:, 0] <= r.right() + THUMB_PX / lod)
+                                 & (self.xy[:, 1] >= r.top() - THUMB_PX / lod)
+                                 & (self.xy[:, 1] <= r.bottom() + THUMB_PX / lod))
+        world = painter.worldTransform()
+        if self.thumbnails_shown(lod, len(visible)):
+            self.last_mode = "thumbnails"
+            painter.resetTransform()
+            for row in visible.tolist():
+                centre = world.map(QPointF(*self.xy[row]))
+                pixmap = self.thumbnail(int(self.ids[row]))
+                if pixmap is None or pixmap.isNull():
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    painter.setBrush(cluster_colour(int(self.cluster[row])))
+                    painter.drawEllipse(centre, 4, 4)
+                    continue
+                scaled = pixmap.size().scaled(THUMB_PX, THUMB_PX, Qt.AspectRatioMode.KeepAspectRatio)
+                target = QRectF(centre.x() - scaled.width() / 2, centre.y() - scaled.height() / 2, scaled.width(),
+                                scaled.height())
+                painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
+                painter.setPen(QPen(cluster_colour(int(self.cluster[row])), 2))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(target)
+        else:
+            self.last_mode = "dots"
+            size = 3.0 if len(self.xy) > 20_000 else 5.0
+            for colour, polygon in self._polygons:
+                pen = QPen(colour, size)
+                pen.setCosmetic(True)
+                pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                painter.setPen(pen)
+                painter.drawPoints(polygon)
+            painter.resetTransform()
+        self._paint_overlays(painter, world, visible)
+
+    def _paint_overlays(self, painter: QPainter, world, visible: np.ndarray) -> None:  # noqa: ANN001
+        """Selection, results with their rank, the current image and the labels, in device pixels."""
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        shown = set(self.ids[visible].tolist())
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(QColor(20, 20, 20), 2))
+        for image_id in self.selected & shown:
+            painter.drawEllipse(world.map(self.scene_pos(image_id)), 6, 6)
+        font = QFont(painter.font())
+        font.setPointSizeF(8)
+        font.setBold(True)
+        painter.setFont(font)
+        for image_id, rank in self.ranks.items():
+            if rank > RANKS_SHOWN or image_id not in shown:
+                continue
+            p = world.map(self.scene_pos(image_id))
+            painter.setPen(QPen(QColor(207, 34, 46), 2))
+            painter.drawEllipse(p, 8, 8)
+            painter.drawText(QPointF(p.x() + 9, p.y() - 6), str(rank))
+        if self.current is not None and self.current in shown:
+            painter.setPen(QPen(QColor(9, 105, 218), 3))
+            painter.drawEllipse(world.map(self.scene_pos(self.current)), 11, 11)
+        self._paint_labels(painter, world)
+        if len(self.lasso) > 1:
+            pen = QPen(QColor(9, 105, 218), 1.5, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawPolyline(QPolygonF([world.map(p) for p in self.lasso]))
+
+    def _paint_labels(self, painter: QPainter, world) -> None:  # noqa: ANN001
+        font = QFont(painter.font())
+        font.setPointSizeF(9.5)
+        font.setBold(True)
+        painter.setFont(font)
+        metrics = QFontMetrics(font)
+        taken: list[QRectF] = []
+        for text, pos, c, _size in self.labels:
+            p = world.map(pos)
+            w, h = metrics.horizontalAdvance(text) + 12, metrics.height() + 4
+            box = QRectF(p.x() - w / 2, p.y() - h / 2, w, h)
+            if any(box.intersects(t) for t in taken):
+                continue  # a larger cluster's label is there: this one shows when zoomed in
+            taken.append(box)
+            painter.setPen(QPen(cluster_colour(c), 1.5))
+            painter.setBrush(QColor(255, 255, 255, 225))
+            painter.drawRoundedRect(box, 4, 4)
+            painter.setPen(QColor(30, 30, 30))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+import artseek.map.clusters as clustering
+import artseek.map.layout as layout
 from artseek.errors import ArtSeekError
 from artseek.ingest.progress import JobControl
-from artseek.map import clusters as clustering
-from artseek.map import layout
 from artseek.map.clusters import ClusterInfo
 from artseek.map.progress import MapListener, MapOptions, MapProgress, MapReport
 from artseek.map.store import MapPoints, MapStore

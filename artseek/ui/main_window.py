@@ -187,7 +187,8 @@ class MainWindow(QMainWindow):
             has_library=s.is_open, writable=s.is_open and not s.read_only, has_roots=bool(status and status.roots),
             indexing=s.indexing, has_results=self.model.rowCount() > 0, has_current=self.results.has_current(),
             has_marks=bool(self.state.marks), has_example=self.state.example is not None,
-            model_usable=s.model_state != "failed", map_selection=bool(getattr(self, "map", None) and self.map.selected())))
+            model_usable=s.model_state != "failed",
+            map_selection=bool(getattr(self, "map", None) and self.map.selected())))
 
     # ------------------------------------------------------------ settings
     def _restore_settings(self) -> None:

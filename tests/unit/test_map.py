@@ -13,7 +13,6 @@ import pytest
 from artseek.map import MapError, MapOptions, for_library
 from artseek.map.clusters import assign, tag_labels, vocabulary_labels
 from artseek.map.store import PREFIX
-
 from tests.conftest import ROOT
 
 # numba's compiled umap code, kept between test runs (the first run compiles it: about a minute on 2 cores)

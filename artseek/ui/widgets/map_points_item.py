@@ -83,9 +83,10 @@ class MapPointsItem(QGraphicsItem):
             return
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         r = option.exposedRect
-        visible = np.flatnonzero((self.xy[:, 0] >= r.left() - THUMB_PX / lod) & (self.xy[:, 0] <= r.right() + THUMB_PX / lod)
-                                 & (self.xy[:, 1] >= r.top() - THUMB_PX / lod)
-                                 & (self.xy[:, 1] <= r.bottom() + THUMB_PX / lod))
+        pad = THUMB_PX / lod
+        x, y = self.xy[:, 0], self.xy[:, 1]
+        visible = np.flatnonzero((x >= r.left() - pad) & (x <= r.right() + pad) & (y >= r.top() - pad)
+                                 & (y <= r.bottom() + pad))
         world = painter.worldTransform()
         if self.thumbnails_shown(lod, len(visible)):
             self.last_mode = "thumbnails"

@@ -93,7 +93,8 @@ class MapView(QGraphicsView):
 
     def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
         bounds = self.item.boundingRect()
-        fit = min(self.viewport().width() / max(bounds.width(), 1.0), self.viewport().height() / max(bounds.height(), 1.0))
+        fit = min(self.viewport().width() / max(bounds.width(), 1.0),
+                  self.viewport().height() / max(bounds.height(), 1.0))
         target = min(max(self.zoom * factor, fit / 4), 40.0)
         factor = target / self.zoom if self.zoom else 1.0
         if anchor is None:

@@ -54,6 +54,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--offscreen", action="store_true", help="use Qt's offscreen platform instead of Xvfb")
     parser.add_argument("--count", type=int, default=320, help="generated images to index")
+    parser.add_argument("--scene", action="append", default=None,
+                        help="save only this screenshot (repeatable), e.g. --scene map.png; the flow runs as always")
     args = parser.parse_args()
 
     width, height = 1400, 880
@@ -66,14 +68,14 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="artseek-shots-"))
     os.environ["ARTSEEK_DATA_DIR"] = str(work / "user-data")
     try:
-        return _run(args.out, args.count, work, width, height)
+        return _run(args.out, args.count, work, width, height, args.scene)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if xvfb is not None:
             xvfb.terminate()
 
 
-def _run(out: Path, count: int, work: Path, width: int, height: int) -> int:
+def _run(out: Path, count: int, work: Path, width: int, height: int, scenes: list[str] | None = None) -> int:
     from PIL import Image
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
@@ -113,6 +115,8 @@ def _run(out: Path, count: int, work: Path, width: int, height: int) -> int:
             pump(30)
 
     def shoot(widget, name: str) -> None:  # noqa: ANN001
+        if scenes and name not in scenes:
+            return
         pump(400)  # let thumbnails arrive and repaint
         pixmap = widget.grab()
         path = out / name
@@ -162,6 +166,22 @@ def _run(out: Path, count: int, work: Path, width: int, height: int) -> int:
     wait(lambda: service.search_token > token and not service.searching, what="the refined search")
     window.view.setCurrentIndex(window.model.index(0))
     shoot(window, "feedback.png")
+
+    # View -> Map: the collection map beside the grid, the refined results ringed with their rank (issue 18).
+    built: list = []
+    service.map.built.connect(built.append)
+    window.actions["show_map"].trigger()
+    wait(lambda: bool(built) and len(window.map.view.item.ids) > 0, timeout=600, what="the map")
+    window.toggle_inspector()
+    window.splitter.setSizes([560, width - 560, 0])
+    pump(300)
+    window.map.view.fit_all()
+    shoot(window, "map.png")
+    window.map.view.zoom_by(3.0)
+    window.map.view.centerOn(window.map.view.item.scene_pos(window.model.result(0).image_id))
+    shoot(window.map.panel, "map-zoomed.png")
+    window.actions["show_map"].trigger()
+    window.toggle_inspector()
     window.clear_marks()
 
     # Query by example: an image dropped on the search area.

@@ -1,16 +1,17 @@
 """The one scene item that draws every point of the map: dots far out, thumbnails close in, cluster labels,
 the current results with their rank, the selection and the current image.
 
-One item for all points (not one per point) keeps a 100k-image map responsive: dots are drawn as one
-``drawPoints`` call per cluster colour from polygons made once; thumbnails, rings and labels are drawn in
-device pixels for the points in the exposed area only.
+One item for all points (not one per point) keeps a 100k-image map responsive: the dots are rasterised
+with numpy into one image of the exposed area (a few milliseconds for 100k points, where QPainter's
+``drawPoints`` took most of a second on a loaded 2-core machine); thumbnails, rings and labels are drawn
+in device pixels for the points in the exposed area only.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 SCALE = 100.0  # scene units per map unit
@@ -41,7 +42,7 @@ class MapPointsItem(QGraphicsItem):
         self.selected: set[int] = set()
         self.current: int | None = None
         self.lasso: list[QPointF] = []
-        self._polygons: list[tuple[QColor, QPolygonF]] = []
+        self._argb = np.zeros(0, np.uint32)  # each point's colour
         self._bounds = QRectF()
         self._spacing = 1.0
         self.last_mode = "dots"  # what the last paint drew: "dots" | "thumbnails" (tests read it)
@@ -52,10 +53,10 @@ class MapPointsItem(QGraphicsItem):
         self.xy = np.asarray(xy, np.float64) * SCALE
         self.xy[:, 1] *= -1  # up is up
         self.rows = {int(i): r for r, i in enumerate(self.ids.tolist())}
-        self._polygons = []
-        for c in sorted(set(self.cluster.tolist())):
-            pts = self.xy[self.cluster == c]
-            self._polygons.append((cluster_colour(c), QPolygonF([QPointF(x, y) for x, y in pts.tolist()])))
+        numbers = sorted(set(self.cluster.tolist()))
+        table = np.array([cluster_colour(c).rgba() for c in numbers], dtype=np.uint32)
+        self._argb = table[np.searchsorted(np.array(numbers, dtype=np.int32), self.cluster)] if numbers else \
+            np.zeros(0, np.uint32)
         self.labels = [(c.label, QPointF(c.x * SCALE, -c.y * SCALE), c.id, c.size)
                        for c in sorted(clusters, key=lambda c: -c.size)]
         if len(self.xy):
@@ -74,8 +75,34 @@ class MapPointsItem(QGraphicsItem):
         row = self.rows.get(image_id)
         return None if row is None else QPointF(*self.xy[row])
 
-    def thumbnails_shown(self, lod: float, visible: int) -> bool:
-        return visible <= THUMBS_MAX and self._spacing * lod >= THUMBS_FROM * THUMB_PX
+    def thumbnails_shown(self, lod: float, visible: int, area_px: float) -> bool:
+        """Thumbnails when few points are in view and they have room (``area_px``: the view's area)."""
+        return 0 < visible <= THUMBS_MAX and area_px / visible >= (THUMBS_FROM * THUMB_PX) ** 2
+
+    def dots_image(self, world, area: QRectF) -> tuple[QImage, np.ndarray]:  # noqa: ANN001
+        """The dots of the device-pixel rectangle ``area`` as an image (and the buffer it must keep alive);
+        selected images are dark."""
+        w, h = max(1, int(area.width()) + 1), max(1, int(area.height()) + 1)
+        r = 1 if len(self.xy) > 20_000 else 2
+        width = w + 2 * r  # a margin of r around, so that no dot needs clipping
+        px = np.rint(self.xy[:, 0] * world.m11() + (world.dx() - area.left() + r)).astype(np.int64)
+        py = np.rint(self.xy[:, 1] * world.m22() + (world.dy() - area.top() + r)).astype(np.int64)
+        inside = (px >= r) & (px < w + r) & (py >= r) & (py < h + r)
+        flat = (py[inside] * width + px[inside])
+        colours = self._argb[inside]
+        if self.selected:
+            rows = [self.rows[i] for i in self.selected if i in self.rows]
+            chosen = np.zeros(len(self.xy), dtype=bool)
+            chosen[rows] = True
+            colours = np.where(chosen[inside], np.uint32(0xFF202020), colours)
+        buf = np.zeros((h + 2 * r) * width, dtype=np.uint32)
+        for dx in range(-r, r + 1):
+            for dy in range(-r, r + 1):
+                if r > 1 and abs(dx) == r and abs(dy) == r:
+                    continue  # round the corners
+                buf[flat + (dy * width + dx)] = colours
+        crop = np.ascontiguousarray(buf.reshape(h + 2 * r, width)[r:r + h, r:r + w])
+        return QImage(crop.data, w, h, w * 4, QImage.Format.Format_ARGB32_Premultiplied), crop
 
     # ------------------------------------------------------------ painting
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -88,7 +115,10 @@ class MapPointsItem(QGraphicsItem):
         visible = np.flatnonzero((x >= r.left() - pad) & (x <= r.right() + pad) & (y >= r.top() - pad)
                                  & (y <= r.bottom() + pad))
         world = painter.worldTransform()
-        if self.thumbnails_shown(lod, len(visible)):
+        device = world.mapRect(r)
+        if widget is not None:
+            device = device.intersected(QRectF(widget.rect()))
+        if self.thumbnails_shown(lod, len(visible), device.width() * device.height()):
             self.last_mode = "thumbnails"
             painter.resetTransform()
             for row in visible.tolist():
@@ -108,38 +138,42 @@ class MapPointsItem(QGraphicsItem):
                 painter.drawRect(target)
         else:
             self.last_mode = "dots"
-            size = 3.0 if len(self.xy) > 20_000 else 5.0
-            for colour, polygon in self._polygons:
-                pen = QPen(colour, size)
-                pen.setCosmetic(True)
-                pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-                painter.setPen(pen)
-                painter.drawPoints(polygon)
             painter.resetTransform()
-        self._paint_overlays(painter, world, visible)
+            image, _buf = self.dots_image(world, device)
+            painter.drawImage(device.topLeft(), image)
+        self._paint_overlays(painter, world, device, thumbnails=self.last_mode == "thumbnails")
 
-    def _paint_overlays(self, painter: QPainter, world, visible: np.ndarray) -> None:  # noqa: ANN001
-        """Selection, results with their rank, the current image and the labels, in device pixels."""
+    def _paint_overlays(self, painter: QPainter, world, device: QRectF, thumbnails: bool) -> None:  # noqa: ANN001
+        """Selection (rings around thumbnails; dots are dark), results with their rank, the current image and the
+        labels, in device pixels."""
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        shown = set(self.ids[visible].tolist())
+        area = device.adjusted(-THUMB_PX, -THUMB_PX, THUMB_PX, THUMB_PX)
+
+        def shown(ids) -> list[QPointF]:  # noqa: ANN001
+            points = (world.map(QPointF(*self.xy[self.rows[i]])) for i in ids if i in self.rows)
+            return [p for p in points if area.contains(p)]
+
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(QColor(20, 20, 20), 2))
-        for image_id in self.selected & shown:
-            painter.drawEllipse(world.map(self.scene_pos(image_id)), 6, 6)
+        if thumbnails:
+            for p in shown(self.selected):
+                painter.drawEllipse(p, 6, 6)
         font = QFont(painter.font())
         font.setPointSizeF(8)
         font.setBold(True)
         painter.setFont(font)
-        for image_id, rank in self.ranks.items():
-            if rank > RANKS_SHOWN or image_id not in shown:
+        ranked = [i for i, rank in self.ranks.items() if rank <= RANKS_SHOWN]
+        for image_id in ranked:
+            p = world.map(self.scene_pos(image_id)) if image_id in self.rows else None
+            if p is None or not area.contains(p):
                 continue
-            p = world.map(self.scene_pos(image_id))
+            rank = self.ranks[image_id]
             painter.setPen(QPen(QColor(207, 34, 46), 2))
             painter.drawEllipse(p, 8, 8)
             painter.drawText(QPointF(p.x() + 9, p.y() - 6), str(rank))
-        if self.current is not None and self.current in shown:
+        for p in shown([self.current] if self.current is not None else []):
             painter.setPen(QPen(QColor(9, 105, 218), 3))
-            painter.drawEllipse(world.map(self.scene_pos(self.current)), 11, 11)
+            painter.drawEllipse(p, 11, 11)
         self._paint_labels(painter, world)
         if len(self.lasso) > 1:
             pen = QPen(QColor(9, 105, 218), 1.5, Qt.PenStyle.DashLine)

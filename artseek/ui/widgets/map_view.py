@@ -16,6 +16,7 @@ from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QToolTip, QWidget
 
 from artseek.map import spatial
+from artseek.ui.none_guard import guard
 from artseek.ui.widgets.map_points_item import THUMB_PX, MapPointsItem
 
 ZOOM_STEP = 1.25
@@ -31,6 +32,7 @@ class MapView(QGraphicsView):
     def __init__(self, thumbnail, parent: QWidget | None = None) -> None:  # noqa: ANN001
         """``thumbnail(image_id)``: a cached QPixmap or None (the service's thumbnail loader's ``pixmap``)."""
         super().__init__(parent)
+        guard()  # PySide6 6.12 on Python 3.11 loses a reference to None per call: see ui/none_guard.py
         self.setObjectName("mapView")
         self.setScene(QGraphicsScene(self))
         self.item = MapPointsItem(thumbnail)
@@ -167,7 +169,9 @@ class MapView(QGraphicsView):
         """The image under the view position ``pos`` (its thumbnail when thumbnails show, else a dot nearby)."""
         scene = self.mapToScene(pos.toPoint())
         visible = len(spatial.in_rect(self.item.xy, *_corners(self.mapToScene(self.viewport().rect()).boundingRect())))
-        radius = (THUMB_PX / 2 if self.item.thumbnails_shown(self.zoom, visible) else PICK_PX) / max(self.zoom, 1e-9)
+        area = float(self.viewport().width() * self.viewport().height())
+        radius = (THUMB_PX / 2 if self.item.thumbnails_shown(self.zoom, visible, area) else PICK_PX) / max(self.zoom,
+                                                                                                            1e-9)
         row = spatial.nearest(self.item.xy, scene.x(), scene.y(), radius)
         return None if row is None else int(self.item.ids[row])
 

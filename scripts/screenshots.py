@@ -177,8 +177,16 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, scenes: lis
     pump(300)
     window.map.view.fit_all()
     shoot(window, "map.png")
-    window.map.view.zoom_by(3.0)
-    window.map.view.centerOn(window.map.view.item.scene_pos(window.model.result(0).image_id))
+    view, first = window.map.view, window.model.result(0).image_id
+    for _ in range(12):  # zoom in on the first result until thumbnails show
+        view.zoom_by(1.25)
+        view.centerOn(view.item.scene_pos(first))
+        view.viewport().repaint()
+        pump(50)
+        if view.item.last_mode == "thumbnails":
+            break
+    view.zoom_by(1.5)
+    view.centerOn(view.item.scene_pos(first))
     shoot(window.map.panel, "map-zoomed.png")
     window.actions["show_map"].trigger()
     window.toggle_inspector()

@@ -29,6 +29,8 @@ from artseek.ui.widgets.map_panel import MapPanel
 from artseek.ui.widgets.plain import esc
 
 PANEL_ACTIONS = ("map_mark_relevant", "map_mark_not_relevant", "map_to_collection", "map_refit")
+PANEL_TEXTS = {"map_mark_relevant": "Relevant", "map_mark_not_relevant": "Not Relevant",
+               "map_to_collection": "To Collection…", "map_refit": "Rebuild"}  # short, in the panel's toolbar
 
 
 class MapController(QObject):
@@ -39,6 +41,8 @@ class MapController(QObject):
         super().__init__(window)
         self.service, self.state, self.results, self.inspector = service, state, results, inspector
         self.actions, self.mark, self.window = actions, mark, window
+        for name, text in PANEL_TEXTS.items():
+            actions[name].setIconText(text)
         self.panel = MapPanel(service.thumbnails.pixmap, [actions[a] for a in PANEL_ACTIONS], splitter)
         self.view, self.splitter = self.panel.view, splitter
         splitter.insertWidget(1, self.panel)

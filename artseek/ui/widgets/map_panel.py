@@ -26,7 +26,7 @@ class MapPanel(QWidget):
         layout.setSpacing(0)
         self.toolbar = QToolBar("Map", self)
         self.toolbar.setIconSize(QSize(16, 16))
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.fit_action = self.toolbar.addAction("Fit")
         self.fit_action.setToolTip("Show the whole map (0 or Home)")
         self.toolbar.addSeparator()

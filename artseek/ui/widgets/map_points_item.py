@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 SCALE = 100.0  # scene units per map unit
 THUMB_PX = 64  # thumbnails' size on screen
 THUMBS_MAX = 500  # thumbnails are drawn while at most this many points are in view (else dots)
-THUMBS_FROM = 0.35  # ... and the points are at least this far apart on screen, in thumbnail sizes (median spacing)
+THUMBS_FROM = 0.8  # ... and the view has room for them: at least (THUMBS_FROM * THUMB_PX)² pixels per point
 RANKS_SHOWN = 100
 
 

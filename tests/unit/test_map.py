@@ -152,3 +152,18 @@ def test_labels_from_tags_and_from_the_vocabulary() -> None:
 def test_new_points_join_their_nearest_neighbours_cluster() -> None:
     known = np.array([[0.0, 0.0], [10.0, 10.0]])
     assert assign(known, np.array([3, 7]), np.array([[1.0, 1.0], [9.0, 8.0]])).tolist() == [3, 7]
+
+
+@pytest.mark.slow  # three CLI processes
+def test_the_cli_exports_the_map(mapped, tmp_path: Path) -> None:  # noqa: ANN001
+    """``map export`` / ``map png`` read a library open elsewhere (read-only); ``map build`` needs it writable."""
+    from tests.conftest import run_cli
+
+    lib, _, _, _ = mapped
+    r = run_cli("map", "export", str(tmp_path / "m.csv"), "--library", str(lib.folder))
+    assert r.returncode == 0 and "Wrote 200 images" in r.stdout, r.stderr[-2000:]
+    assert len((tmp_path / "m.csv").read_text(encoding="utf-8").splitlines()) == 201
+    r = run_cli("map", "png", str(tmp_path / "m.png"), "--size", "400", "--thumbnails", "--library", str(lib.folder))
+    assert r.returncode == 0 and (tmp_path / "m.png").stat().st_size > 1000, r.stderr[-2000:]
+    r = run_cli("map", "build", "--library", str(lib.folder))
+    assert r.returncode == 2 and "already open" in r.stderr, r.stderr[-2000:]

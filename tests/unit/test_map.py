@@ -167,3 +167,25 @@ def test_the_cli_exports_the_map(mapped, tmp_path: Path) -> None:  # noqa: ANN00
     assert r.returncode == 0 and (tmp_path / "m.png").stat().st_size > 1000, r.stderr[-2000:]
     r = run_cli("map", "build", "--library", str(lib.folder))
     assert r.returncode == 2 and "already open" in r.stderr, r.stderr[-2000:]
+
+
+def test_points_by_position_rectangle_and_lasso() -> None:
+    from artseek.map.spatial import in_polygon, in_rect, nearest
+
+    xy = np.array([[0, 0], [1, 1], [2, 2], [3, 0], [0, 3]], dtype=np.float32)
+    assert nearest(xy, 1.1, 0.9, 0.5) == 1 and nearest(xy, 5, 5, 0.5) is None
+    assert in_rect(xy, 2.5, -1, -0.5, 1.5).tolist() == [0, 1]  # corners in any order
+    triangle = [(-0.5, -0.5), (3.5, -0.5), (-0.5, 3.5)]  # the lower-left half
+    assert in_polygon(xy, triangle).tolist() == [0, 1]
+    assert in_polygon(xy, triangle[:2]).tolist() == []  # two points are no lasso
+
+
+def test_the_none_guard_outlasts_pyside6s_lost_references() -> None:
+    """PySide6 6.12 on Python 3.11 loses a reference to None per void call (see artseek/ui/none_guard.py)."""
+    import sys
+
+    from artseek.ui.none_guard import guard
+
+    guard()
+    assert sys.version_info >= (3, 12) or sys.getrefcount(None) > 1 << 39
+    assert guard() is False  # once per process

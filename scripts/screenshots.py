@@ -107,7 +107,8 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, scenes: lis
         QTimer.singleShot(ms, loop.quit)
         loop.exec()
 
-    def wait(cond: Callable[[], bool], timeout: float = 120.0, what: str = "") -> None:
+    def wait(cond: Callable[[], bool], timeout: float = float(os.environ.get("SHOTS_TIMEOUT", 120)),
+             what: str = "") -> None:
         end = time.monotonic() + timeout
         while not cond():
             if time.monotonic() > end:
@@ -171,7 +172,7 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, scenes: lis
     built: list = []
     service.map.built.connect(built.append)
     window.actions["show_map"].trigger()
-    wait(lambda: bool(built) and len(window.map.view.item.ids) > 0, timeout=600, what="the map")
+    wait(lambda: bool(built) and len(window.map.view.item.ids) > 0, timeout=1200, what="the map")
     window.toggle_inspector()
     window.splitter.setSizes([560, width - 560, 0])
     pump(300)

@@ -67,16 +67,22 @@ class MapStore:
         return np.asarray(ids, dtype=np.int64)
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
-        """The stored embeddings of ``ids``, in that order."""
-        found: dict[int, bytes] = {}
+        """The stored embeddings of ``ids``, in that order (filled chunk by chunk: one copy in memory)."""
+        if not len(ids):
+            return np.zeros((0, 0), np.float32)
+        position = {int(i): n for n, i in enumerate(ids.tolist())}
+        out: np.ndarray | None = None
         with self.db.session() as s:
             for start in range(0, len(ids), 900):
                 chunk = [int(i) for i in ids[start:start + 900]]
-                found.update((r[0], r[1]) for r in s.execute(select(Embedding.image_id, Embedding.vector)
-                                       .where(Embedding.image_id.in_(chunk))))
-        if not len(ids):
-            return np.zeros((0, 0), np.float32)
-        return np.stack([np.frombuffer(found[int(i)], dtype=np.float32) for i in ids])
+                for image_id, blob in s.execute(select(Embedding.image_id, Embedding.vector)
+                                                .where(Embedding.image_id.in_(chunk))):
+                    vector = np.frombuffer(blob, dtype=np.float32)
+                    if out is None:
+                        out = np.empty((len(ids), len(vector)), dtype=np.float32)
+                    out[position[image_id]] = vector
+        assert out is not None
+        return out
 
     def tags(self) -> dict[int, dict[str, str]]:
         """image id -> {category: value} of every tagged image."""

@@ -83,7 +83,7 @@ class MapPointsItem(QGraphicsItem):
         """The dots of the device-pixel rectangle ``area`` as an image (and the buffer it must keep alive);
         selected images are dark."""
         w, h = max(1, int(area.width()) + 1), max(1, int(area.height()) + 1)
-        r = 1 if len(self.xy) > 20_000 else 2
+        r = 1 if len(self.xy) > 20_000 else 2 if len(self.xy) > 2_000 else 3  # dot radius: smaller in big maps
         width = w + 2 * r  # a margin of r around, so that no dot needs clipping
         px = np.rint(self.xy[:, 0] * world.m11() + (world.dx() - area.left() + r)).astype(np.int64)
         py = np.rint(self.xy[:, 1] * world.m22() + (world.dy() - area.top() + r)).astype(np.int64)

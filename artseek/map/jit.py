@@ -6,8 +6,10 @@ more on two busy cores) and, unlike pynndescent, marks none of them
 imports umap with numba's ``njit``/``jit`` defaulting to ``cache=True`` and
 ``NUMBA_CACHE_DIR`` pointing into ArtSeek's user folder (the packaged app's own
 folder may be read-only); a function numba cannot cache is simply compiled,
-as before. The packaged app ships umap's and pynndescent's ``.py`` sources
-(see pyinstaller.spec): numba's cache is keyed to the source files.
+as before, and if numba finds no cache location at all, umap is imported
+uncached. In the packaged app numba caches in the user's cache folder, keyed to
+the executable (numba's ``UserWideCacheLocator`` for frozen apps); the spec
+also ships umap's and pynndescent's ``.py`` sources beside their bytecode.
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ def umap_class():  # noqa: ANN201 - umap.UMAP
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     import umap  # noqa: F401
+            except RuntimeError:  # "cannot cache function ...: no locator available": import it uncached
+                for name in [m for m in sys.modules if m.split(".")[0] in ("umap", "pynndescent")]:
+                    del sys.modules[name]
+                numba.njit, numba.jit = saved
+                import umap  # noqa: F401
             finally:
                 numba.njit, numba.jit = saved
         from umap import UMAP

@@ -174,8 +174,8 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, scenes: lis
     window.actions["show_map"].trigger()
     wait(lambda: bool(built) and len(window.map.view.item.ids) > 0, timeout=1200, what="the map")
     window.toggle_inspector()
-    window.splitter.setSizes([560, width - 560, 0])
-    pump(300)
+    window.splitter.setSizes([560, window.splitter.width() - 560, 0])
+    pump(600)
     window.map.view.fit_all()
     shoot(window, "map.png")
     view, first = window.map.view, window.model.result(0).image_id

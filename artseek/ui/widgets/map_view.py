@@ -90,8 +90,10 @@ class MapView(QGraphicsView):
         return self.transform().m11()
 
     def fit_all(self) -> None:
-        if self.item.boundingRect().isValid():
-            self.fitInView(self.item.boundingRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        bounds = self.item.boundingRect()
+        if bounds.isValid():  # with a margin for the labels of clusters at the edge
+            mx, my = bounds.width() * 0.08, bounds.height() * 0.05
+            self.fitInView(bounds.adjusted(-mx, -my, mx, my), Qt.AspectRatioMode.KeepAspectRatio)
 
     def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
         bounds = self.item.boundingRect()

@@ -3,8 +3,11 @@
 Loads the bundled model, indexes a few generated images into a temporary
 library, runs a text and an image search, decodes an AVIF, a HEIC and a 16-bit
 PSB it writes itself (the readers the packaged app must bundle) and loads the
-camera RAW reader, and returns 0 only if all of it worked (the query image must
-come back first). Used to check the packaged app.
+camera RAW reader, lays the library out as a map, and returns 0 only if all of
+it worked (the query image must come back first; every image must be on the
+map). The first map of a new installation compiles umap's numba code (about a
+minute on two cores); later runs load it from the cache. Used to check the
+packaged app.
 """
 
 from __future__ import annotations
@@ -102,8 +105,13 @@ def run(model: str | None = None, weights: str | None = None, backend: str = "au
                     report.update(model=name, backend=backend, indexed=indexed.indexed,
                                   text_top=[Path(r.path).name for r in text],
                                   image_top=[Path(r.path).name for r in image])
+                    map_start = time.perf_counter()
+                    from artseek.map import for_library  # the collection map: UMAP (numba) + HDBSCAN
+
+                    laid_out = for_library(lib).build()
+                    report.update(map_points=laid_out.points, map_seconds=round(time.perf_counter() - map_start, 2))
                     report["ok"] = (indexed.indexed == len(paths) and len(text) == 3
-                                    and image[0].path == str(paths[3]))
+                                    and image[0].path == str(paths[3]) and laid_out.points == len(paths))
                 break
             except ArtSeekError as exc:
                 errors.append(f"{name}: {exc}")

@@ -56,6 +56,8 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=320, help="generated images to index")
     parser.add_argument("--only-setup", action="store_true",
                         help="only the Model Setup and Preferences dialogs (no indexing: a few seconds)")
+    parser.add_argument("--scene", action="append", default=None,
+                        help="save only this screenshot (repeatable), e.g. --scene map.png; the flow runs as always")
     args = parser.parse_args()
 
     width, height = 1400, 880
@@ -68,14 +70,15 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="artseek-shots-"))
     os.environ["ARTSEEK_DATA_DIR"] = str(work / "user-data")
     try:
-        return _run(args.out, args.count, work, width, height, args.only_setup)
+        return _run(args.out, args.count, work, width, height, args.only_setup, args.scene)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if xvfb is not None:
             xvfb.terminate()
 
 
-def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup: bool = False) -> int:
+def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup: bool = False,
+         scenes: list[str] | None = None) -> int:
     from PIL import Image
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
@@ -108,7 +111,8 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
         QTimer.singleShot(ms, loop.quit)
         loop.exec()
 
-    def wait(cond: Callable[[], bool], timeout: float = 120.0, what: str = "") -> None:
+    def wait(cond: Callable[[], bool], timeout: float = float(os.environ.get("SHOTS_TIMEOUT", 120)),
+             what: str = "") -> None:
         end = time.monotonic() + timeout
         while not cond():
             if time.monotonic() > end:
@@ -123,6 +127,8 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
             path.write_bytes(buf.getvalue())
 
     def shoot(widget, name: str) -> None:  # noqa: ANN001
+        if scenes and name not in scenes:
+            return
         pump(400)  # let thumbnails arrive and repaint
         pixmap = widget.grab()
         path = out / name
@@ -173,6 +179,30 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
     wait(lambda: service.search_token > token and not service.searching, what="the refined search")
     window.view.setCurrentIndex(window.model.index(0))
     shoot(window, "feedback.png")
+
+    # View -> Map: the collection map beside the grid, the refined results ringed with their rank (issue 18).
+    built: list = []
+    service.map.built.connect(built.append)
+    window.actions["show_map"].trigger()
+    wait(lambda: bool(built) and len(window.map.view.item.ids) > 0, timeout=1200, what="the map")
+    window.toggle_inspector()
+    window.splitter.setSizes([560, window.splitter.width() - 560, 0])
+    pump(600)
+    window.map.view.fit_all()
+    shoot(window, "map.png")
+    view, first = window.map.view, window.model.result(0).image_id
+    for _ in range(12):  # zoom in on the first result until thumbnails show
+        view.zoom_by(1.25)
+        view.centerOn(view.item.scene_pos(first))
+        view.viewport().repaint()
+        pump(50)
+        if view.item.last_mode == "thumbnails":
+            break
+    view.zoom_by(1.5)
+    view.centerOn(view.item.scene_pos(first))
+    shoot(window.map.panel, "map-zoomed.png")
+    window.actions["show_map"].trigger()
+    window.toggle_inspector()
     window.clear_marks()
 
     # Query by example: an image dropped on the search area.

@@ -53,6 +53,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help="instead: index DIR, then time the re-scan that gives older images their perceptual hashes")
     p.set_defaults(handler=cmd_bench_duplicates)
 
+    p = bsub.add_parser("map", parents=[common],
+                        help="collection map layout time and memory on synthetic clustered vectors (issue 18)")
+    p.add_argument("--points", type=int, default=100_000, help="number of vectors (default 100,000)")
+    p.add_argument("--sample", type=int, default=10_000, help="the layout is fitted on this many (default 10,000)")
+    p.set_defaults(handler=cmd_bench_map)
+
 
 def cmd_bench_huge_image(args: argparse.Namespace) -> int:
     from artseek.bench.huge_image import run
@@ -95,6 +101,17 @@ def cmd_bench_scale(args: argparse.Namespace) -> int:
 
     as_json = bool(opt(args, "json"))
     figures = run(args.vectors, out=(lambda line: print(line, file=sys.stderr)) if as_json else print)
+    if as_json:
+        print(json.dumps(figures, indent=2))
+    return 0
+
+
+def cmd_bench_map(args: argparse.Namespace) -> int:
+    from artseek.bench.map import run
+
+    as_json = bool(opt(args, "json"))
+    figures = run(points=args.points, sample=args.sample,
+                  out=(lambda line: print(line, file=sys.stderr)) if as_json else print)
     if as_json:
         print(json.dumps(figures, indent=2))
     return 0

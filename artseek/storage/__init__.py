@@ -7,9 +7,10 @@ from artseek.storage.category_models import CategoryRow
 from artseek.storage.duplicate_models import (DuplicateCheck, DuplicateDismissal, DuplicateDismissalMember,
                                               DuplicatePair)
 from artseek.storage.history_models import SearchHistoryEntry
+from artseek.storage.map_models import MapCluster, MapPoint
 from artseek.storage.text_models import PromptEmbedding, Tag, TextEntry, TextPart
 
-__all__ = ["CategoryRow", "Collection", "CollectionItem", "Database", "Embedding", "Image", "ImageStatus", "ImportRoot", "Meta", "Thumbnail",
-           "SearchHistoryEntry",
+__all__ = ["CategoryRow", "Collection", "CollectionItem", "Database", "Embedding", "Image", "ImageStatus", "ImportRoot",
+           "MapCluster", "MapPoint", "Meta", "Thumbnail", "SearchHistoryEntry",
            "PromptEmbedding", "Tag", "TextEntry", "TextPart",
            "DuplicateCheck", "DuplicateDismissal", "DuplicateDismissalMember", "DuplicatePair"]

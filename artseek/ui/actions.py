@@ -37,6 +37,7 @@ class UiState:
     model_usable: bool = True  # False once the library's model failed to load
     has_collection: bool = False  # a collection is open or selected in the Collections panel
     in_collection: bool = False  # a collection is open as the result view
+    map_selection: bool = False  # images are selected on the map
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,22 @@ ACTIONS: tuple[ActionSpec, ...] = (
     # View, Help
     ActionSpec("toggle_inspector", "Side &Panel", ("F9",), None, "Show or hide the side panel", menu=("&View", 0),
                checkable=True),
+    # View: the collection map (issue 18; the map panel's toolbar shows the last four)
+    ActionSpec("show_map", "&Map", ("F7",), None,
+               "Show the whole collection as a map beside the grid: similar images sit together",
+               help="Show or hide the map", menu=("&View", 1), checkable=True, enabled=lambda s: s.has_library),
+    ActionSpec("map_refit", "Rebuild Map &Layout", (), None,
+               "Lay the map out again from all images (new images are placed on the map without this)",
+               menu=("&View", 1), enabled=lambda s: s.writable and not s.indexing),
+    ActionSpec("map_mark_relevant", "Mark Map Selection Relevant", (), "mark-relevant",
+               "Mark the images selected on the map as relevant (+)", menu=("&View", 1),
+               enabled=lambda s: s.map_selection),
+    ActionSpec("map_mark_not_relevant", "Mark Map Selection Not Relevant", (), "mark-not-relevant",
+               "Mark the images selected on the map as not relevant (−)", menu=("&View", 1),
+               enabled=lambda s: s.map_selection),
+    ActionSpec("map_to_collection", "Add Map Selection to &Collection…", (), None,
+               "Add the images selected on the map to a collection", menu=("&View", 1),
+               enabled=lambda s: s.map_selection and s.writable),
     ActionSpec("shortcuts", "&Keyboard Shortcuts", (SK.HelpContents,), help="This list", menu=("&Help", 0)),
     ActionSpec("about", "&About ArtSeek", (), menu=("&Help", 0)),
     # Catalogue texts, categories and tags (ui/controllers/texts.py)
@@ -217,6 +234,10 @@ OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("Shift/Ctrl + arrows or click", "Select several results"),
     ("Enter (on a result)", "Open the detail view"),
     ("← / → (detail view)", "Previous / next result"),
+    ("+ / − or mouse wheel, pinch (map)", "Zoom the map in / out"),
+    ("Arrow keys, drag, two-finger scroll (map)", "Move around the map"),
+    ("0 or Home (map)", "Show the whole map"),
+    ("Shift+drag / Alt+drag (map)", "Select with a rectangle / a lasso"),
 )
 
 SPECS = {spec.id: spec for spec in ACTIONS}

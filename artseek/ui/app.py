@@ -12,12 +12,14 @@ from artseek import __version__, config
 from artseek.ui.errors import install_excepthook, setup_logging
 from artseek.ui.icons import app_icon
 from artseek.ui.main_window import MainWindow
+from artseek.ui.none_guard import guard
 from artseek.ui.platform_check import EXIT_CODE as XCB_MISSING, check_xcb, show_without_qt
 from artseek.ui.service import LibraryService
 
 
 def create_app(argv: list[str] | None = None) -> QApplication:
     """The QApplication (created once), with ArtSeek's names, icon and style."""
+    guard()  # PySide6 6.12 on Python 3.11 loses a reference to None per call (ui/none_guard.py)
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])

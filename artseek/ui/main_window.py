@@ -23,6 +23,7 @@ from artseek.ui.controllers.duplicates import DuplicatesController
 from artseek.ui.controllers.library import LibraryController
 from artseek.ui.controllers.models import ModelsController
 from artseek.ui.controllers.preferences import PreferencesController
+from artseek.ui.controllers.map import MapController
 from artseek.ui.controllers.results import ResultsController
 from artseek.ui.controllers.search import SearchController
 from artseek.ui.controllers.texts import TextsController
@@ -88,6 +89,8 @@ class MainWindow(QMainWindow):
         self.filters = FiltersController(service, self.state, self.filter_chips, self.search, menus["&Search"],
                                          status, self)
         self.duplicates = DuplicatesController(service, self, status)
+        self.map = MapController(service, self.state, self.results, self.splitter, self.inspector, self.actions,
+                                 self.mark, self)
         self._wire()
         self._restore_settings()
         self.update_enabled()
@@ -120,6 +123,11 @@ class MainWindow(QMainWindow):
             "tag_badges": lambda: self.texts.set_badges(self.actions["tag_badges"].isChecked()),
             **self._collection_slots(),
             "add_filter": lambda: self.filters.choose(), "clear_filters": lambda: self.filters.clear(),
+            "show_map": lambda: self.map.toggle(), "map_refit": lambda: self.map.refit(),
+            "map_mark_relevant": lambda: self.map.mark_selection(RELEVANT),
+            "map_mark_not_relevant": lambda: self.map.mark_selection(NOT_RELEVANT),
+            "map_to_collection": lambda: self.collections.add_to_chosen(self.map.selected(),
+                                                                       "Select images on the map first."),
         }
 
     def _collection_slots(self) -> dict:
@@ -254,7 +262,8 @@ class MainWindow(QMainWindow):
             indexing=s.indexing, has_results=self.model.rowCount() > 0, has_current=self.results.has_current(),
             has_marks=bool(self.state.marks), has_example=self.state.example is not None,
             model_usable=s.model_state != "failed", in_collection=self.state.scope is not None,
-            has_collection=self.collections.target_id() is not None))
+            has_collection=self.collections.target_id() is not None,
+            map_selection=bool(getattr(self, "map", None) and self.map.selected())))
 
     # ------------------------------------------------------------ settings
     def _restore_settings(self) -> None:
@@ -376,5 +385,6 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.results.close_detail()
         self.statusBar().showMessage("Closing the library…")
+        self.service.map.cancel()
         self.service.close_library()
         event.accept()

@@ -41,6 +41,7 @@ from artseek.ui.service_texts import TextsService
 from artseek.ui.service_collections import CollectionsService
 from artseek.ui.service_history import HistoryService
 from artseek.ui.service_duplicates import DuplicatesService
+from artseek.ui.service_map import MapService
 from artseek.ui.thumbnails import ThumbnailLoader
 from artseek.ui.view_data import Captions, ImageDetails, SearchOutcome
 from artseek.ui.workers import LatestOnly, TaskRunner, ThrottledListener
@@ -123,6 +124,7 @@ class LibraryService(QObject):
         self.collections = CollectionsService(self)  # collections, exports, library data (ui/service_collections.py)
         self.history = HistoryService(self)  # filter choices and recent searches (ui/service_history.py)
         self.duplicates = DuplicatesService(self)  # the duplicate finder (ui/service_duplicates.py)
+        self.map = MapService(self)  # the collection map (ui/service_map.py)
 
     # ------------------------------------------------------------ state
     @property

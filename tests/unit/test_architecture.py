@@ -121,7 +121,7 @@ LAYERS = (
     ("artseek.library", "artseek.library_care", "artseek.library_folders", "artseek.index_sync",
      "artseek.library_data", "artseek.library_filters"),
     ("artseek.evaluation", "artseek.bench", "artseek.selftest", "artseek.maintenance", "artseek.cluster",
-     "artseek.demo"),
+     "artseek.demo", "artseek.map"),
     ("artseek.commands", "artseek.ui"),
     ("artseek.cli",),
 )

@@ -127,12 +127,14 @@ class CollectionsController(QObject):
 
     # --------------------------------------------------------------- adding
     def add_selection(self) -> None:
-        self._add(self.results.selected_ids(), "Select one or more results first.")
+        self.add_to_chosen(self.results.selected_ids(), "Select one or more results first.")
 
     def add_relevant(self) -> None:
-        self._add(self.state.positives, "Mark results relevant (+) first.")
+        self.add_to_chosen(self.state.positives, "Mark results relevant (+) first.")
 
-    def _add(self, image_ids: list[int], empty: str) -> None:
+    def add_to_chosen(self, image_ids: list[int], empty: str) -> None:
+        """Add images to the open (or selected) collection, or ask which (the grid's selection, the relevant
+        results, a selection on the map); ``empty``: what to tell when there are none."""
         if not image_ids:
             self.status(empty, 5000)
             return

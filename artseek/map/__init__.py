@@ -8,11 +8,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from artseek.map.collection_map import CollectionMap, MapError
 from artseek.map.progress import MapOptions, MapProgress, MapReport
 
 if TYPE_CHECKING:
+    from artseek.map.collection_map import CollectionMap, MapError
+
+if TYPE_CHECKING:
     from artseek.library import Library
+
+
+
+def __getattr__(name: str) -> object:
+    """``CollectionMap`` and ``MapError`` are imported on first use: the window imports this package (its
+    ``spatial`` module) when it starts, before any map is asked for, and must not pay for SQLAlchemy here."""
+    if name in ("CollectionMap", "MapError"):
+        from artseek.map import collection_map
+
+        return getattr(collection_map, name)
+    raise AttributeError(name)
+
 
 __all__ = ["CollectionMap", "MapError", "MapOptions", "MapProgress", "MapReport", "for_library"]
 
@@ -23,5 +37,7 @@ def for_library(lib: Library) -> CollectionMap:
     def vocabulary():  # noqa: ANN202
         terms, vectors = lib.texts.vocabulary()
         return [t.term for t in terms], vectors
+
+    from artseek.map.collection_map import CollectionMap
 
     return CollectionMap(lib.db, lib.folder, lambda: lib.model_name, lib.require_writable, vocabulary)

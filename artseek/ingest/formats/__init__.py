@@ -14,14 +14,20 @@ at the extension. ``decode.open_image`` then uses the matching reader:
 
 from __future__ import annotations
 
-from artseek.ingest.formats import heif, psd, raw
+# The readers (heif, psd, raw) are imported where a file needs one: the scanner imports this package for its
+# extensions only, and the window must start without numpy or Pillow.
 
 PILLOW, AVIF, HEIF, RAW, PSD = "pillow", "avif", "heif", "raw", "psd"
 LABELS = {AVIF: "AVIF", HEIF: "HEIC/HEIF", RAW: "camera RAW", PSD: "Photoshop"}
 
 HEIF_EXTENSIONS = frozenset({".heic", ".heif", ".hif", ".avif"})
+RAW_EXTENSIONS = frozenset({".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".orf", ".rw2",
+                            ".raf", ".pef", ".srw", ".x3f", ".3fr", ".fff", ".iiq", ".mef", ".mos", ".erf", ".kdc",
+                            ".dcr", ".rwl", ".gpr"})
+PSD_EXTENSIONS = frozenset({".psd", ".psb"})
+PSD_MAGIC = b"8BPS"
 # Extensions the scanner adds to Pillow's own for these readers.
-EXTENSIONS = HEIF_EXTENSIONS | raw.EXTENSIONS | psd.EXTENSIONS
+EXTENSIONS = HEIF_EXTENSIONS | RAW_EXTENSIONS | PSD_EXTENSIONS
 
 _HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1",
                           b"mif2"})
@@ -42,6 +48,8 @@ def brands(data: bytes) -> set[bytes]:
 
 def kind_of(data: bytes, extension: str = "") -> str:
     """Which reader decodes ``data`` (a file's bytes; ``extension`` like ``".nef"``): one of the names above."""
+    from artseek.ingest.formats import heif
+
     found = brands(data)
     if found & _RAW_BRANDS:
         return RAW
@@ -49,8 +57,8 @@ def kind_of(data: bytes, extension: str = "") -> str:
         return AVIF
     if found & (_HEIF_BRANDS | _AVIF_BRANDS):
         return HEIF
-    if data[:4] == psd.MAGIC:
+    if data[:4] == PSD_MAGIC:
         return PSD
-    if extension.lower() in raw.EXTENSIONS and not data.startswith(_PILLOW_MAGIC):
+    if extension.lower() in RAW_EXTENSIONS and not data.startswith(_PILLOW_MAGIC):
         return RAW
     return PILLOW

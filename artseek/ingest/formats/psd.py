@@ -11,10 +11,11 @@ from __future__ import annotations
 import io
 import struct
 
+from artseek.ingest.formats import PSD_EXTENSIONS, PSD_MAGIC
 from artseek.ingest.formats.common import Decoded, FormatError, check_size, damaged, missing_library
 
-EXTENSIONS = frozenset({".psd", ".psb"})
-MAGIC = b"8BPS"
+EXTENSIONS = PSD_EXTENSIONS
+MAGIC = PSD_MAGIC
 
 
 def is_psb(data: bytes) -> bool:

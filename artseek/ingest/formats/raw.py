@@ -14,11 +14,10 @@ import io
 import numpy as np
 from PIL import Image, ImageOps
 
+from artseek.ingest.formats import RAW_EXTENSIONS
 from artseek.ingest.formats.common import Decoded, FormatError, check_size, covers, damaged, missing_library
 
-EXTENSIONS = frozenset({".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".orf", ".rw2",
-                        ".raf", ".pef", ".srw", ".x3f", ".3fr", ".fff", ".iiq", ".mef", ".mos", ".erf", ".kdc",
-                        ".dcr", ".rwl", ".gpr"})
+EXTENSIONS = RAW_EXTENSIONS
 PREVIEW_MARGIN = 2.0  # the preview must cover twice the requested sides
 
 # LibRaw's ``flip`` (0, 3, 5, 6) as the transpose that makes a preview upright

@@ -35,6 +35,7 @@ from artseek.ingest.decode import DecodeError, open_image, read_file
 from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
 from artseek.ingest.progress import JobControl, ProgressListener
 from artseek.library_care import META_LIBRARY_ID, LibraryCare
+from artseek.library_details import LibraryDetails
 from artseek.library_folders import LibraryFolders
 from artseek.library_lock import LibraryLock
 from artseek.search.feedback import QueryEmbeddings, rank_feedback
@@ -81,7 +82,7 @@ class LibraryStatus:
         return asdict(self)
 
 
-class Library(LibraryFolders, LibraryCare):
+class Library(LibraryFolders, LibraryCare, LibraryDetails):
     """An opened library folder. Thread-safe for one writer plus readers."""
 
     def __init__(self, folder: Path | str | None = None, model: str | None = None,
@@ -153,6 +154,8 @@ class Library(LibraryFolders, LibraryCare):
         try:
             if self._vectors is not None and not self.read_only:
                 self._vectors.save(self.db.max_seq())
+            if self._tile_store is not None:
+                self._tile_store.close()
         except (OSError, DBAPIError, RuntimeError):
             pass
         finally:
@@ -227,6 +230,7 @@ class Library(LibraryFolders, LibraryCare):
               listener: ProgressListener | None = None, control: JobControl | None = None) -> IndexReport:
         """Index (or re-scan) ``folders``; unchanged files cost no model work."""
         report = self.indexing_job(folders, options, listener, control).run()
+        self.update_tiles(control)  # detail indexing, when on: tiles of the newly indexed images
         if report.indexed or report.failed or report.missing or report.moved:
             self._auto_backup("after index")
         return report
@@ -260,6 +264,7 @@ class Library(LibraryFolders, LibraryCare):
         for name in (INDEX_FILENAME, STATE_FILENAME):
             (self.folder / name).unlink(missing_ok=True)
         self.model_name, self._encoder, self._vectors, self._texts = model, None, None, None
+        self._tile_store, self._finder = None, None  # the tiles of the old model go at their next sync
 
     # -------------------------------------------------------------- status
     def status(self, max_failures: int = 1000) -> LibraryStatus:
@@ -321,7 +326,8 @@ class Library(LibraryFolders, LibraryCare):
         if self._vectors is None and self.db.get_meta(META_DIM) is None:
             return []
         ranked = rank_by_vector(self.vectors, normalise(query), top_k, exclude)
-        return search_results(self.db, ranked)
+        ranked, regions = self.merge_tiles(query, ranked, top_k, exclude)
+        return self.with_regions(search_results(self.db, ranked), regions)
 
     def search_text(self, text: str, top_k: int = 20) -> list[SearchResult]:
         """Text-to-image search."""
@@ -353,7 +359,9 @@ class Library(LibraryFolders, LibraryCare):
         )
         exclude = set(query.positive_ids) | set(query.negative_ids) if query.exclude_marked else set()
         marked = set(query.positive_ids) | set(query.negative_ids)
-        return search_results(self.db, rank_feedback(self.vectors, q, top_k, exclude, query.method, marked))
+        ranked = rank_feedback(self.vectors, q, top_k, exclude, query.method, marked)
+        ranked, regions = self.merge_tiles(None if marked else q.base, ranked, top_k, exclude)  # tiles: no marks
+        return self.with_regions(search_results(self.db, ranked), regions)
 
     @guarded
     def train_mapper(self, options: TrainingOptions | None = None, listener: TrainingListener | None = None,

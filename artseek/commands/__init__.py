@@ -13,7 +13,7 @@ import pkgutil
 
 # Registered in this order (the order of ``--help``), also where a frozen app cannot list the package;
 # any other module of this package with a ``register`` follows, alphabetically.
-MODULES = ("indexing", "search", "manage", "models", "bench", "eval", "texts", "train", "library_admin")
+MODULES = ("indexing", "search", "manage", "models", "bench", "eval", "texts", "train", "library_admin", "details")
 
 
 def register_all(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

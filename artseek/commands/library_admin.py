@@ -30,6 +30,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help="check every page of the database (PRAGMA integrity_check; slower on big libraries)")
     p.set_defaults(handler=cmd_library_check)
 
+    from artseek.commands.details import add_tiles_command  # detail indexing: library tiles on|off|status
+    add_tiles_command(lsub, parents)
+
 
 def _folder(args: argparse.Namespace) -> str | None:
     return opt(args, "library")

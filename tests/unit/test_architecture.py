@@ -116,8 +116,9 @@ def test_no_import_cycle_among_artseek_modules() -> None:
 LAYERS = (
     ("artseek", "artseek.errors", "artseek.config", "artseek.files", "artseek.library_lock", "artseek.settings"),
     ("artseek.storage", "artseek.vectors", "artseek.embedding", "artseek.search"),
-    ("artseek.ingest", "artseek.captions", "artseek.composed"),
-    ("artseek.library", "artseek.library_care", "artseek.library_folders", "artseek.index_sync"),
+    ("artseek.ingest", "artseek.captions", "artseek.composed", "artseek.tiles", "artseek.reproductions"),
+    ("artseek.library", "artseek.library_care", "artseek.library_folders", "artseek.index_sync",
+     "artseek.library_details"),
     ("artseek.evaluation", "artseek.bench", "artseek.selftest", "artseek.maintenance", "artseek.cluster",
      "artseek.demo"),
     ("artseek.commands", "artseek.ui"),

@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
                                                                             len(state.negatives)))
         self.results.nothingFound.connect(lambda: self.library.show_empty(searched=True))
         self.results.moreLikeRequested.connect(self.search.search_like)
+        self.results.regionRequested.connect(self.search.search_region)
         self.search.importRequested.connect(self.import_folders)
         self.search.busyChanged.connect(self.search_busy.setVisible)
         self.inspector.captions.keywordActivated.connect(self.search.search_keyword)

@@ -95,6 +95,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("model_setup", "Model Set&up…", (), None,
                "Add a model file, download a model, open the models folder (also: click the model in the status bar)",
                menu=("&Library", 1), enabled=lambda s: not s.indexing),
+    # Detail indexing and reproductions (issue 21)
+    ActionSpec("detail_indexing", "&Detail Indexing On/Off", (), None,
+               "Also index every image as 13 overlapping tiles, so a small motif is found (or turn it off)",
+               menu=("&Library", 2), enabled=lambda s: s.writable and not s.indexing and s.model_usable),
+    ActionSpec("find_reproductions", "Find &Reproductions", (), None,
+               "Library images in which the current image appears (e.g. printed in a page), outlined",
+               menu=("&Image", 3), enabled=lambda s: s.has_current),
+    ActionSpec("find_source", "Find the &Source", (), None,
+               "Library images that appear inside the current image (e.g. the photograph printed in this page)",
+               menu=("&Image", 3), enabled=lambda s: s.has_current),
     # Search
     ActionSpec("focus_search", "&Find…", (SK.Find,), "search", "Go to the search field", menu=("&Search", 0)),
     ActionSpec("search", "&Search", (), "search", "Search for the text and example image", menu=("&Search", 0),

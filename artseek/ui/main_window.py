@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QS
 from artseek import __version__
 from artseek.ui import actions as action_table
 from artseek.ui import icons
+from artseek.ui.controllers.details import DetailsController
 from artseek.ui.controllers.backups import BackupsController
 from artseek.ui.controllers.composed import ComposedController
 from artseek.ui.controllers.library import LibraryController
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.composed = ComposedController(service, self.actions["use_pic2word"], status, self)
         self.models = ModelsController(service, self, status)  # model setup and the demo
         self.preferences = PreferencesController(service, self, self.view.set_thumbnail_size, status)
+        self.details = DetailsController(service, self.state, self.results.current_result, self, status)
         self.model_label.clicked.connect(lambda: self.models.show_setup())
         self._wire()
         self._restore_settings()
@@ -100,6 +102,8 @@ class MainWindow(QMainWindow):
             "shortcuts": self.show_shortcuts, "about": self.show_about,
             "use_pic2word": lambda: self.composed.choose(), "train_mapper": lambda: self.composed.train(),
             "model_setup": lambda: self.models.show_setup(), "preferences": lambda: self.preferences.show_dialog(),
+            "detail_indexing": lambda: self.details.toggle_detail_indexing(),
+            "find_reproductions": lambda: self.details.find(False), "find_source": lambda: self.details.find(True),
         }
 
     def _build_central(self, central: QWidget) -> None:

@@ -43,3 +43,26 @@ def test_dragging_a_rectangle_searches_with_that_region(qtbot, window, shapes_20
         window.open_details(window.model.index(row))
         assert len(detail.image.outline) == 4
     detail.close()
+
+
+def test_find_reproductions_and_detail_indexing_actions(qtbot, window, tmp_path) -> None:  # noqa: ANN001
+    from artseek.evaluation.pages import write_pairs
+
+    truth = write_pairs(tmp_path / "set", 1, seed=2)
+    folder = tmp_path / "set"
+    window.import_folders([str(folder / "pages"), str(folder / "photos")])
+    wait_indexed(qtbot, window, 2)
+    search(qtbot, window, "a photograph")
+    photo = truth["pairs"][0]["photo"]
+    row = next(i for i, r in enumerate(window.model.results()) if r.path == photo)
+    window.view.setCurrentIndex(window.model.index(row))
+    with qtbot.waitSignal(window.service.details.reproductionsFound, timeout=60_000):
+        window.actions["find_reproductions"].trigger()
+    results = window.model.results()
+    assert [r.path for r in results] == [truth["pairs"][0]["page"]] and results[0].quad is not None
+    window.open_details(window.model.index(0))
+    assert len(window.detail.image.outline) == 4
+    window.detail.close()
+    with qtbot.waitSignal(window.service.details.tilesSet, timeout=60_000):
+        window.actions["detail_indexing"].trigger()
+    assert window.service.library.tiles.stats()["images"] == 2

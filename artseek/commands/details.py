@@ -24,9 +24,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--source", action="store_true",
                    help="IMAGE is a page: find the library images that appear inside it")
     p.add_argument("--top", type=int, default=10, metavar="K", help="number of results (default 10)")
-    p.add_argument("--pool", choices=["auto", "all", "images", "tiles"], default="auto",
+    p.add_argument("--pool", choices=["auto", "all", "images", "tiles", "both"], default="auto",
                    help="which candidates are verified: auto (default: every image of a small library, else the "
-                        "nearest images and tiles), all, images (whole-image vectors only), tiles")
+                        "nearest images and tiles), all, images (whole-image vectors only), tiles, both")
     p.set_defaults(handler=cmd_reproductions)
 
 

@@ -63,8 +63,9 @@ class ReproductionFinder:
 
     # ---------------------------------------------------------- candidates
     def candidates(self, image: Image.Image, source: bool, pool: str = "auto", count: int = CANDIDATES) -> list[int]:
-        """Library images worth verifying. ``pool``: "auto", "all", "images" (whole-image vectors only),
-        "tiles" (the tile index, or the query's tiles for a source search)."""
+        """Library images worth verifying. ``pool``: "auto" (all of a small library, else "both"), "all",
+        "images" (whole-image vectors only), "tiles" (the tile index, or the query's tiles for a source search),
+        "both" (the union of images and tiles, best ``count`` by similarity)."""
         ids = self._all_ids()
         if pool == "all" or (pool == "auto" and len(ids) <= EXHAUSTIVE_BELOW):
             return ids
@@ -74,15 +75,15 @@ class ReproductionFinder:
             for i, s in ranked:
                 scores[i] = max(scores.get(i, -2.0), s)
 
-        if pool in ("auto", "images"):
+        if pool in ("auto", "images", "both"):
             take(self._search_images(self._embed(image), count))
-        if pool in ("auto", "tiles"):
+        if pool in ("auto", "tiles", "both"):
             if source:  # the photograph is a part of the query page: its tiles are searched among whole images
                 for _, _, crop in crops(image):
                     take(self._search_images(self._embed(crop), count))
             else:
                 take(self._search_tiles(self._embed(image), count))
-        return [i for i, _ in sorted(scores.items(), key=lambda kv: -kv[1])[: count * 2]]
+        return [i for i, _ in sorted(scores.items(), key=lambda kv: -kv[1])[:count]]
 
     # -------------------------------------------------------------- verify
     def features_of(self, image_id: int, path: str) -> Features | None:
@@ -101,10 +102,10 @@ class ReproductionFinder:
 
     def find(self, image: Image.Image, source: bool = False, top_k: int = 10, pool: str = "auto",
              exclude: set[int] | None = None, min_inliers: int = MIN_INLIERS,
-             control: JobControl | None = None) -> list[Reproduction]:
+             control: JobControl | None = None, candidates: int = CANDIDATES) -> list[Reproduction]:
         """Verified matches of ``image`` among the candidates, most verified matches first."""
         query = extract(image)
-        ids = [i for i in self.candidates(image, source, pool) if not exclude or i not in exclude]
+        ids = [i for i in self.candidates(image, source, pool, candidates) if not exclude or i not in exclude]
         paths = self._paths(ids)
         found: list[Reproduction] = []
         for i in ids:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 
@@ -45,6 +46,7 @@ def test_dragging_a_rectangle_searches_with_that_region(qtbot, window, shapes_20
     detail.close()
 
 
+@pytest.mark.slow
 def test_find_reproductions_and_detail_indexing_actions(qtbot, window, tmp_path) -> None:  # noqa: ANN001
     from artseek.evaluation.pages import write_pairs
 

@@ -85,6 +85,7 @@ def reproductions(args: argparse.Namespace) -> None:
                 times[name].append(time.perf_counter() - t)
                 ranks[name].append(_rank([r.image_id for r in found], target))
         rows[direction] = (ranks, times)
+        print(direction, {k: [r for r in v] for k, v in ranks.items()}, flush=True)
     print(f"{args.pairs} pairs (modes colour/grey/halftone in turn, 10-40 % of the page, ±6°, JPEG 55-85), "
           f"{args.distractors} distractor pages; tiny-test model")
     for direction, (ranks, times) in rows.items():

@@ -53,6 +53,12 @@ def reproductions(args: argparse.Namespace) -> None:
 
     work = Path(tempfile.mkdtemp(prefix="eval-repro-"))
     truth = write_pairs(work / "set", args.pairs, seed=args.seed, distractors=args.distractors)
+    from artseek.evaluation.pages import make_photo
+
+    rng = random.Random(args.seed + 7)
+    for i in range(args.distractors):  # photographs printed nowhere: distractors for Find the Source
+        make_photo(rng, (rng.randint(600, 900), rng.randint(450, 700))).save(
+            work / "set" / "photos" / f"extra_{i:04d}.jpg", quality=92)
     pages_lib, photos_lib = _open(work / "pages_lib"), _open(work / "photos_lib")
     pages_lib.set_detail_indexing(True)
     pages_lib.index([work / "set" / "pages"])
@@ -87,7 +93,7 @@ def reproductions(args: argparse.Namespace) -> None:
         rows[direction] = (ranks, times)
         print(direction, {k: [r for r in v] for k, v in ranks.items()}, flush=True)
     print(f"{args.pairs} pairs (modes colour/grey/halftone in turn, 10-40 % of the page, ±6°, JPEG 55-85), "
-          f"{args.distractors} distractor pages; tiny-test model")
+          f"{args.distractors} distractor pages and as many distractor photographs; tiny-test model")
     for direction, (ranks, times) in rows.items():
         print(f"\n{direction}")
         for name, r in ranks.items():

@@ -38,6 +38,7 @@ from artseek.ingest.progress import JobControl, ProgressListener
 from artseek.library_care import META_LIBRARY_ID, LibraryCare
 from artseek.library_data import LibraryData
 from artseek.library_filters import LibraryFilters
+from artseek.library_details import LibraryDetails
 from artseek.library_folders import LibraryFolders
 from artseek.library_lock import LibraryLock
 from artseek.search.feedback import QueryEmbeddings, rank_feedback
@@ -85,7 +86,7 @@ class LibraryStatus:
         return asdict(self)
 
 
-class Library(LibraryFolders, LibraryCare, LibraryData, LibraryFilters):
+class Library(LibraryFolders, LibraryCare, LibraryData, LibraryFilters, LibraryDetails):
     """An opened library folder. Thread-safe for one writer plus readers."""
 
     def __init__(self, folder: Path | str | None = None, model: str | None = None,
@@ -161,6 +162,8 @@ class Library(LibraryFolders, LibraryCare, LibraryData, LibraryFilters):
         try:
             if self._vectors is not None and not self.read_only:
                 self._vectors.save(self.db.max_seq())
+            if self._tile_store is not None:
+                self._tile_store.close()
         except (OSError, DBAPIError, RuntimeError):
             pass
         finally:
@@ -237,6 +240,7 @@ class Library(LibraryFolders, LibraryCare, LibraryData, LibraryFilters):
         """Index (or re-scan) ``folders``; unchanged files cost no model work."""
         report = self.indexing_job(folders, options, listener, control).run()
         self.collections.relink()
+        self.update_tiles(control)  # detail indexing, when on: tiles of the newly indexed images
         if report.indexed or report.failed or report.missing or report.moved:
             self._auto_backup("after index")
         return report
@@ -270,6 +274,7 @@ class Library(LibraryFolders, LibraryCare, LibraryData, LibraryFilters):
         for name in (INDEX_FILENAME, STATE_FILENAME):
             (self.folder / name).unlink(missing_ok=True)
         self.model_name, self._encoder, self._vectors, self._texts = model, None, None, None
+        self._tile_store, self._finder = None, None  # the tiles of the old model go at their next sync
 
     # -------------------------------------------------------------- status
     def status(self, max_failures: int = 1000) -> LibraryStatus:
@@ -332,8 +337,12 @@ class Library(LibraryFolders, LibraryCare, LibraryData, LibraryFilters):
         """Rank indexed images (those passing ``filter``) by cosine similarity to ``query``."""
         if self._vectors is None and self.db.get_meta(META_DIM) is None:
             return []
-        ranked = rank_by_vector(self.vectors, normalise(query), top_k, exclude, allowed=self.allowed(filter))
-        return search_results(self.db, ranked)
+        allowed = self.allowed(filter)
+        ranked = rank_by_vector(self.vectors, normalise(query), top_k, exclude, allowed=allowed)
+        if allowed is not None:  # tiles are merged in unfiltered searches only (their images are not filtered)
+            return search_results(self.db, ranked)
+        ranked, regions = self.merge_tiles(query, ranked, top_k, exclude)
+        return self.with_regions(search_results(self.db, ranked), regions)
 
     def search_text(self, text: str, top_k: int = 20, filter: SearchFilter | None = None) -> list[SearchResult]:  # noqa: A002
         """Text-to-image search."""
@@ -371,8 +380,11 @@ class Library(LibraryFolders, LibraryCare, LibraryData, LibraryFilters):
         allowed = self.allowed(query.filter)
         if query.within_ids is not None:  # a collection opened as the view: exact over its images that pass
             allowed = self.allowed_within(query.within_ids, allowed)
-        results = search_results(self.db, rank_feedback(self.vectors, q, top_k, exclude, query.method, marked,
-                                                        allowed))
+        ranked = rank_feedback(self.vectors, q, top_k, exclude, query.method, marked, allowed)
+        regions: dict = {}
+        if allowed is None:  # tiles: in unfiltered searches without marks
+            ranked, regions = self.merge_tiles(None if marked else q.base, ranked, top_k, exclude)
+        results = self.with_regions(search_results(self.db, ranked), regions)
         if remember:
             try:
                 self.history.record(query)

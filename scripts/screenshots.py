@@ -56,6 +56,8 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=320, help="generated images to index")
     parser.add_argument("--only-setup", action="store_true",
                         help="only the Model Setup and Preferences dialogs (no indexing: a few seconds)")
+    parser.add_argument("--only-details", action="store_true",
+                        help="only the reproduction and detail-query scenes (generated pages, about a minute)")
     parser.add_argument("--scene", action="append", default=None,
                         help="save only this screenshot (repeatable), e.g. --scene map.png; the flow runs as always")
     args = parser.parse_args()
@@ -70,7 +72,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="artseek-shots-"))
     os.environ["ARTSEEK_DATA_DIR"] = str(work / "user-data")
     try:
-        return _run(args.out, args.count, work, width, height, args.only_setup, args.scene)
+        return _run(args.out, args.count, work, width, height, args.only_setup, args.scene, args.only_details)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if xvfb is not None:
@@ -78,7 +80,7 @@ def main() -> int:
 
 
 def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup: bool = False,
-         scenes: list[str] | None = None) -> int:
+         scenes: list[str] | None = None, only_details: bool = False) -> int:
     from PIL import Image
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
@@ -139,6 +141,10 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
     window.open_library(str(work / "Library"), strict_model=True)
     wait(lambda: service.is_open, what="the library")
     wait(lambda: service.model_state == "ready", what="the model")
+    if only_details:
+        window.close()
+        _details(work, shoot, wait)
+        return 0
     if only_setup:
         _setup_dialogs(window, shoot)
         window.close()
@@ -341,6 +347,7 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
 
     window.close()
     _demo(work, shoot, wait)
+    _details(work, shoot, wait)
     QApplication.processEvents()
     return 0
 
@@ -479,6 +486,65 @@ def _write_formats(folder: Path, work: Path) -> Path:
     example = work / "green_star.png"
     render(motif, size=600, seed=1).save(example)
     return example
+
+
+def _details(work: Path, shoot: Callable, wait: Callable) -> None:
+    """Issue 21: a reproduction found inside a page (outlined), and a detail query (a dragged rectangle)."""
+    from PySide6.QtCore import QSettings
+
+    from artseek.evaluation.pages import write_pairs
+    from artseek.ui.main_window import MainWindow
+    from artseek.ui.service import LibraryService
+
+    truth = write_pairs(work / "Press", 4, seed=11, distractors=2)
+    weights = ROOT / "tests" / "fixtures" / "tiny_model" / "artseek-tiny.safetensors"
+    service = LibraryService(model="tiny-test", weights=str(weights))
+    window = MainWindow(service, QSettings(str(work / "details.ini"), QSettings.Format.IniFormat))
+    window.resize(1400, 880)
+    window.show()
+    window.open_library(str(work / "PressLibrary"), strict_model=True)
+    wait(lambda: service.is_open, what="the press library")
+    service.library.set_detail_indexing(True)
+    window.import_folders([str(work / "Press" / "pages"), str(work / "Press" / "photos")])
+    wait(lambda: not service.indexing and service.status is not None and service.status.indexed == 10,
+         what="the press import")
+    # Image -> Find Reproductions on a photograph: the page that prints it, its outline in the detail view.
+    window.search_area.field.setText("a photograph")
+    window.run_search()
+    wait(lambda: not service.searching and window.model.rowCount() > 0, what="the search")
+    photo = truth["pairs"][1]["photo"]
+    row = next(i for i, r in enumerate(window.model.results()) if r.path == photo)
+    window.view.setCurrentIndex(window.model.index(row))
+    found: list = []
+    service.details.reproductionsFound.connect(lambda *a: found.append(a))
+    window.actions["find_reproductions"].trigger()
+    wait(lambda: bool(found), timeout=120, what="the reproductions")
+    window.open_details(window.model.index(0))
+    detail = window.detail
+    detail.resize(1100, 760)
+    wait(lambda: detail.fields["format"].text() not in ("…", ""), what="details")
+    shoot(detail, "reproduction.png")
+    detail.close()
+    # A detail query: a rectangle dragged over a page's photograph searches with that region.
+    page = truth["pairs"][2]
+    window.search_area.field.clear()
+    window.search.search_like(window.service.library.image_id_for_path(page["page"]), page["page"])
+    wait(lambda: not service.searching and window.model.rowCount() > 0, what="more like the page")
+    window.open_details(window.model.index(0))
+    wait(lambda: detail.fields["format"].text() not in ("…", ""), what="details")
+    xs, ys = [x for x, _ in page["quad"]], [y for _, y in page["quad"]]
+    token = service.search_token
+    detail.image.regionSelected.emit((min(xs), min(ys), max(xs), max(ys)))
+    wait(lambda: service.search_token > token and not service.searching, what="the detail query")
+    detail.close()
+    window.view.setCurrentIndex(window.model.index(0))
+    shoot(window, "detail-query.png")
+    row = next((i for i, r in enumerate(window.model.results()) if r.region is not None), 0)
+    window.open_details(window.model.index(row))  # the tile that matched, outlined
+    wait(lambda: detail.fields["format"].text() not in ("…", ""), what="details")
+    shoot(detail, "detail-query-region.png")
+    detail.close()
+    window.close()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import pkgutil
 # Registered in this order (the order of ``--help``), also where a frozen app cannot list the package;
 # any other module of this package with a ``register`` follows, alphabetically.
 MODULES = ("indexing", "search", "manage", "models", "bench", "eval", "texts", "categories", "train", "library_admin",
-           "collections", "history", "map")
+           "collections", "history", "map", "details")
 
 
 def register_all(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -14,6 +14,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("index", parents=[common], help="index image folders (incremental)")
     p.add_argument("folders", nargs="+", type=Path, metavar="FOLDER")
     add_indexing_options(p)
+    p.add_argument("--tiles", action="store_true",
+                   help="turn detail indexing on: each image also embedded as overlapping tiles (small motifs)")
     p.set_defaults(handler=cmd_index)
 
     p = sub.add_parser("rescan", parents=[common], help="re-index every imported folder")
@@ -28,6 +30,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     if missing:
         raise ArtSeekError(f"Not a folder: {', '.join(missing)}.", "Give folders that contain images.")
     with open_library(args) as lib:
+        if getattr(args, "tiles", False):
+            lib.set_detail_indexing(True)  # detail indexing: tiles are made after the images
         return run_indexing(args, functools.partial(lib.index, args.folders))
 
 

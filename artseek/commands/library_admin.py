@@ -39,6 +39,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                         help="merge a file written by export-data (importing twice changes nothing)")
     p.add_argument("file", metavar="FILE.json")
     p.set_defaults(handler=cmd_import_data)
+    from artseek.commands.details import add_tiles_command  # detail indexing: library tiles on|off|status
+    add_tiles_command(lsub, parents)
 
 
 def _folder(args: argparse.Namespace) -> str | None:

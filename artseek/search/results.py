@@ -14,6 +14,10 @@ class SearchResult:
     score: float
     width: int | None = None
     height: int | None = None
+    # The part of the image that matched best (x0, y0, x1, y1 as fractions), when it was one of its tiles
+    # (detail indexing); None: the whole image.
+    region: tuple[float, float, float, float] | None = None
+    quad: tuple[tuple[float, float], ...] | None = None  # a reproduction: where the photograph lies in this image
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -9,8 +9,9 @@ from artseek.storage.duplicate_models import (DuplicateCheck, DuplicateDismissal
 from artseek.storage.history_models import SearchHistoryEntry
 from artseek.storage.map_models import MapCluster, MapPoint
 from artseek.storage.text_models import PromptEmbedding, Tag, TextEntry, TextPart
+from artseek.storage.tile_models import Tile
 
 __all__ = ["CategoryRow", "Collection", "CollectionItem", "Database", "Embedding", "Image", "ImageStatus", "ImportRoot",
            "MapCluster", "MapPoint", "Meta", "Thumbnail", "SearchHistoryEntry",
-           "PromptEmbedding", "Tag", "TextEntry", "TextPart",
+           "PromptEmbedding", "Tag", "TextEntry", "TextPart", "Tile",
            "DuplicateCheck", "DuplicateDismissal", "DuplicateDismissalMember", "DuplicatePair"]

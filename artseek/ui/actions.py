@@ -101,6 +101,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("find_duplicates", "Find &Duplicates…", (), None,
                "Identical, near-identical and similar images, group by group: mark not duplicates, add to a "
                "collection, export CSV", menu=("&Library", 1), enabled=lambda s: s.has_library),
+    # Detail indexing and reproductions (issue 21)
+    ActionSpec("detail_indexing", "&Detail Indexing On/Off", (), None,
+               "Also index every image as 13 overlapping tiles, so a small motif is found (or turn it off)",
+               menu=("&Library", 2), enabled=lambda s: s.writable and not s.indexing and s.model_usable),
+    ActionSpec("find_reproductions", "Find &Reproductions", (), None,
+               "Library images in which the current image appears (e.g. printed in a page), outlined",
+               menu=("&Image", 3), enabled=lambda s: s.has_current),
+    ActionSpec("find_source", "Find the &Source", (), None,
+               "Library images that appear inside the current image (e.g. the photograph printed in this page)",
+               menu=("&Image", 3), enabled=lambda s: s.has_current),
     # Search
     ActionSpec("focus_search", "&Find…", (SK.Find,), "search", "Go to the search field", menu=("&Search", 0)),
     ActionSpec("search", "&Search", (), "search", "Search for the text and example image", menu=("&Search", 0),

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QP
 from artseek import __version__
 from artseek.ui import actions as action_table
 from artseek.ui import icons
+from artseek.ui.controllers.details import DetailsController
 from artseek.ui.controllers.backups import BackupsController
 from artseek.ui.controllers.collections import CollectionsController
 from artseek.ui.controllers.composed import ComposedController
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.composed = ComposedController(service, self.actions["use_pic2word"], status, self)
         self.models = ModelsController(service, self, status)  # model setup and the demo
         self.preferences = PreferencesController(service, self, self.view.set_thumbnail_size, status)
+        self.details = DetailsController(service, self.state, self.results.current_result, self, status)
         self.model_label.clicked.connect(lambda: self.models.show_setup())
         self.texts = TextsController(service, self.state, self.model, self.results, self.actions, status, self)
         self._build_collections(status)
@@ -128,6 +130,8 @@ class MainWindow(QMainWindow):
             "map_mark_not_relevant": lambda: self.map.mark_selection(NOT_RELEVANT),
             "map_to_collection": lambda: self.collections.add_to_chosen(self.map.selected(),
                                                                        "Select images on the map first."),
+            "detail_indexing": lambda: self.details.toggle_detail_indexing(),
+            "find_reproductions": lambda: self.details.find(False), "find_source": lambda: self.details.find(True),
         }
 
     def _collection_slots(self) -> dict:
@@ -240,6 +244,7 @@ class MainWindow(QMainWindow):
                                                                             len(state.negatives)))
         self.results.nothingFound.connect(lambda: self.library.show_empty(searched=True))
         self.results.moreLikeRequested.connect(self.search.search_like)
+        self.results.regionRequested.connect(self.search.search_region)
         self.search.importRequested.connect(self.import_folders)
         self.search.busyChanged.connect(self.search_busy.setVisible)
         self.inspector.captions.keywordActivated.connect(self.search.search_keyword)

@@ -36,6 +36,7 @@ from artseek.ingest.progress import IndexProgress, JobControl
 from artseek.ui.errors import describe_error
 from artseek.ui.query_state import QueryState
 from artseek.ui.service_care import CareService
+from artseek.ui.service_details import DetailsService
 from artseek.ui.service_models import ModelsService
 from artseek.ui.service_texts import TextsService
 from artseek.ui.service_collections import CollectionsService
@@ -117,6 +118,7 @@ class LibraryService(QObject):
         self.composed_method = "average"  # image+text queries: "pic2word" (when the library has a mapper), "average"
         self._mapper_control: JobControl | None = None  # the running mapper training, cancelled on close
         self.care = CareService(self)  # backups, restore and check (ui/service_care.py)
+        self.details = DetailsService(self)  # detail indexing and reproductions (ui/service_details.py)
         self.models = ModelsService(self)  # model setup: add a file, download, export (ui/service_models.py)
         self.library_options: dict = {}  # more Library options (int8), and IndexOptions (max_pixels): Preferences
         self.index_options: dict = {}

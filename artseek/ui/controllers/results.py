@@ -21,6 +21,7 @@ class ResultsController(QObject):
     """Keeps the inspector and the detail view on the current result, and acts on the selection."""
 
     moreLikeRequested = Signal(int, str)  # image id, path: "more like this" from the detail view
+    regionRequested = Signal(bytes, str)  # PNG, label: a region dragged in the detail view, as the example
     nothingFound = Signal()  # a search answered with no results
 
     def __init__(self, service: LibraryService, state: QueryModel, model: ResultsModel, pane: ResultsPane,
@@ -150,6 +151,7 @@ class ResultsController(QObject):
             self.detail.openFile.connect(lambda path: files.open_file(self.window, path))
             self.detail.revealFile.connect(lambda path: files.reveal_file(self.window, path))
             self.detail.moreLikeThis.connect(self._detail_more_like)
+            self.detail.regionSearch.connect(self.regionRequested)
         self._show_in_detail(index.row())
         self.detail.show()
         self.detail.raise_()

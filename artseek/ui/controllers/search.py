@@ -114,6 +114,12 @@ class SearchController(QObject):
         self.state.set_text("")
         self.set_example(Example.from_library(image_id, path), self.service.thumbnails.pixmap(image_id))
 
+    def search_region(self, data: bytes, label: str) -> None:
+        """A region dragged in the detail view becomes the example image (text and marks are kept)."""
+        pixmap = QPixmap()
+        pixmap.loadFromData(data)
+        self.set_example(Example.from_bytes(data, label), pixmap)
+
     def paste_image(self) -> None:
         mime = QGuiApplication.clipboard().mimeData()
         content = read_mime(mime) if mime is not None else DropContent()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,6 +25,7 @@ from artseek.ui.widgets.caption_view import CaptionView
 from artseek.ui.widgets.pixmaps import fit_pixmap
 from artseek.ui.widgets.plain import esc, plain_label
 from artseek.ui.widgets.tags_view import TagsView
+from artseek.ui.widgets.region_image import RegionImage
 
 
 def _human_size(n: int | None) -> str:
@@ -44,6 +45,7 @@ class DetailDialog(QDialog):
     openFile = Signal(str)
     revealFile = Signal(str)
     moreLikeThis = Signal(int)
+    regionSearch = Signal(bytes, str)  # PNG of the dragged region, a label: search with that detail
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,11 +55,12 @@ class DetailDialog(QDialog):
         self.path = ""
         self._pixmap = QPixmap()
 
-        self.image = plain_label(QLabel(self))  # an error message may name the file
+        self.image = plain_label(RegionImage(self))  # an error message may name the file
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image.setMinimumSize(QSize(320, 320))
         self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.image.setObjectName("detailImage")
+        self.image.regionSelected.connect(self._region_selected)
 
         side = QWidget(self)
         side_layout = QVBoxLayout(side)
@@ -140,6 +143,7 @@ class DetailDialog(QDialog):
         if result.width and result.height:
             self.fields["dimensions"].setText(f"{result.width} × {result.height} px")
         self._pixmap = thumbnail if thumbnail is not None else QPixmap()
+        self.image.set_outline(getattr(result, "quad", None) or getattr(result, "region", None))
         self._fit()
         self.captions.set_matched(getattr(result, "sentence", None))
         self.captions.loading()
@@ -185,6 +189,20 @@ class DetailDialog(QDialog):
             self.image.setText("Loading…")
             return
         self.image.setPixmap(fit_pixmap(self._pixmap, self.image.size()))
+
+    def _region_selected(self, region: tuple) -> None:
+        """The dragged rectangle, cut from the shown image (the full decoded one once loaded), as a PNG."""
+        if self._pixmap.isNull():
+            return
+        w, h = self._pixmap.width(), self._pixmap.height()
+        x0, y0, x1, y1 = region
+        crop = self._pixmap.copy(round(x0 * w), round(y0 * h), max(1, round((x1 - x0) * w)),
+                                 max(1, round((y1 - y0) * h)))
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        crop.save(buffer, "PNG")
+        self.regionSearch.emit(bytes(data.data()), f"detail of {os.path.basename(self.path)}")
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)

@@ -1,0 +1,48 @@
+"""The service's detail indexing and reproductions (part of the window's door to the core).
+
+:class:`DetailsService` belongs to :class:`artseek.ui.service.LibraryService`
+(its ``details``): turning detail indexing on (and making the tiles) runs on
+the write thread, *Find Reproductions* / *Find the Source* on a read thread.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+
+class DetailsService(QObject):
+    """Detail indexing and reproductions of the open library; answers with signals."""
+
+    tilesSet = Signal(bool, int)  # on, images that got tiles now
+    reproductionsFound = Signal(str, bool, object)  # the query's path, source?, list[Reproduction]
+    failed = Signal(str, object)  # what was being done, the exception
+
+    def __init__(self, service: QObject) -> None:
+        """``service``: the LibraryService (its ``library``, ``need_library``, ``run_background``)."""
+        super().__init__(service)
+        self.service = service
+
+    def detail_indexing(self) -> bool:
+        lib = self.service.library
+        return bool(lib is not None and lib.tiles.enabled)
+
+    def set_detail_indexing(self, on: bool) -> None:
+        if not self.service.need_library(write=True, idle=True):
+            return
+        lib = self.service.library
+
+        def work() -> tuple[bool, int]:
+            lib.set_detail_indexing(on)
+            return on, (lib.update_tiles() if on else 0)
+
+        self.service.run_background(work, lambda r: self.tilesSet.emit(*r),
+                                    lambda exc: self.failed.emit("Detail indexing could not be changed", exc),
+                                    write=True)
+
+    def find_reproductions(self, path: str, source: bool) -> None:
+        if not self.service.need_library():
+            return
+        lib = self.service.library
+        self.service.run_background(lambda: lib.find_reproductions(path, source=source),
+                                    lambda found: self.reproductionsFound.emit(path, source, found),
+                                    lambda exc: self.failed.emit("Reproductions could not be searched", exc))

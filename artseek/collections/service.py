@@ -115,8 +115,9 @@ class CollectionService:
         return [i.image_id for i in self.items(ref) if i.image_id is not None and i.indexed]
 
     def results(self, ref: int | str) -> list[SearchResult]:
-        """The indexed images of a collection as search results (score 0), in its order: a collection view."""
-        return search_results(self.db, [(i, 0.0) for i in self.image_ids(ref)])
+        """The indexed images of a collection as search results, in its order: a collection view. Their score is
+        NaN: no search ranked them (the window shows their position instead)."""
+        return search_results(self.db, [(i, float("nan")) for i in self.image_ids(ref)])
 
     def containing(self, image_id: int) -> list[str]:
         """Names of the collections an image is in."""

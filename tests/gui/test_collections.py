@@ -87,9 +87,15 @@ def test_collections_in_the_window(qtbot, make_window, shapes_200, tmp_path, mon
     assert [r.image_id for r in window.model.results()] == coll
     assert window.state.scope is not None and window.actions["show_whole_library"].isEnabled()
     assert window.actions["export_collection"].isEnabled() and panel.open_box.isVisible()
+    # Its items are listed in order, not ranked: no score under them (a search inside it shows scores again).
+    from artseek.ui.widgets.results_view import ScoreRole
+
+    assert window.model.index(0).data(ScoreRole) is None
+    assert "Number 1 in the collection" in window.model.index(0).data(Qt.ItemDataRole.ToolTipRole)
     # Search, feedback and More like this run within it.
     within = search(qtbot, window, "a blue star")
     assert {r.image_id for r in within} == set(coll)
+    assert isinstance(window.model.index(0).data(ScoreRole), float)
     window.mark([coll[3]], RELEVANT)
     with qtbot.waitSignal(window.service.searchFinished, timeout=TIMEOUT):
         window.refine()

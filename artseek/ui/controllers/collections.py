@@ -20,7 +20,7 @@ from artseek.ui.query_state import RELEVANT, QueryModel, Scope
 from artseek.ui.service import LibraryService
 from artseek.ui.service_collections import OpenedCollection
 from artseek.ui.widgets.collections_panel import CollectionsPanel
-from artseek.ui.widgets.plain import tip
+from artseek.ui.widgets.plain import ranked, tip
 
 Status = Callable[[str, int], None]
 EXPORTS = {"CSV file (with notes, tags, descriptions)…": ("csv", "a4"),
@@ -276,9 +276,7 @@ class CollectionsController(QObject):
         """Export without dialogs (what: "csv", "copy" or "pdf")."""
         if selection:
             ids = self.results.selected_ids()
-            scores = {r.image_id: r.score for r in self.state.results if r.image_id in set(ids)}
-            if self.opened is not None and self.state.is_empty():
-                scores = {}  # a collection's own view has no search scores
+            scores = {r.image_id: r.score for r in self.state.results if r.image_id in set(ids) and ranked(r.score)}
             self.collections.export(what, target, image_ids=ids, scores=scores, title="Selected images",
                                     paper=paper)
         else:

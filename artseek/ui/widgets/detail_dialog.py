@@ -23,7 +23,7 @@ from artseek.ui import icons
 from artseek.ui.view_data import Captions, ImageDetails
 from artseek.ui.widgets.caption_view import CaptionView
 from artseek.ui.widgets.pixmaps import fit_pixmap
-from artseek.ui.widgets.plain import esc, plain_label
+from artseek.ui.widgets.plain import esc, plain_label, ranked
 from artseek.ui.widgets.tags_view import TagsView
 from artseek.ui.widgets.region_image import RegionImage
 
@@ -137,7 +137,7 @@ class DetailDialog(QDialog):
                      -1: "  <span style='color:#cf222e'>(− not relevant)</span>"}.get(mark, "")
         self.title.setText(f"<h3>{esc(os.path.basename(result.path))}{mark_text}</h3>")
         self.fields["path"].setText(result.path)
-        self.fields["score"].setText(f"{result.score:.4f}")
+        self.fields["score"].setText(f"{result.score:.4f}" if ranked(result.score) else "— (a collection's item)")
         for key in ("dimensions", "format", "bytes", "status", "indexed_at"):
             self.fields[key].setText("…")
         if result.width and result.height:

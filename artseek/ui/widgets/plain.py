@@ -31,3 +31,8 @@ def plain_label(label: QLabel) -> QLabel:
     """Make ``label`` show its text literally; returns it."""
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
+
+
+def ranked(score: float | None) -> bool:
+    """Whether a result's score comes from a search (a collection's own view lists its items unranked: NaN)."""
+    return score is not None and score == score

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemD
 
 from artseek.ui.query_state import NOT_RELEVANT, RELEVANT
 from artseek.ui.thumbnails import ThumbnailLoader
-from artseek.ui.widgets.plain import tip
+from artseek.ui.widgets.plain import ranked, tip
 
 IMAGE_ID_MIME = "application/x-artseek-image-ids"
 
@@ -104,7 +104,9 @@ class ResultsModel(QAbstractListModel):
             size = f"\n{r.width} × {r.height} px" if r.width and r.height else ""
             sentence = f"\n“{r.sentence}”" if getattr(r, "sentence", None) else ""
             tags = f"\nTags: {', '.join(self._tags[r.image_id])}" if self._tags.get(r.image_id) else ""
-            return tip(f"{r.path}{size}\nScore {r.score:.3f} · rank {index.row() + 1}{sentence}{tags}")
+            where = (f"Score {r.score:.3f} · rank {index.row() + 1}" if ranked(r.score)
+                     else f"Number {index.row() + 1} in the collection")
+            return tip(f"{r.path}{size}\n{where}{sentence}{tags}")
         if role == SentenceRole:
             return getattr(r, "sentence", None)
         if role == TagsRole:
@@ -114,13 +116,14 @@ class ResultsModel(QAbstractListModel):
         if role == PathRole:
             return r.path
         if role == ScoreRole:
-            return r.score
+            return r.score if ranked(r.score) else None
         if role == MarkRole:
             return self._marks.get(r.image_id, 0)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             mark = {RELEVANT: ", marked relevant", NOT_RELEVANT: ", marked not relevant"}.get(
                 self._marks.get(r.image_id, 0), "")
-            return f"{os.path.basename(r.path)}, score {r.score:.2f}{mark}"
+            score = f", score {r.score:.2f}" if ranked(r.score) else ""
+            return f"{os.path.basename(r.path)}{score}{mark}"
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:

@@ -44,18 +44,30 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
-    from artseek.embedding.registry import MODELS, candidate_paths
+    from artseek.embedding.catalogue import LEFT_OUT
+    from artseek.embedding.model_listing import installed_models
 
-    rows = []
-    for spec in MODELS.values():
-        found = next((str(p) for p in candidate_paths(spec) if p.is_file()), None)
-        rows.append({"name": spec.name, "architecture": spec.architecture, "file": spec.weights_filename,
-                     "found": found, "description": spec.description})
+    rows = installed_models()
     if opt(args, "json"):
-        emit_json(rows)
-    else:
-        for r in rows:
-            print(f"{r['name']:10s} {r['description']}\n           {r['found'] or 'weights not found: ' + r['file']}")
+        emit_json({"models": rows, "left_out": LEFT_OUT, "default": config.DEFAULT_MODEL})
+        return 0
+    print(f"{'NAME':18s} {'ARCHITECTURE / WEIGHTS':42s} {'DIM':>4s} {'PX':>4s} {'IN-1k':>6s} {'38-AVG':>6s}  INSTALLED")
+    for r in rows:
+        pub = r["published"] or {}
+        top1 = f"{pub['imagenet_top1'] * 100:.1f}" if pub else "-"
+        avg = f"{pub['average_38']:.3f}" if pub else "-"
+        state = "weights + ONNX export" if r["found"] and r["export"] else (
+            "weights" if r["found"] else ("ONNX export only" if r["export"] else "no"))
+        mark = "*" if r["name"] == config.DEFAULT_MODEL else " "
+        arch = f"{r['architecture']} {r['pretrained'] or ''}".strip()
+        print(f"{r['name'] + mark:18s} {arch:42s} {r['embed_dim'] or '-':>4} {r['image_size'] or '-':>4} "
+              f"{top1:>6s} {avg:>6s}  {state}")
+        if r["found"]:
+            print(f"{'':18s} {r['found']}")
+    print(f"\n* the default model. Missing weights: 'models fetch --model NAME' on a networked machine, or bring the "
+          f"file and 'models add FILE'. Quality figures: {', '.join(sorted({r['published']['source'] for r in rows if r['published']}))}.")
+    for name, why in LEFT_OUT.items():
+        print(f"Not in the catalogue: {name} (it cannot run offline here; models list --json says why).")
     return 0
 
 

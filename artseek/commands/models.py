@@ -37,6 +37,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--int8", action="store_true",
                    help="also write dynamically quantised int8 towers; they become the default of --backend auto "
                         "if their measured agreement with torch passes the thresholds (docs/backends.md)")
+    p.add_argument("--static-int8", action="store_true",
+                   help="also write a statically quantised int8 image tower (the fastest indexing path); it becomes "
+                        "the default of --backend auto if its measured agreement with torch passes the thresholds")
+    p.add_argument("--calibrate", type=Path, metavar="FOLDER",
+                   help="pictures to calibrate the static int8 tower on (best: the library's own images; default: "
+                        "a synthetic set)")
     p.add_argument("--dest", type=Path, default=None,
                    help="folder to write the export folder into (default: the user model folder; "
                         "resources/models before packaging)")
@@ -115,7 +121,8 @@ def cmd_models_export(args: argparse.Namespace) -> int:
     quiet = bool(opt(args, "json"))
     log = None if quiet else (lambda msg: print(msg, file=sys.stderr))
     folder = export_model(opt(args, "model", config.DEFAULT_MODEL), opt(args, "weights"),
-                          int8=args.int8, out_dir=args.dest, log=log)
+                          int8=args.int8, out_dir=args.dest, log=log,
+                          static_int8=args.static_int8 or bool(args.calibrate), calibrate=args.calibrate)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     if quiet:
         print(json.dumps({"folder": str(folder), **manifest}, indent=2, ensure_ascii=False))

@@ -236,7 +236,7 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
                                         "end_to_end_runs": fig.end_to_end_runs, **fig.notes}
         spread = (f" (median of {len(fig.end_to_end_runs)}: model_only {_span(fig.model_only_runs)}, "
                   f"end_to_end {_span(fig.end_to_end_runs)})" if len(fig.end_to_end_runs) > 1 else "")
-        out(f"{backend}: model_only {fig.model_only:.1f} images/s on {model_threads} threads, "
+        out(f"{backend} [{fig.notes.get('variant')}]: model_only {fig.model_only:.1f} images/s on {model_threads} threads, "
             f"end_to_end {fig.end_to_end:.1f} images/s ({fig.notes['indexed']} indexed){spread}")
         out(f"{backend}: end_to_end/model_only = {fig.ratio:.2f}")
         out(f"{backend}: ceiling of that ratio on {available_cores()} cores with perfect overlap = {ceiling:.2f}")

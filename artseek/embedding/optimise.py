@@ -31,8 +31,10 @@ MAX_CALIBRATION = 64
 
 
 def calibration_inputs(folder: Path, cfg, limit: int = MAX_CALIBRATION) -> np.ndarray:  # noqa: ANN001
-    """Up to ``limit`` pictures below ``folder`` as a model-input batch (the indexing decode path)."""
-    from artseek.ingest.decode import decode_for_index
+    """Up to ``limit`` pictures below ``folder`` as a model-input batch (preprocessed as for indexing)."""
+    from PIL import Image
+
+    from artseek.embedding.preprocess import to_model_input
 
     suffixes = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp"}
     paths = sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in suffixes)
@@ -40,7 +42,9 @@ def calibration_inputs(folder: Path, cfg, limit: int = MAX_CALIBRATION) -> np.nd
     batch = []
     for p in paths[::step][:limit]:
         try:
-            batch.append(decode_for_index(str(p), cfg).model_input)
+            with Image.open(p) as image:
+                image.draft("RGB", (cfg.image_size * 2, cfg.image_size * 2))  # JPEGs: decode at reduced size
+                batch.append(to_model_input(image.convert("RGB"), cfg))
         except Exception:  # noqa: BLE001 - an unreadable picture is simply not used for calibration
             continue
     return np.stack(batch) if batch else np.zeros((0, 3, cfg.image_size, cfg.image_size), np.float32)

@@ -58,3 +58,14 @@ def test_the_export_of_each_architecture_agrees_with_torch(entry: catalogue.Cata
     assert _cos(torch_enc.encode_texts(texts), onnx_enc.encode_texts(texts)).min() >= MIN_COSINE
     assert np.array_equal(onnx_enc.tokenize(texts), torch_enc.tokenize(texts))
     assert onnx_enc.encode_images(images[:1]).shape == (1, entry.embed_dim)
+    del torch_enc, onnx_enc
+    # A library indexes and searches with it, torch-free, and records the model.
+    from artseek.library import Library
+    from tests.fixtures.shapes import generate_folder
+
+    pictures = tmp_path / "pictures"
+    generate_folder(pictures, 6)
+    with Library(tmp_path / "lib", model=entry.name, weights=weights, backend="onnx") as lib:
+        assert lib.index([pictures]).indexed == 6
+        hits = lib.search_text("a red circle", 3)
+        assert len(hits) == 3 and lib.model_name == entry.name

@@ -48,6 +48,9 @@ class BackendFigures:
         return self.end_to_end / self.model_only if self.model_only else 0.0
 
 
+STATIC = "onnx-int8s"  # the static int8 image tower (artseek.embedding.optimise)
+
+
 def random_weights(model: str) -> Path:
     """A seeded random-weight checkpoint of ``model`` in ``.bench/`` (made once)."""
     path = BENCH_DIR / f"{model}-random.safetensors"
@@ -56,24 +59,31 @@ def random_weights(model: str) -> Path:
         import torch
         from safetensors.torch import save_file
 
+        from artseek.embedding.registry import MODELS
+
         torch.manual_seed(0)
-        net = open_clip.create_model(model, pretrained=None)
+        net = open_clip.create_model(MODELS[model].architecture if model in MODELS else model, pretrained=None)
         BENCH_DIR.mkdir(exist_ok=True)
         save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(path))
     return path
 
 
-def ensure_export(model: str, weights: Path, int8: bool, out=print) -> None:  # noqa: ANN001
-    """Export ``weights`` to ONNX beside them (once) so the onnx backends can run."""
+def ensure_export(model: str, weights: Path, int8: bool, out=print, static: bool = False,  # noqa: ANN001
+                  calibrate: Path | None = None) -> None:
+    """Export ``weights`` to ONNX beside them (once) so the onnx backends can run.
+
+    ``static``: with the static int8 image tower too, calibrated on ``calibrate`` (the benchmark's pictures).
+    """
     from artseek.embedding.onnx_backend import find_export
     from artseek.embedding.registry import get_spec
 
     export, _ = find_export(get_spec(model), weights)
-    if export is None or (int8 and "int8" not in export.variants):
+    if export is None or (int8 and "int8" not in export.variants) or (static and "int8-static" not in export.variants):
         from artseek.embedding.export import export_model
 
         out(f"exporting {weights.name} to ONNX (once)...")
-        export_model(model, weights=weights, int8=int8, out_dir=weights.parent)
+        export_model(model, weights=weights, int8=int8, out_dir=weights.parent, static_int8=static,
+                     calibrate=calibrate)
 
 
 def prepare_images(images: Path | None, photos_from: Path | None, count: int) -> list[Path]:
@@ -179,27 +189,33 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
 
     weights = Path(weights or random_weights(model))
     paths = prepare_images(images, photos_from, count)
-    if any(b.startswith("onnx") for b in backends or []):
-        ensure_export(model, weights, int8=any(b.endswith("-int8") for b in backends or []), out=out)
     folder = paths[0].parent
+    if any(b.startswith("onnx") for b in backends or []):
+        ensure_export(model, weights, int8=any(b.endswith("-int8") for b in backends or []), out=out,
+                      static=STATIC in (backends or []), calibrate=folder)
     backends = backends or ["torch"]
     out(f"images: {len(paths)} JPEGs in {folder} (e.g. {_size(paths[0])}); model {model}; cores {available_cores()}")
-    results: list[BackendFigures] = []
+    results = [BackendFigures(b) for b in backends]
     inputs: np.ndarray | None = None
+    threads: dict[str, int] = {}
     figures: dict = {"images": len(paths), "folder": str(folder), "model": model, "backends": {}}
-    for backend in backends:
-        name, int8 = (backend[:-5], True) if backend.endswith("-int8") else (backend, False)
-        kwargs = {"int8": True} if int8 else {}
-        fig = BackendFigures(backend)
-        for repeat in range(max(1, repeats)):
+    # Repeats alternate the backends (old and new interleaved), so load drifts on a shared machine hit all alike.
+    for repeat in range(max(1, repeats)):
+        for fig in results:
+            backend = fig.name
+            name, int8 = (backend[:-5], True) if backend.endswith("-int8") else (backend, False)
+            if backend == STATIC:  # the export's default variant: int8-static when its agreement passed
+                name = "auto"
+            kwargs = {"int8": True} if int8 else {}
             # Model only, then (with that encoder released, as peak RSS would otherwise count
-            # two models) one real indexing job; alternating keeps drifts out of the ratio.
+            # two models) one real indexing job.
             encoder = load_encoder(model, weights=weights, backend=name, **kwargs)
             batch_size = batch_size or int(encoder.preferred_batch_size)
             if inputs is None:  # the same pre-decoded batches for every backend and repeat
                 inputs = np.stack([decode_for_index(str(p), encoder.preprocess_cfg).model_input
                                    for p in paths[: 2 * batch_size]])
-            model_threads = int(encoder.threads)
+            threads[backend] = int(encoder.threads)
+            fig.notes["variant"] = str(encoder.precision)
             if "decode_path_per_core" not in figures:
                 _measure_decoding(figures, paths, encoder.preprocess_cfg, workers, processes)
             if backend == "torch" and repeat == 0:
@@ -208,21 +224,23 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
             del encoder
             fig.end_to_end_runs.append(_index_once(model, weights, name, int8, folder, inputs, batch_size,
                                                    workers, processes, fig.notes))
+    for fig in results:
+        backend, model_threads = fig.name, threads[fig.name]
         fig.model_only = statistics.median(fig.model_only_runs)
         fig.end_to_end = statistics.median(fig.end_to_end_runs)
         ceiling = overlap_ceiling(available_cores(), model_threads, fig.model_only,
                                   figures["decode_path_per_core"])
-        results.append(fig)
         figures["backends"][backend] = {"model_only": fig.model_only, "end_to_end": fig.end_to_end,
                                         "ratio": fig.ratio, "ceiling": ceiling, "model_threads": model_threads,
                                         "model_only_runs": fig.model_only_runs,
                                         "end_to_end_runs": fig.end_to_end_runs, **fig.notes}
         spread = (f" (median of {len(fig.end_to_end_runs)}: model_only {_span(fig.model_only_runs)}, "
                   f"end_to_end {_span(fig.end_to_end_runs)})" if len(fig.end_to_end_runs) > 1 else "")
-        out(f"{backend}: model_only {fig.model_only:.1f} images/s on {model_threads} threads, "
+        out(f"{backend} [{fig.notes.get('variant')}]: model_only {fig.model_only:.1f} images/s on {model_threads} threads, "
             f"end_to_end {fig.end_to_end:.1f} images/s ({fig.notes['indexed']} indexed){spread}")
         out(f"{backend}: end_to_end/model_only = {fig.ratio:.2f}")
         out(f"{backend}: ceiling of that ratio on {available_cores()} cores with perfect overlap = {ceiling:.2f}")
+    _static_vs_dynamic(results, figures, out)
     if "decode_path_per_core" in figures:
         out(f"decode on one thread: full {figures['decode_full_per_s']:.1f}/s, "
             f"reduced (draft) {figures['decode_draft_per_s']:.1f}/s")
@@ -241,6 +259,20 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
     figures["peak_rss_mb"] = peak_rss_mb()
     out(f"peak RSS = {figures['peak_rss_mb']:.0f} MB")
     return figures
+
+
+def _static_vs_dynamic(results: list[BackendFigures], figures: dict, out) -> None:  # noqa: ANN001
+    """The speed goal's ratio: static int8 over today's dynamic int8, end to end, per repeat and as a median."""
+    by_name = {r.name: r for r in results}
+    new, old = by_name.get(STATIC), by_name.get("onnx-int8")
+    if new is None or old is None:
+        return
+    pairs = [a / b for a, b in zip(new.end_to_end_runs, old.end_to_end_runs, strict=True) if b]
+    ratio = statistics.median(pairs) if pairs else 0.0
+    figures["static_vs_dynamic_end_to_end"] = ratio
+    figures["static_vs_dynamic_model_only"] = new.model_only / old.model_only if old.model_only else 0.0
+    out(f"onnx_int8s_end_to_end/onnx_int8_end_to_end = {ratio:.2f} (median of the per-repeat ratios "
+        f"{', '.join(f'{p:.2f}' for p in pairs)}); model only {figures['static_vs_dynamic_model_only']:.2f}")
 
 
 def _measure_decoding(figures: dict, paths: list[Path], cfg, workers: int | None,  # noqa: ANN001

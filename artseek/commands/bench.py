@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help="make unique variants (crop/flip/tone) of the deduplicated photos below this folder")
     p.add_argument("--count", type=int, default=120, help="number of images (default 120)")
     p.add_argument("--backends", default=None,
-                   help="comma-separated: torch, onnx, onnx-int8 (default: torch, plus onnx and onnx-int8 "
+                   help="comma-separated: torch, onnx, onnx-int8, onnx-int8s (static int8) (default: torch, plus onnx and onnx-int8 "
                         "when ONNX Runtime is available)")
     p.add_argument("--batch-size", type=int, default=None, help="default: 32 on CPU, 256 on a GPU")
     p.add_argument("--workers", type=int, default=None, help="decode threads (default: from the core count)")
@@ -30,6 +30,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help="measure each backend's rates this many times, alternating, and report medians "
                         "(default 1; use 3 on shared or noisy machines)")
     p.set_defaults(handler=cmd_bench_indexing)
+    p = bsub.add_parser("models", parents=[common],
+                        help="every catalogue model on this machine: images/s per backend and variant, end to end, "
+                             "peak RSS, export size, next to the published quality (docs/performance.md)")
+    p.add_argument("--models", default=None, help="comma-separated catalogue names (default: all)")
+    p.add_argument("--count", type=int, default=48, help="large JPEGs to index per run (default 48)")
+    p.add_argument("--repeats", type=int, default=1, help="alternating repeats per model (default 1)")
+    p.add_argument("--images", type=Path, help="folder of JPEGs (default: generated 2560x1600 photos)")
+    p.set_defaults(handler=cmd_bench_models)
     p = bsub.add_parser("scale", parents=[common],
                         help="open time, query latency and memory of a synthetic library of random 512-d vectors")
     p.add_argument("--vectors", type=int, default=1_000_000, help="library size (default 1,000,000)")
@@ -91,6 +99,17 @@ def cmd_bench_indexing(args: argparse.Namespace) -> int:
                   batch_size=args.batch_size, workers=args.workers,
                   processes=None if args.decode == "auto" else args.decode == "processes",
                   repeats=args.repeats, out=out)
+    if as_json:
+        print(json.dumps(figures, indent=2, default=str))
+    return 0
+
+
+def cmd_bench_models(args: argparse.Namespace) -> int:
+    from artseek.bench.models import run
+
+    as_json = bool(opt(args, "json"))
+    figures = run(args.models.split(",") if args.models else None, args.count, args.repeats, args.images,
+                  out=(lambda line: print(line, file=sys.stderr)) if as_json else print)
     if as_json:
         print(json.dumps(figures, indent=2, default=str))
     return 0

@@ -37,6 +37,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--int8", action="store_true",
                    help="also write dynamically quantised int8 towers; they become the default of --backend auto "
                         "if their measured agreement with torch passes the thresholds (docs/backends.md)")
+    p.add_argument("--static-int8", action="store_true",
+                   help="also write a statically quantised int8 image tower (the fastest indexing path); it becomes "
+                        "the default of --backend auto if its measured agreement with torch passes the thresholds")
+    p.add_argument("--calibrate", type=Path, metavar="FOLDER",
+                   help="pictures to calibrate the static int8 tower on (best: the library's own images; default: "
+                        "a synthetic set)")
     p.add_argument("--dest", type=Path, default=None,
                    help="folder to write the export folder into (default: the user model folder; "
                         "resources/models before packaging)")
@@ -44,18 +50,30 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
-    from artseek.embedding.registry import MODELS, candidate_paths
+    from artseek.embedding.catalogue import LEFT_OUT
+    from artseek.embedding.model_listing import installed_models
 
-    rows = []
-    for spec in MODELS.values():
-        found = next((str(p) for p in candidate_paths(spec) if p.is_file()), None)
-        rows.append({"name": spec.name, "architecture": spec.architecture, "file": spec.weights_filename,
-                     "found": found, "description": spec.description})
+    rows = installed_models()
     if opt(args, "json"):
-        emit_json(rows)
-    else:
-        for r in rows:
-            print(f"{r['name']:10s} {r['description']}\n           {r['found'] or 'weights not found: ' + r['file']}")
+        emit_json({"models": rows, "left_out": LEFT_OUT, "default": config.DEFAULT_MODEL})
+        return 0
+    print(f"{'NAME':18s} {'ARCHITECTURE / WEIGHTS':42s} {'DIM':>4s} {'PX':>4s} {'IN-1k':>6s} {'38-AVG':>6s}  INSTALLED")
+    for r in rows:
+        pub = r["published"] or {}
+        top1 = f"{pub['imagenet_top1'] * 100:.1f}" if pub else "-"
+        avg = f"{pub['average_38']:.3f}" if pub else "-"
+        state = "weights + ONNX export" if r["found"] and r["export"] else (
+            "weights" if r["found"] else ("ONNX export only" if r["export"] else "no"))
+        mark = "*" if r["name"] == config.DEFAULT_MODEL else " "
+        arch = f"{r['architecture']} {r['pretrained'] or ''}".strip()
+        print(f"{r['name'] + mark:18s} {arch:42s} {r['embed_dim'] or '-':>4} {r['image_size'] or '-':>4} "
+              f"{top1:>6s} {avg:>6s}  {state}")
+        if r["found"]:
+            print(f"{'':18s} {r['found']}")
+    print(f"\n* the default model. Missing weights: 'models fetch --model NAME' on a networked machine, or bring the "
+          f"file and 'models add FILE'. Quality figures: {', '.join(sorted({r['published']['source'] for r in rows if r['published']}))}.")
+    for name, why in LEFT_OUT.items():
+        print(f"Not in the catalogue: {name} (it cannot run offline here; models list --json says why).")
     return 0
 
 
@@ -103,7 +121,8 @@ def cmd_models_export(args: argparse.Namespace) -> int:
     quiet = bool(opt(args, "json"))
     log = None if quiet else (lambda msg: print(msg, file=sys.stderr))
     folder = export_model(opt(args, "model", config.DEFAULT_MODEL), opt(args, "weights"),
-                          int8=args.int8, out_dir=args.dest, log=log)
+                          int8=args.int8, out_dir=args.dest, log=log,
+                          static_int8=args.static_int8 or bool(args.calibrate), calibrate=args.calibrate)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     if quiet:
         print(json.dumps({"folder": str(folder), **manifest}, indent=2, ensure_ascii=False))

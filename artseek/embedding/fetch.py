@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from artseek import config
+from artseek.embedding import catalogue
 from artseek.embedding.registry import get_spec
 from artseek.errors import ArtSeekError
 
 # Where each downloadable model's weights come from (the OpenCLIP release on the Hugging Face hub).
-DOWNLOAD_URLS: dict[str, str] = {
-    "ViT-B-32": "https://huggingface.co/laion/CLIP-ViT-B-32-laion2B-s34B-b79K/resolve/main/open_clip_model.safetensors",
-}
+DOWNLOAD_URLS: dict[str, str] = catalogue.download_urls()
 CHUNK = 1 << 20
 TIMEOUT_S = 30.0
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

@@ -58,7 +58,7 @@ def load_encoder(model_name: str, weights: str | os.PathLike[str] | None = None,
         if backend == "onnx":
             return OnnxEncoder(spec, export, int8=int8)
         wants_int8 = int8 and "int8" in export.variants  # auto: int8 only where the export has it
-        return OnnxEncoder(spec, export, int8=wants_int8 or export.default_variant == "int8")
+        return OnnxEncoder(spec, export, variant="int8" if wants_int8 else export.default_variant)
     if backend == "onnx":
         if weights_path is None and not reasons:
             raise missing  # type: ignore[misc]

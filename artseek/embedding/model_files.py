@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from artseek import config
+from artseek.embedding import catalogue
 from artseek.embedding.registry import MODELS, ModelSpec
 from artseek.errors import ModelLoadError
 
@@ -45,6 +46,7 @@ PROBE_KEYS = ("visual.conv1.weight", "positional_embedding", "token_embedding.we
 # Published sha256 of weights files, by file name (the catalogue's, where known).
 KNOWN_SHA256: dict[str, str] = {
     "artseek-tiny.safetensors": "73e8f7e898c5d12b78d26eabdceaf9752d12620cfae60f7ba6f5c5515f1a07a8",
+    **catalogue.known_sha256(),
 }
 
 _WHAT_TO_DO = ("Choose the .safetensors weights file of an OpenCLIP model ArtSeek knows ({known}), or the "

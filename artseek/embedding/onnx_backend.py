@@ -192,14 +192,15 @@ class OnnxEncoder(Encoder):
     device = "cpu"
 
     def __init__(self, spec: ModelSpec, export: OnnxExport, int8: bool = False, threads: int | None = None,
-                 spinning: bool = False) -> None:
+                 spinning: bool = False, variant: str | None = None) -> None:
         self.spec = spec
         self.export = export
-        self.precision = "int8" if int8 else "fp32"
+        self.precision = variant or ("int8" if int8 else "fp32")  # the manifest variant: fp32, int8, int8-static
         if self.precision not in export.variants:
+            flag = "--static-int8" if self.precision == "int8-static" else "--int8"
             raise ModelLoadError(
-                f"The ONNX export in '{export.folder}' has no int8 towers.",
-                f"Re-export with 'python main.py models export --model {spec.name} --int8'.")
+                f"The ONNX export in '{export.folder}' has no {self.precision} towers.",
+                f"Re-export with 'python main.py models export --model {spec.name} {flag}'.")
         m = export.manifest
         self.preprocess_cfg = PreprocessConfig(int(m["image_size"]), tuple(m["mean"]), tuple(m["std"]))  # type: ignore[arg-type]
         self.embed_dim = int(m["embed_dim"])

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from artseek import config
+from artseek.embedding import catalogue
 from artseek.errors import ArtSeekError, ModelNotFoundError
 
 MODEL_CONFIG_DIR = Path(__file__).resolve().parent / "model_configs"
@@ -22,16 +23,15 @@ class ModelSpec:
     pretrained_tag: str | None = None
     description: str = ""
     extra_dirs: tuple[Path, ...] = field(default_factory=tuple)
+    mean: tuple[float, float, float] | None = None  # the weights' preprocessing, when open_clip cannot tell it
+    std: tuple[float, float, float] | None = None
 
 
 MODELS: dict[str, ModelSpec] = {
-    "ViT-B-32": ModelSpec(
-        name="ViT-B-32",
-        architecture="ViT-B-32",
-        weights_filename="ViT-B-32-laion2b_s34b_b79k.safetensors",
-        pretrained_tag="laion2b_s34b_b79k",
-        description="OpenCLIP ViT-B/32 trained on LAION-2B (production default)",
-    ),
+    # The catalogue (artseek/embedding/catalogue.py): every entry is a --model choice.
+    **{e.name: ModelSpec(name=e.name, architecture=e.architecture, weights_filename=e.weights_filename,
+                         pretrained_tag=e.pretrained_tag, description=e.description, mean=e.mean, std=e.std)
+       for e in catalogue.entries()},
     "tiny-test": ModelSpec(
         name="tiny-test",
         architecture="ArtSeek-Tiny",

@@ -71,12 +71,13 @@ class TorchEncoder(Encoder):
         self.tokenizer = open_clip.get_tokenizer(spec.architecture)
         size = model.visual.image_size
         size = size[0] if isinstance(size, (tuple, list)) else int(size)
-        mean = tuple(getattr(model.visual, "image_mean", None) or open_clip.OPENAI_DATASET_MEAN)
-        std = tuple(getattr(model.visual, "image_std", None) or open_clip.OPENAI_DATASET_STD)
+        # The catalogue's preprocessing first: without pretrained=..., open_clip falls back to OpenAI's
+        # mean/std, which is wrong for e.g. MobileCLIP2 (trained on unnormalised 0..1 pixels).
+        mean = tuple(spec.mean or getattr(model.visual, "image_mean", None) or open_clip.OPENAI_DATASET_MEAN)
+        std = tuple(spec.std or getattr(model.visual, "image_std", None) or open_clip.OPENAI_DATASET_STD)
         self.preprocess_cfg = PreprocessConfig(size, mean, std)  # type: ignore[arg-type]
-        self.embed_dim = int(model.text_projection.shape[1] if model.text_projection is not None else 0) or int(
-            self._probe_dim()
-        )
+        projection = getattr(model, "text_projection", None)  # a CustomTextCLIP (MobileCLIP) has none
+        self.embed_dim = int(getattr(projection, "shape", (0, 0))[1]) or int(self._probe_dim())
         self.context_length = int(getattr(model, "context_length", 77))
         self.precision = "fp32"
         self.preferred_batch_size = 256 if self.device.startswith("cuda") else 32

@@ -39,6 +39,7 @@ from artseek.embedding.preprocess import PreprocessConfig, to_model_input
 from artseek.embedding.registry import get_spec, locate_weights
 from artseek.embedding.tokenizer import VOCAB_FILENAME, open_clip_vocab_path
 from artseek.errors import ArtSeekError
+from artseek.files import replace_folder
 
 OPSET = 17
 FP32_MIN_COSINE = 0.9999  # an fp32 export that agrees less than this with torch is refused
@@ -361,13 +362,7 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
         if passing:  # the static image tower is the faster one (docs/performance.md)
             manifest["default_variant"] = passing[0]
         (work / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        old = None
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            target.rename(old)
-        work.rename(target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_folder(work, target)
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)

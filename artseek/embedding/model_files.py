@@ -36,6 +36,7 @@ from artseek import config
 from artseek.embedding import catalogue
 from artseek.embedding.registry import MODELS, ModelSpec
 from artseek.errors import ModelLoadError
+from artseek.files import replace_folder
 
 SIGNATURES_FILE = Path(__file__).resolve().parent / "model_signatures.json"
 TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
@@ -338,13 +339,7 @@ def _copy_folder(source: Path, target: Path) -> None:
     shutil.rmtree(work, ignore_errors=True)
     try:
         shutil.copytree(source, work)
-        old = None
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            target.rename(old)
-        work.rename(target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_folder(work, target)
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)

@@ -126,6 +126,9 @@ def run(n: int, folder: Path, shard_rows: int = 4096, out: Callable[[str], None]
         f"CPU {figures['merge_cpu_s']} s")
     if not measure_open:
         return figures
+    from artseek.bench.scale import build_filter_sets
+
+    build_filter_sets(library, n, out)  # the filtered case's collections, as `bench scale` adds them
     proc = subprocess.run([sys.executable, "-c", (
         "import json,sys; from pathlib import Path; from artseek.bench.scale import measure; "
         f"print(json.dumps(measure(Path({str(library)!r}), {n})))")],

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import numpy as np
 from sqlalchemy import insert
 
@@ -143,6 +145,7 @@ def merge_then_hang(library: str, folder: str, after: int) -> None:
     _index(Path(library), Path(folder), listener)
 
 
+@pytest.mark.slow  # a subprocess merge killed with SIGKILL, then a rerun: 20-25 s of CPU, minutes on a loaded machine
 def test_a_merge_killed_midway_leaves_a_library_that_opens_and_a_rerun_completes(tmp_path: Path) -> None:
     from artseek.library import Library
 

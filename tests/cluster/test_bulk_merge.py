@@ -10,9 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import numpy as np
+import pytest
 from sqlalchemy import insert
 
 from artseek.cluster.bulk_store import bulk_merge_shards

@@ -36,7 +36,7 @@ def small_fs(tmp_path):
     """A tiny tmpfs; yields (mount point, resize(size_str), remount_ro())."""
     mnt = tmp_path / "small"
     mnt.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mnt)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", str(mnt)], check=True)
 
     def remount(opts: str) -> None:
         subprocess.run(["mount", "-o", f"remount,{opts}", str(mnt)], check=True)

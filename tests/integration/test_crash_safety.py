@@ -25,11 +25,11 @@ def crash_folder(tmp_path_factory) -> Path:
     return folder
 
 
-def _start_indexing(folder: Path, library: Path) -> subprocess.Popen:
+def _start_indexing(folder: Path, library: Path, stderr: object = subprocess.DEVNULL) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(ROOT / "main.py"), "index", str(folder), "--library", str(library),
          "--model", "tiny-test", "--batch-size", "8", "--save-interval", "0.3"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        stdout=subprocess.DEVNULL, stderr=stderr, cwd=ROOT)
 
 
 def check_library_consistent(library: Path) -> int:
@@ -78,8 +78,11 @@ def run_kill_trials(folder: Path, library: Path, trials: int, seed: int) -> None
         proc.wait(30)
         check_library_consistent(library)
     # Resume to completion: every file exactly once, all searchable.
-    proc = _start_indexing(folder, library)
-    assert proc.wait(300) == 0
+    with open(library.parent / "resume.stderr", "w+b") as err:  # a file, not a pipe: progress lines never block
+        proc = _start_indexing(folder, library, err)
+        code = proc.wait(300)
+        err.seek(0)
+        assert code == 0, err.read().decode(errors="replace")
     total = len(list(folder.glob("*.png")))
     assert check_library_consistent(library) == total
     with Library(library) as lib:

@@ -41,6 +41,7 @@ import numpy as np
 from sqlalchemy import bindparam, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from artseek.cluster.merge import planned_row
 from artseek.cluster.shards import read_shards
 from artseek.ingest.decode import DecodedImage
 from artseek.ingest.indexer import IndexingJob, WorkItem
@@ -138,12 +139,10 @@ def bulk_merge_shards(job: IndexingJob, work: list[WorkItem], folder: Path, chun
         for record_batch in read_shards(folder, READ_ROWS):
             keys = record_batch.select(["image_id", "path", "size", "mtime_ns", "error", "content_hash"]).to_pydict()
             take: list[int] = []
-            for i, image_id in enumerate(keys["image_id"]):
-                item = planned.get(image_id)
-                if item is None or image_id in merged or item.entry.path != keys["path"][i] \
-                        or item.entry.size != keys["size"][i] or item.entry.mtime_ns != keys["mtime_ns"][i]:
-                    continue  # not planned by this run (stale), or already merged (a retried shard)
-                merged.add(image_id)
+            for i in range(len(keys["image_id"])):
+                item = planned_row(planned, merged, keys, i)
+                if item is None:
+                    continue
                 if keys["error"][i] is not None:
                     job.record_failure(item, keys["error"][i])
                 else:

@@ -20,6 +20,18 @@ from artseek.ingest.indexer import IndexingJob, WorkItem
 _NO_INPUT = np.empty(0, dtype=np.float32)  # the model input is not needed once the image is embedded
 
 
+def planned_row(planned: dict[int, WorkItem], merged: set[int], cols: dict, i: int) -> WorkItem | None:
+    """The planned file that row ``i`` of a shard batch stores, or None: a row this run did not plan (another
+    path, size or mtime: stale) or merged already (a retried shard). A row taken is added to ``merged``."""
+    image_id = cols["image_id"][i]
+    item = planned.get(image_id)
+    if item is None or image_id in merged or item.entry.path != cols["path"][i] \
+            or item.entry.size != cols["size"][i] or item.entry.mtime_ns != cols["mtime_ns"][i]:
+        return None
+    merged.add(image_id)
+    return item
+
+
 def merge_shards(job: IndexingJob, work: list[WorkItem], folder: Path, batch_rows: int = 2048,
                  progress: Callable[[int, int], None] | None = None) -> int:
     """Store every shard row of ``folder`` that belongs to ``work`` through ``job``; returns the images merged."""
@@ -29,12 +41,10 @@ def merge_shards(job: IndexingJob, work: list[WorkItem], folder: Path, batch_row
         cols = record_batch.to_pydict()
         batch: list[tuple[WorkItem, DecodedImage]] = []
         vectors: list[np.ndarray] = []
-        for i, image_id in enumerate(cols["image_id"]):
-            item = planned.get(image_id)
-            if item is None or image_id in merged or item.entry.path != cols["path"][i] \
-                    or item.entry.size != cols["size"][i] or item.entry.mtime_ns != cols["mtime_ns"][i]:
-                continue  # not planned by this run (stale), or already merged (a retried shard)
-            merged.add(image_id)
+        for i in range(len(cols["image_id"])):
+            item = planned_row(planned, merged, cols, i)
+            if item is None:
+                continue
             if cols["error"][i] is not None:
                 job.record_failure(item, cols["error"][i])
                 continue

@@ -36,7 +36,7 @@ from artseek import config
 from artseek.embedding import catalogue
 from artseek.embedding.registry import MODELS, ModelSpec
 from artseek.errors import ModelLoadError
-from artseek.files import replace_folder
+from artseek.files import replace_folder, sha256_file
 
 SIGNATURES_FILE = Path(__file__).resolve().parent / "model_signatures.json"
 TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
@@ -194,14 +194,6 @@ def torch_shapes(path: Path) -> dict[str, tuple[int, ...]]:
     return {k: tuple(v.shape) for k, v in state.items() if hasattr(v, "shape")}
 
 
-def sha256_of(path: Path, chunk: int = 4 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 # ------------------------------------------------------------------ recognising
 def recognise(path: str | os.PathLike[str]) -> Recognised:
     """Which known model ``path`` (a weights file or an ONNX export folder) holds; raises :class:`ModelFileError`."""
@@ -222,7 +214,7 @@ def recognise(path: str | os.PathLike[str]) -> Recognised:
         raise ModelFileError(f"'{path.name}' holds a model ArtSeek does not know ({_describe(sig)}).", _hint())
     arch = matches[0]
     specs = [s for s in MODELS.values() if s.architecture == arch]
-    digest = sha256_of(path)
+    digest = sha256_file(path)
     tag = None
     for spec in specs:
         expected = KNOWN_SHA256.get(spec.weights_filename)
@@ -323,7 +315,7 @@ def _copy_weights(found: Recognised, target: Path) -> None:
             save_file(state, str(partial), metadata={"architecture": found.architecture})
         else:
             shutil.copyfile(found.path, partial)
-            if sha256_of(partial) != found.sha256:
+            if sha256_file(partial) != found.sha256:
                 raise ModelFileError(f"The copy of '{found.path.name}' differs from the original (a disk or "
                                      "transfer error).", "Try again; if it happens again, check the disk.")
         with open(partial, "rb") as f:

@@ -15,7 +15,6 @@ differ). A changed weights file therefore means re-export.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from artseek import config
+from artseek.files import sha256_file
 from artseek.embedding.cpu_features import available_cores
 from artseek.embedding.encoder import Encoder
 from artseek.embedding.preprocess import PreprocessConfig
@@ -63,14 +63,6 @@ def export_candidates(spec: ModelSpec, weights_path: Path | None) -> list[Path]:
         if candidate not in out:
             out.append(candidate)
     return out
-
-
-def sha256_file(path: Path, chunk: int = 4 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def source_fingerprint(path: Path, sha256: str | None = None) -> dict:

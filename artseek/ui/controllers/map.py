@@ -89,6 +89,10 @@ class MapController(QObject):
         return self._panel
 
     @property
+    def panel_created(self) -> bool:
+        return self._panel is not None
+
+    @property
     def view(self):  # noqa: ANN201 - MapView
         return self.panel.view
 

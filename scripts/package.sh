@@ -15,6 +15,7 @@ if [[ "${1:-}" == "--tiny" ]]; then
 fi
 ARTSEEK_BUNDLE_MODELS="$MODELS" $PY -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath dist --workpath build/pyinstaller pyinstaller.spec
+$PY scripts/strip_bundle.py dist/ArtSeek  # debug info and symbol tables some wheels ship (about 80 MB)
 EXE=dist/ArtSeek/ArtSeek
 [[ -x "$EXE" ]] || EXE=dist/ArtSeek/ArtSeek.exe
 echo "bundle size: $(du -sh dist/ArtSeek | cut -f1)"

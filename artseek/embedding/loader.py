@@ -16,7 +16,7 @@ from pathlib import Path
 from artseek import config
 from artseek.embedding.encoder import Encoder
 from artseek.embedding.registry import ModelSpec, get_spec, locate_weights
-from artseek.errors import ArtSeekError, ModelNotFoundError
+from artseek.errors import ArtSeekError, ModelLoadError, ModelNotFoundError
 
 BACKENDS = ("auto", "torch", "onnx")
 _notes_shown: set[str] = set()
@@ -51,14 +51,14 @@ def load_encoder(model_name: str, weights: str | os.PathLike[str] | None = None,
             raise missing  # type: ignore[misc]
         return _torch(spec, weights_path, device)
 
-    from artseek.embedding.onnx_backend import OnnxEncoder, find_export
+    from artseek.embedding.onnx_backend import OnnxEncoder, export_folder_name, find_export
 
     export, reasons = find_export(spec, weights_path)
     if export is not None:
         if backend == "onnx":
             return OnnxEncoder(spec, export, int8=int8)
         wants_int8 = int8 and "int8" in export.variants  # auto: int8 only where the export has it
-        return OnnxEncoder(spec, export, variant="int8" if wants_int8 else export.default_variant)
+        return OnnxEncoder(spec, export, variant="int8" if wants_int8 else export.usable_variant())
     if backend == "onnx":
         if weights_path is None and not reasons:
             raise missing  # type: ignore[misc]
@@ -69,6 +69,10 @@ def load_encoder(model_name: str, weights: str | os.PathLike[str] | None = None,
             f"{detail}Export it once with 'python main.py models export --model {spec.name}{hint}' "
             "(needs torch), or use --backend torch.")
     if weights_path is None:
+        if reasons and (config.bundled_models_dir() / export_folder_name(spec.weights_filename)).is_dir():
+            # The packaged app's own export is damaged: weights alone would not help it (it has no torch).
+            raise ModelLoadError(f"The model '{spec.name}' that came with ArtSeek cannot be used "
+                                 f"({'; '.join(reasons)}).", "Reinstall ArtSeek.")
         raise missing  # type: ignore[misc]
     if reasons:
         _note(f"note: the ONNX export of '{spec.name}' is not used ({reasons[0]}); running on torch. "

@@ -41,6 +41,7 @@ ENV_THREADS = "ARTSEEK_ONNX_THREADS"
 INT8_MIN_COSINE = 0.97
 INT8_MEAN_COSINE = 0.99
 INT8_MIN_TOP10_OVERLAP = 0.80
+VARIANT_PREFERENCE = ("int8-static", "int8", "fp32")  # when the default variant is not there (bundle_plan)
 
 
 def export_folder_name(weights_filename: str | os.PathLike[str]) -> str:
@@ -87,6 +88,14 @@ class OnnxExport:
         """``int8`` if the export was made with ``--int8`` and its measured agreement passes the thresholds."""
         return self.manifest.get("default_variant", "fp32")
 
+    def usable_variant(self) -> str:
+        """The default variant, else the first listed of int8-static, int8, fp32 (a pruned, packaged export)."""
+        for name in (self.default_variant, *VARIANT_PREFERENCE):
+            if name in self.variants:
+                return name
+        raise ModelLoadError(f"The ONNX export in '{self.folder}' lists no towers ArtSeek can run.",
+                             "Reinstall ArtSeek, or re-export the model with 'python main.py models export'.")
+
     def tower(self, variant: str, which: str) -> Path:
         return self.folder / self.variants[variant][which]
 
@@ -116,8 +125,8 @@ def read_export(folder: Path, spec: ModelSpec, weights_path: Path | None) -> tup
         return None, f"{folder}: manifest format {manifest.get('format')!r}, expected {MANIFEST_FORMAT} (re-export)"
     if manifest.get("model") != spec.name or manifest.get("architecture") != spec.architecture:
         return None, f"{folder}: exported from model '{manifest.get('model')}', not '{spec.name}'"
-    if "fp32" not in variants:
-        return None, f"{folder}: the manifest lists no fp32 towers"
+    if not variants:  # the packaged app may hold only its default variant (artseek.embedding.bundle_plan)
+        return None, f"{folder}: the manifest lists no towers"
     for variant in variants.values():
         for key in ("image", "text"):
             f = folder / variant[key]
@@ -189,10 +198,11 @@ class OnnxEncoder(Encoder):
         self.export = export
         self.precision = variant or ("int8" if int8 else "fp32")  # the manifest variant: fp32, int8, int8-static
         if self.precision not in export.variants:
-            flag = "--static-int8" if self.precision == "int8-static" else "--int8"
+            flag = {"int8-static": " --static-int8", "int8": " --int8"}.get(self.precision, "")
             raise ModelLoadError(
-                f"The ONNX export in '{export.folder}' has no {self.precision} towers.",
-                f"Re-export with 'python main.py models export --model {spec.name} {flag}'.")
+                f"The ONNX export in '{export.folder}' has no {self.precision} towers "
+                f"(it holds: {', '.join(export.variants) or 'none'}).",
+                f"Use --backend auto, or re-export with 'python main.py models export --model {spec.name}{flag}'.")
         m = export.manifest
         self.preprocess_cfg = PreprocessConfig(int(m["image_size"]), tuple(m["mean"]), tuple(m["std"]))  # type: ignore[arg-type]
         self.embed_dim = int(m["embed_dim"])

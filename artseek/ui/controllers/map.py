@@ -9,6 +9,10 @@
   marks), or add to a collection (the window passes :meth:`selected` to the collections controller).
 * The current results are drawn with their rank and follow every search and Refine
   (the QueryModel's ``resultsChanged``).
+
+The panel (and numpy, which the map view needs) is created when the map is first
+shown, not when the window starts; until then an empty placeholder holds its place in
+the splitter, so the window's saved splitter layout keeps its meaning.
 """
 
 from __future__ import annotations
@@ -18,13 +22,12 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow, QSplitter
+from PySide6.QtWidgets import QMainWindow, QSplitter, QWidget
 
 from artseek.search.results import SearchResult
 from artseek.ui.query_state import NOT_RELEVANT, RELEVANT, QueryModel
 from artseek.ui.service import LibraryService
 from artseek.ui.widgets.inspector import InspectorPanel
-from artseek.ui.widgets.map_panel import MapPanel
 from artseek.ui.widgets.plain import esc
 
 PANEL_ACTIONS = ("map_mark_relevant", "map_mark_not_relevant", "map_to_collection", "map_refit")
@@ -42,26 +45,25 @@ class MapController(QObject):
         self.actions, self.mark, self.window = actions, mark, window
         for name, text in PANEL_TEXTS.items():
             actions[name].setIconText(text)
-        self.panel = MapPanel(service.thumbnails.pixmap, [actions[a] for a in PANEL_ACTIONS], splitter)
-        self.view, self.splitter = self.panel.view, splitter
-        splitter.insertWidget(1, self.panel)
+        self.splitter = splitter
+        self._panel = None  # the MapPanel, created on first show (see the module's docstring)
+        placeholder = QWidget(splitter)
+        splitter.insertWidget(1, placeholder)
         splitter.setStretchFactor(1, 1)
-        self.panel.hide()
+        placeholder.hide()
         actions["show_map"].setChecked(False)
         self._auto_built = False  # one automatic build per library opened (a failed one is not retried by itself)
         self._has_map = False
         self._repaint = QTimer(self, singleShot=True, interval=60)  # thumbnails arrive in bursts: one repaint
-        self._repaint.timeout.connect(self.view.viewport().update)
+        self._repaint.timeout.connect(lambda: self._panel is not None and self.view.viewport().update())
         m = service.map
         m.loaded.connect(self._show_data)
         m.progress.connect(self._progress)
         m.built.connect(self._built)
         m.failed.connect(self._failed)
-        self.panel.cancelRequested.connect(m.cancel)
-        self.view.currentChanged.connect(self.show_image)
-        self.view.selectionChanged.connect(self._selection_changed)
-        state.resultsChanged.connect(lambda results: self.view.set_results([r.image_id for r in results]))
-        service.thumbnails.ready.connect(lambda _id: self.panel.isVisible() and self._repaint.start())
+        state.resultsChanged.connect(lambda results: self._panel is not None
+                                     and self.view.set_results([r.image_id for r in results]))
+        service.thumbnails.ready.connect(lambda _id: self.visible and self._repaint.start())
         service.libraryOpened.connect(self._library_opened)
         service.libraryClosed.connect(self._library_closed)
         service.indexFinished.connect(self._indexed)
@@ -69,13 +71,41 @@ class MapController(QObject):
 
     # ------------------------------------------------------------ showing
     @property
+    def panel(self):  # noqa: ANN201 - MapPanel, imported on first use
+        """The map panel, created (in the placeholder's place) on first use."""
+        if self._panel is None:
+            from artseek.ui.widgets.map_panel import MapPanel
+
+            panel = MapPanel(self.service.thumbnails.pixmap, [self.actions[a] for a in PANEL_ACTIONS], None)
+            panel.hide()
+            self.splitter.replaceWidget(1, panel).deleteLater()
+            self.splitter.setStretchFactor(1, 1)
+            panel.cancelRequested.connect(self.service.map.cancel)
+            panel.view.currentChanged.connect(self.show_image)
+            panel.view.selectionChanged.connect(self._selection_changed)
+            self._panel = panel
+            panel.view.set_results([r.image_id for r in self.state.results])
+            self._grid_current(self.results.view.currentIndex())
+        return self._panel
+
+    @property
+    def panel_created(self) -> bool:
+        return self._panel is not None
+
+    @property
+    def view(self):  # noqa: ANN201 - MapView
+        return self.panel.view
+
+    @property
     def visible(self) -> bool:
-        return self.panel.isVisible()
+        return self._panel is not None and self._panel.isVisible()
 
     def toggle(self) -> None:
-        self.set_visible(not self.panel.isVisible())
+        self.set_visible(not self.visible)
 
     def set_visible(self, visible: bool) -> None:
+        if self._panel is None and not visible:
+            return
         self.panel.setVisible(visible)
         self.actions["show_map"].setChecked(visible)
         if visible:
@@ -93,20 +123,24 @@ class MapController(QObject):
 
     def _library_opened(self, _status: object) -> None:
         self._auto_built, self._has_map = False, False
+        if self._panel is None:
+            return
         self.view.set_selection([])
-        if self.panel.isVisible():
+        if self.visible:
             self.load()
 
     def _library_closed(self) -> None:
         from artseek.map.store import MapPoints
 
         self._has_map = False
+        if self._panel is None:
+            return
         self.view.set_map(MapPoints.empty(), [])
         self.panel.set_idle("")
         self._selection_changed([])
 
     def _indexed(self, _report: object) -> None:
-        if self.panel.isVisible() and self._has_map and not self.service.read_only:
+        if self.visible and self._has_map and not self.service.read_only:
             self.service.map.build()  # place the new images (no refit)
 
     def _show_data(self, data) -> None:  # noqa: ANN001 - MapData
@@ -163,7 +197,7 @@ class MapController(QObject):
 
     # ------------------------------------------------------------ selection
     def selected(self) -> list[int]:
-        return self.view.selected if self.panel.isVisible() else []
+        return self.view.selected if self.visible else []
 
     def _selection_changed(self, ids: list[int]) -> None:
         if len(ids) > 1:
@@ -178,7 +212,7 @@ class MapController(QObject):
             self.window.statusBar().showMessage(f"Marked {len(ids):,} images {word}; press Refine to re-rank.", 5000)
 
     def _grid_current(self, current, _previous=None) -> None:  # noqa: ANN001
-        if current.isValid() and current.row() < self.results.model.rowCount():
+        if self._panel is not None and current.isValid() and current.row() < self.results.model.rowCount():
             self.view.set_current(self.results.model.result(current.row()).image_id)
 
     def show_image(self, image_id: int) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from artseek.composed.mapper import Mapper, MapperError, MapperInfo, load_mapper, mapper_paths, read_info
+from artseek.config import is_frozen
 from artseek.embedding.encoder import Encoder
 from artseek.embedding.pseudo_token import PSEUDO_TOKEN, PseudoTokenError
 from artseek.search.feedback import compose
@@ -44,6 +45,14 @@ def prompt_for(text: str) -> str:
     if len(t.split()) == 1:
         return f"a {t} {PSEUDO_TOKEN}"
     return f"a {PSEUDO_TOKEN} {t}"
+
+
+def pic2word_advice(frozen: bool) -> str:
+    """What to do when the encoder has no Pic2Word text tower: the packaged app leaves it out to stay small."""
+    if frozen:
+        return ("Use averaging: this installation of ArtSeek does not include the Pic2Word text tower "
+                "(ask whoever built it for a build with ARTSEEK_BUNDLE_PIC2WORD=1).")
+    return "Re-export the model ('python main.py models export'), or use averaging."
 
 
 def is_composed(query: Query) -> bool:
@@ -112,7 +121,7 @@ class Composer:
                                   "Train one: 'python main.py train mapper', or use averaging.")
             if self._encoder().token_width == 0:
                 raise PseudoTokenError("This model's encoder cannot take a pseudo-word (no Pic2Word text tower).",
-                                       "Re-export the model ('python main.py models export'), or use averaging.")
+                                       pic2word_advice(is_frozen()))
             return "pic2word"
         if not AUTO_USES_MAPPER or self._encoder().token_width == 0:
             return "average"

@@ -4,7 +4,8 @@ to the core).
 :class:`IndexingService` belongs to :class:`artseek.ui.service.LibraryService` (its ``index_jobs``). It runs
 one indexing job at a time on the service's write thread and queues the others, reports each job with its
 signals (progress throttled, see :class:`artseek.ui.workers.ThrottledListener`), and lets the window pause,
-resume or cancel the running one. The service keeps the signals' old names (``service.indexFinished``…)
+resume or cancel the running one. A re-index with another model loads the new model when that re-index ends
+(not when a job queued before it ends). The service keeps the signals' old names (``service.indexFinished``…)
 for the window's many callers.
 """
 
@@ -32,6 +33,7 @@ class IndexJob:
     run: Callable
     title: str
     key: tuple = ()  # the folders it imports (so that the same folder is not queued twice)
+    new_model: bool = False  # a re-index with another model: load that model when this job ends
 
 
 class IndexingService(QObject):
@@ -53,7 +55,6 @@ class IndexingService(QObject):
         self._control: JobControl | None = None
         self._job: IndexJob | None = None
         self._queue: list[IndexJob] = []
-        self._rewarm = False  # a re-index with another model ran: load the new model when it ends
         self.last_progress: IndexProgress | None = None
         self._progress.connect(self._on_progress)
 
@@ -109,8 +110,7 @@ class IndexingService(QObject):
             lib.weights = weights
             return lib.rescan(options, listener, control)
 
-        self._rewarm = True
-        return self._queue_job(IndexJob(run, f"Re-indexing with the model {model}"))
+        return self._queue_job(IndexJob(run, f"Re-indexing with the model {model}", new_model=True))
 
     def _queue_job(self, job: IndexJob) -> bool:
         if not self.service.need_library(write=True):
@@ -164,9 +164,8 @@ class IndexingService(QObject):
         return job
 
     def _after(self, job: IndexJob | None) -> None:
-        """Load the new model after a re-index (also a failed one), then the next job."""
-        if self._rewarm and self.service.library is not None:
-            self._rewarm = False
+        """Load the new model after a re-index (also a failed one: the library has switched), then the next job."""
+        if job is not None and job.new_model and self.service.library is not None:
             self.service.model_state = "none"
             self.service.warm_up()
         if self._queue and self.service.library is not None:

@@ -16,7 +16,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,7 @@ from artseek.ingest.decode import (
     DecodedImage,
     DecodeError,
     decode_for_index,
+    hash_file,
     file_taken_at,
     phash_for_file,
     phash_for_thumbnail,
@@ -113,6 +114,11 @@ def _worker_init() -> None:
             signal.signal(getattr(signal, name), signal.SIG_IGN)
 
 
+def _digest(path: str) -> str:
+    """A file's content hash (read in chunks; the head :func:`hash_file` also returns is not kept)."""
+    return hash_file(path)[0]
+
+
 WorkItem = Work  # public name of a planned file (its scan entry and its image id), for IndexingJob.plan()
 
 
@@ -154,6 +160,8 @@ class IndexingJob:
         work = self._scan_and_diff()
         self.progress.total = len(work)
         self._emit(phase="indexing")
+        if work and all(item.known_hash is not None for item in work) and not self.control.cancelled:
+            work = self._check_first(work)  # only files to check (e.g. --verify): the model loads if one changed
         if work and not self.control.cancelled:
             self._process(work)
         if self._unhashed and not self.control.cancelled:
@@ -205,6 +213,31 @@ class IndexingJob:
                         s.execute(update(Image), rows)
 
     # ------------------------------------------------------------- process
+    def _check_first(self, work: list[Work]) -> list[Work]:
+        """Compare the content of files to check with their stored hash before any model work (the model is not
+        even loaded when none changed); returns the changed ones (and unreadable ones, which then fail with their
+        reason), to index without checking again."""
+        changed: list[Work] = []
+        with ThreadPoolExecutor(max_workers=self.options.workers(), thread_name_prefix="artseek-check") as pool:
+            futures = [(item, pool.submit(_digest, item.entry.path)) for item in work]
+            for item, fut in futures:
+                if not self.control.checkpoint():
+                    for _, f in futures:
+                        f.cancel()
+                    break
+                self.report.checked += 1
+                try:
+                    same = fut.result() == item.known_hash
+                except Exception:  # noqa: BLE001 - indexing it records the reason
+                    same = False
+                if same:
+                    self.writer.unchanged(item)
+                else:
+                    changed.append(replace(item, known_hash=None))
+                self._emit(current=item.entry.path)
+        self.writer.flush_stat_updates()
+        return changed
+
     def _process(self, work: list[Work]) -> None:
         encoder = self.encoder_provider()
         if self.options.batch_size is None:

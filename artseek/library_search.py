@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ from artseek.errors import EmptyQueryError, QueryError
 from artseek.ingest.decode import DecodeError, open_image, read_file
 from artseek.ingest.progress import JobControl
 from artseek.library_care import META_DIM
-from artseek.search.feedback import QueryEmbeddings, rank_feedback
+from artseek.search.feedback import QueryEmbeddings, rank_feedback, uses_classifier
 from artseek.search.filters import SearchFilter
 from artseek.search.query import Query
 from artseek.search.ranking import normalise, rank_by_vector
@@ -144,6 +145,8 @@ class LibrarySearch:
         if allowed is None:  # tiles: in unfiltered searches without marks
             ranked, regions = self.merge_tiles(None if marked else q.base, ranked, top_k, exclude)
         results = self.with_regions(search_results(self.db, ranked), regions)
+        if uses_classifier(q, query.method):  # a refined ranking: its scores are relative to this search
+            results = [replace(r, relative=True) for r in results]
         if remember:
             try:
                 self.history.record(query)

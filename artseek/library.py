@@ -1,7 +1,10 @@
 """The core API: a library folder with its database, vector index and model.
 
 The CLI and the GUI's service layer both go through :class:`Library`; neither
-holds search or indexing logic of its own.
+holds search or indexing logic of its own. This module opens a library (lock,
+database, model check), keeps its lifetime (the model, the vector index,
+closing) and wires its parts: indexing (:mod:`artseek.ingest`), and the mixins
+for searching (``library_search.py``), filters, folders, care, data and details.
 """
 
 from __future__ import annotations
@@ -12,27 +15,23 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import numpy as np
 from PIL import Image as PILImage
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 
 from artseek import config, index_sync
 from artseek.captions.service import TextService
-from artseek.composed import Composer, MapperInfo
+from artseek.composed import Composer
 from artseek.duplicates import DuplicateFinder
 from artseek.embedding.encoder import Encoder
 from artseek.errors import (
-    EmptyQueryError,
     LibraryError,
     LibraryLockedError,
     LibraryReadOnlyError,
     ModelMismatchError,
-    QueryError,
 )
-from artseek.ingest.decode import DecodeError, open_for_display, open_image, read_file
+from artseek.ingest.decode import DecodeError, open_for_display
 from artseek.ingest.indexer import IndexingJob, IndexOptions, IndexReport
 from artseek.ingest.progress import JobControl, ProgressListener
 from artseek.library_care import META_LIBRARY_ID, LibraryCare
@@ -41,19 +40,11 @@ from artseek.library_filters import LibraryFilters
 from artseek.library_details import LibraryDetails
 from artseek.library_folders import LibraryFolders
 from artseek.library_lock import LibraryLock
-from artseek.search.feedback import QueryEmbeddings, rank_feedback
-from artseek.search.filters import SearchFilter
-from artseek.search.query import Query
-from artseek.search.ranking import normalise, rank_by_vector
-from artseek.search.results import SearchResult
+from artseek.library_search import LibrarySearch
 from artseek.storage import Database, Embedding, Image, ImageStatus, Thumbnail
 from artseek.storage.errors import guarded, storage_errors
-from artseek.storage.queries import search_results, stored_vector
 from artseek.vectors import VectorIndex
 from artseek.vectors.hnsw_index import INDEX_FILENAME, STATE_FILENAME
-
-if TYPE_CHECKING:
-    from artseek.composed.training import TrainingListener, TrainingOptions
 
 META_MODEL = "model"
 META_DIM = "embed_dim"
@@ -86,7 +77,7 @@ class LibraryStatus:
         return asdict(self)
 
 
-class Library(LibraryFolders, LibraryCare, LibraryData, LibraryFilters, LibraryDetails):
+class Library(LibrarySearch, LibraryFolders, LibraryCare, LibraryData, LibraryFilters, LibraryDetails):
     """An opened library folder. Thread-safe for one writer plus readers."""
 
     def __init__(self, folder: Path | str | None = None, model: str | None = None,
@@ -293,129 +284,6 @@ class Library(LibraryFolders, LibraryCare, LibraryData, LibraryFilters, LibraryD
                                self.backup_problem and f"The last automatic backup failed: {self.backup_problem}")
                    if n],
         )
-
-    # -------------------------------------------------------------- search
-    def embed_text(self, text: str) -> np.ndarray:
-        if not text or not text.strip():
-            raise EmptyQueryError("The search text is empty.", "Type a few words describing what you look for.")
-        return self.encoder.encode_texts([text.strip()])[0]
-
-    def text_read(self, text: str) -> str:
-        """The part of a query text the model reads (all of it unless it is longer than the model's context)."""
-        from artseek.embedding.context import part_read
-
-        return part_read(self.encoder, text.strip())
-
-    def embed_image(self, image: str | os.PathLike[str] | bytes | PILImage.Image) -> np.ndarray:
-        """Embed a query image given as a path, encoded bytes or a PIL image."""
-        from artseek.embedding.preprocess import to_model_input
-
-        cfg = self.encoder.preprocess_cfg
-        try:
-            if isinstance(image, PILImage.Image):
-                from artseek.ingest.decode import to_rgb
-
-                pil = to_rgb(image)
-            else:
-                path = None if isinstance(image, bytes) else os.fspath(image)
-                data = image if path is None else read_file(path)
-                pil, *_ = open_image(data, cfg.image_size, extension=os.path.splitext(path)[1] if path else "")
-        except DecodeError as exc:
-            name = "" if isinstance(image, (bytes, PILImage.Image)) else f" '{os.fspath(image)}'"
-            raise QueryError(f"The query image{name} cannot be used: {exc}.",
-                             "Use a JPEG, PNG, TIFF or other common image file.") from None
-        return self.encoder.encode_images(to_model_input(pil, cfg)[None])[0]
-
-    @guarded
-    def stored_vector(self, image_id: int) -> np.ndarray:
-        """The stored embedding of an indexed image."""
-        return stored_vector(self.db, image_id)
-
-    @guarded
-    def search_vector(self, query: np.ndarray, top_k: int = 20, exclude: set[int] | None = None,
-                      filter: SearchFilter | None = None) -> list[SearchResult]:  # noqa: A002
-        """Rank indexed images (those passing ``filter``) by cosine similarity to ``query``."""
-        if self._vectors is None and self.db.get_meta(META_DIM) is None:
-            return []
-        allowed = self.allowed(filter)
-        ranked = rank_by_vector(self.vectors, normalise(query), top_k, exclude, allowed=allowed)
-        if allowed is not None:  # tiles are merged in unfiltered searches only (their images are not filtered)
-            return search_results(self.db, ranked)
-        ranked, regions = self.merge_tiles(query, ranked, top_k, exclude)
-        return self.with_regions(search_results(self.db, ranked), regions)
-
-    def search_text(self, text: str, top_k: int = 20, filter: SearchFilter | None = None) -> list[SearchResult]:  # noqa: A002
-        """Text-to-image search."""
-        return self.search_vector(self.embed_text(text), top_k, filter=filter)
-
-    def search_image(self, image: str | os.PathLike[str] | bytes | PILImage.Image, top_k: int = 20,
-                     filter: SearchFilter | None = None) -> list[SearchResult]:  # noqa: A002
-        """Query by example: images most similar to ``image``."""
-        return self.search_vector(self.embed_image(image), top_k, filter=filter)
-
-    def more_like(self, image_id: int, top_k: int = 20, filter: SearchFilter | None = None) -> list[SearchResult]:  # noqa: A002
-        """"More like this" for an indexed image (the image itself comes first, when it passes ``filter``)."""
-        return self.search_vector(self.stored_vector(image_id), top_k, filter=filter)
-
-    @guarded
-    def search_query(self, query: Query, top_k: int = 20, remember: bool = False) -> list[SearchResult]:
-        """Run a combined query: text, example images, +/- marked images, negative texts, within its filter.
-
-        ``remember``: record it in :attr:`history` (the CLI and the window do; evaluations do not)."""
-        if query.is_empty():
-            raise EmptyQueryError("The query is empty.", "Type a text, drop an image, or mark results with + or -.")
-        text = self.embed_text(query.text) if query.text and query.text.strip() else None
-        # A library image as the example is the same query as its file dropped in: its stored embedding
-        # joins the example images (it is not a relevance mark, which would switch to the classifier).
-        images = [self.embed_image(x) for x in query.images] + [self.stored_vector(i) for i in query.example_ids]
-        q = QueryEmbeddings(
-            base=self.composer.compose(query, text, images),
-            positives=[self.stored_vector(i) for i in query.positive_ids],
-            negatives=[self.stored_vector(i) for i in query.negative_ids]
-            + [self.embed_image(x) for x in query.negative_images]
-            + [self.embed_text(t) for t in query.negative_texts],
-        )
-        exclude = set(query.positive_ids) | set(query.negative_ids) if query.exclude_marked else set()
-        marked = set(query.positive_ids) | set(query.negative_ids)
-        allowed = self.allowed(query.filter)
-        if query.within_ids is not None:  # a collection opened as the view: exact over its images that pass
-            allowed = self.allowed_within(query.within_ids, allowed)
-        ranked = rank_feedback(self.vectors, q, top_k, exclude, query.method, marked, allowed)
-        regions: dict = {}
-        if allowed is None:  # tiles: in unfiltered searches without marks
-            ranked, regions = self.merge_tiles(None if marked else q.base, ranked, top_k, exclude)
-        results = self.with_regions(search_results(self.db, ranked), regions)
-        if remember:
-            try:
-                self.history.record(query)
-            except (DBAPIError, OSError):  # a full disk or a busy database: the results still come back
-                pass
-        return results
-
-    @guarded
-    def train_mapper(self, options: TrainingOptions | None = None, listener: TrainingListener | None = None,
-                     control: JobControl | None = None) -> MapperInfo | None:
-        """Train (or retrain) the Pic2Word mapper on the indexed images (None: cancelled); see
-        :mod:`artseek.composed.training`."""
-        from artseek.composed.training import torch_encoder, train_mapper
-
-        self.require_writable()
-        ids = sorted(self.vectors.ids)
-        vectors = self.vectors.get_vectors(ids) if ids else np.zeros((0, 1), np.float32)
-        return train_mapper(vectors, torch_encoder(self.encoder, self.weights), self.folder, self.model_name,
-                            options, listener, control)
-
-    # --------------------------------------------------------------- texts
-    @property
-    def texts(self) -> TextService:
-        """Descriptions, keywords and tags of this library (see :mod:`artseek.captions.service`)."""
-        with self._texts_lock:
-            if self._texts is None:
-                self._texts = TextService(self.db, model_name=self.model_name, folder=self.folder,
-                                          read_only=self.read_only, encoder=lambda: self.encoder,
-                                          embed_text=self.embed_text, search_images=self.search_vector,
-                                          require_writable=self.require_writable)
-            return self._texts
 
     @property
     def duplicates(self) -> DuplicateFinder:

@@ -3,24 +3,24 @@
 Decoding runs in a thread pool (PIL releases the GIL while decoding) a few
 batches ahead of the model, so decoding and inference overlap. Every batch is
 committed to SQLite in one transaction *before* its vectors enter the ANN
-index; the index is saved atomically from time to time and at the end, and
-:meth:`artseek.library.Library.open` repairs any difference after a crash.
+index (``writer.py``: what a run writes); the index is saved atomically from
+time to time and at the end, and :meth:`artseek.library.Library.open` repairs
+any difference after a crash. This module holds the run: options and report,
+scan and diff, the decode/embed pipeline, the backfills of unchanged images,
+progress, and the seams the cluster path plans and stores through.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy import select, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from artseek.embedding.cpu_features import available_cores
 from artseek.embedding.encoder import Encoder
@@ -29,6 +29,7 @@ from artseek.ingest.decode import (
     DecodedImage,
     DecodeError,
     decode_for_index,
+    hash_file,
     file_taken_at,
     phash_for_file,
     phash_for_thumbnail,
@@ -36,10 +37,9 @@ from artseek.ingest.decode import (
 from artseek.ingest.diff import FolderDiff, Work
 from artseek.ingest.progress import IndexProgress, JobControl, ProgressListener
 from artseek.ingest.scanner import ScanProblem, display_path
-from artseek.storage import Database, Embedding, Image, ImageStatus, Thumbnail
+from artseek.ingest.writer import MAX_REPORTED_FAILURES, IndexWriter
+from artseek.storage import Database, Image, Thumbnail
 from artseek.vectors import VectorIndex
-
-MAX_REPORTED_FAILURES = 20
 
 
 def default_decode_workers(cores: int | None = None) -> int:
@@ -114,16 +114,17 @@ def _worker_init() -> None:
             signal.signal(getattr(signal, name), signal.SIG_IGN)
 
 
+def _digest(path: str) -> str:
+    """A file's content hash (read in chunks; the head :func:`hash_file` also returns is not kept)."""
+    return hash_file(path)[0]
+
+
 WorkItem = Work  # public name of a planned file (its scan entry and its image id), for IndexingJob.plan()
 
 
 def unexpected_decode_error(exc: BaseException) -> str:
     """The failure reason recorded for an error decoding raised that is not a :class:`DecodeError`."""
     return f"unexpected error while decoding ({type(exc).__name__}: {exc})"
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class IndexingJob:
@@ -148,10 +149,7 @@ class IndexingJob:
         self.control = control or JobControl()
         self.progress = IndexProgress()
         self.report = IndexReport()
-        self._last_save = time.monotonic()
-        self._root_of: Callable[[str], int | None] = lambda _path: None
-        self._movable: dict[str, list[int]] = {}
-        self._stat_updates: list[dict] = []
+        self.writer = IndexWriter(db, vectors, self.report, self.progress, self.options)
         self._unhashed: list[Work] = []
 
     # ------------------------------------------------------------------ run
@@ -162,6 +160,8 @@ class IndexingJob:
         work = self._scan_and_diff()
         self.progress.total = len(work)
         self._emit(phase="indexing")
+        if work and all(item.known_hash is not None for item in work) and not self.control.cancelled:
+            work = self._check_first(work)  # only files to check (e.g. --verify): the model loads if one changed
         if work and not self.control.cancelled:
             self._process(work)
         if self._unhashed and not self.control.cancelled:
@@ -182,8 +182,8 @@ class IndexingJob:
         if diff.cancelled:
             return []
         self.vectors.remove(diff.missing_ids)
-        self._root_of = diff.root_of
-        self._movable = diff.movable
+        self.writer.root_of = diff.root_of
+        self.writer.movable = diff.movable
         self._unhashed = diff.unhashed
         self.report.scanned = diff.scanned
         self.report.skipped = diff.skipped
@@ -213,6 +213,31 @@ class IndexingJob:
                         s.execute(update(Image), rows)
 
     # ------------------------------------------------------------- process
+    def _check_first(self, work: list[Work]) -> list[Work]:
+        """Compare the content of files to check with their stored hash before any model work (the model is not
+        even loaded when none changed); returns the changed ones (and unreadable ones, which then fail with their
+        reason), to index without checking again."""
+        changed: list[Work] = []
+        with ThreadPoolExecutor(max_workers=self.options.workers(), thread_name_prefix="artseek-check") as pool:
+            futures = [(item, pool.submit(_digest, item.entry.path)) for item in work]
+            for item, fut in futures:
+                if not self.control.checkpoint():
+                    for _, f in futures:
+                        f.cancel()
+                    break
+                self.report.checked += 1
+                try:
+                    same = fut.result() == item.known_hash
+                except Exception:  # noqa: BLE001 - indexing it records the reason
+                    same = False
+                if same:
+                    self.writer.unchanged(item)
+                else:
+                    changed.append(replace(item, known_hash=None))
+                self._emit(current=item.entry.path)
+        self.writer.flush_stat_updates()
+        return changed
+
     def _process(self, work: list[Work]) -> None:
         encoder = self.encoder_provider()
         if self.options.batch_size is None:
@@ -256,8 +281,8 @@ class IndexingJob:
                     self.record_failure(item, unexpected_decode_error(exc))
                 else:
                     if decoded is None:
-                        self._unchanged(item)
-                    elif not self._reuse_existing(item, decoded):
+                        self.writer.unchanged(item)
+                    elif not self.writer.reuse_existing(item, decoded):
                         self.report.replaced += item.same_stat
                         batch.append((item, decoded))
                 if len(batch) >= self.options.batch_size:
@@ -266,96 +291,16 @@ class IndexingJob:
                 self._emit(current=item.entry.path)
             if batch and not self.control.cancelled:
                 self._embed_and_store(encoder, batch)
-        self._flush_stat_updates()
-
-    def _unchanged(self, item: Work) -> None:
-        """A checked file whose content is the one indexed: record its new stat, no model work."""
-        e = item.entry
-        self._stat_updates.append(dict(id=item.image_id, size=e.size, mtime_ns=e.mtime_ns, ctime_ns=e.ctime_ns,
-                                       inode=e.inode))
-        if len(self._stat_updates) >= 500:
-            self._flush_stat_updates()
-        self.report.skipped += 1
-        self.progress.skipped += 1
-        self.progress.done += 1
-
-    def _flush_stat_updates(self) -> None:
-        if self._stat_updates:
-            with self.db.session() as s:
-                s.execute(update(Image), self._stat_updates)
-            self._stat_updates = []
+        self.writer.flush_stat_updates()
 
     def record_failure(self, item: Work, reason: str) -> None:
         """Record ``item`` as failed with a readable ``reason`` (and drop any old vector of it)."""
-        with self.db.session() as s:
-            s.execute(update(Image).where(Image.id == item.image_id).values(
-                status=ImageStatus.FAILED, error=reason, size=item.entry.size, mtime_ns=item.entry.mtime_ns,
-                ctime_ns=item.entry.ctime_ns, inode=item.entry.inode))
-        self.vectors.remove([item.image_id])
-        self.report.failed += 1
-        self.progress.failed += 1
-        self.progress.done += 1
-        self.progress.failures = (self.progress.failures + [(item.entry.path, reason)])[-MAX_REPORTED_FAILURES:]
-
-    def _reuse_existing(self, item: Work, decoded: DecodedImage) -> bool:
-        """Moved file: a missing record, or one of an offline folder, with the same content takes the new
-        path and keeps its texts, tags and embedding (no model work)."""
-        candidates = self._movable.get(decoded.content_hash)
-        while candidates:
-            moved_id = candidates.pop(0)
-            if moved_id != item.image_id and self._take_over(item, moved_id):
-                return True
-        return False
-
-    def _take_over(self, item: Work, moved_id: int) -> bool:
-        with self.db.session() as s:
-            moved = s.get(Image, moved_id)
-            emb = s.get(Embedding, moved_id)
-            if moved is None or emb is None:
-                return False
-            placeholder = s.get(Image, item.image_id)
-            if placeholder is not None:
-                s.delete(placeholder)
-                s.flush()
-            moved.path = item.entry.path
-            moved.size, moved.mtime_ns = item.entry.size, item.entry.mtime_ns
-            moved.ctime_ns, moved.inode = item.entry.ctime_ns, item.entry.inode
-            moved.status, moved.error, moved.indexed_at = ImageStatus.INDEXED, None, _now()
-            moved.root_id = self._root_of(item.entry.path)
-            emb.seq = self.db.max_seq(s) + 1
-            vector = np.frombuffer(emb.vector, dtype=np.float32)
-        self.vectors.remove([item.image_id])
-        self.vectors.add(np.array([moved_id]), vector[None, :])
-        self.report.moved += 1
-        self._count_indexed(1)
-        return True
+        self.writer.record_failure(item, reason)
 
     def _embed_and_store(self, encoder: Encoder, batch: list[tuple[Work, DecodedImage]]) -> None:
         inputs = np.stack([d.model_input for _, d in batch])
         vectors = encoder.calibrate(inputs)  # torch on CPU decides bf16 once; otherwise just encode_images
-        self._store(batch, vectors)
-
-    def _store(self, batch: list[tuple[Work, DecodedImage]], vectors: np.ndarray) -> None:
-        ids = np.array([w.image_id for w, _ in batch], dtype=np.int64)
-        now = _now()
-        with self.db.session() as s:
-            seq = self.db.max_seq(s)
-            s.execute(update(Image), [
-                dict(id=w.image_id, size=w.entry.size, mtime_ns=w.entry.mtime_ns, ctime_ns=w.entry.ctime_ns,
-                     inode=w.entry.inode, content_hash=d.content_hash, phash=d.phash, phash_crop=d.phash_crop,
-                     width=d.width, height=d.height, format=d.format, status=ImageStatus.INDEXED, error=None,
-                     indexed_at=now, taken_at=d.taken_at) for w, d in batch])
-            s.execute(sqlite_insert(Embedding).prefix_with("OR REPLACE"), [
-                dict(image_id=w.image_id, vector=v.astype(np.float32).tobytes(), seq=seq + i + 1)
-                for i, ((w, _), v) in enumerate(zip(batch, vectors))])
-            s.execute(sqlite_insert(Thumbnail).prefix_with("OR REPLACE"), [
-                dict(image_id=w.image_id, jpeg=d.thumbnail_jpeg) for w, d in batch])
-            seq += len(batch)
-        self.vectors.add(ids, vectors)
-        self._count_indexed(len(batch))
-        if time.monotonic() - self._last_save > self.options.save_interval_s:
-            self.vectors.save(seq)
-            self._last_save = time.monotonic()
+        self.writer.store(batch, vectors)
 
     def backfill_phash(self, items: list[Work]) -> None:
         """Give unchanged images their perceptual hashes, no model work: from the stored thumbnail (a 256 px
@@ -378,7 +323,7 @@ class IndexingJob:
                     items.append(by_id[image_id])
                 else:
                     updates.append(dict(id=image_id, phash=value[0], phash_crop=value[1]))
-            self._write_phash(updates)
+            self.writer.write_phash(updates)
             updates = []
         if not items:
             return
@@ -397,15 +342,9 @@ class IndexingJob:
                 if value is not None:
                     updates.append(dict(id=item.image_id, phash=value[0], phash_crop=value[1]))
                 if len(updates) >= 500:
-                    self._write_phash(updates)
+                    self.writer.write_phash(updates)
                     updates = []
-        self._write_phash(updates)
-
-    def _write_phash(self, updates: list[dict]) -> None:
-        if updates:
-            with self.db.session() as s:
-                s.execute(update(Image), updates)
-            self.report.hashed += len(updates)
+        self.writer.write_phash(updates)
 
     # ------------------------------------------- seams for indexing elsewhere
     # ``artseek.cluster`` decodes and embeds on a Ray cluster; it plans and stores through these, so a
@@ -422,30 +361,25 @@ class IndexingJob:
 
         ``vectors[i]`` is the embedding of ``batch[i]``; ``model_input`` of the decoded images is not used.
         """
-        keep = [i for i, (item, decoded) in enumerate(batch) if not self._reuse_existing(item, decoded)]
+        keep = [i for i, (item, decoded) in enumerate(batch) if not self.writer.reuse_existing(item, decoded)]
         if keep:
-            self._store([batch[i] for i in keep], np.asarray(vectors, dtype=np.float32)[keep])
+            self.writer.store([batch[i] for i in keep], np.asarray(vectors, dtype=np.float32)[keep])
 
     def may_be_moved(self, content_hash: str) -> bool:
         """Whether a file with this content may be a moved one (:meth:`store_embedded` then keeps its record)."""
-        return bool(self._movable.get(content_hash))
+        return bool(self.writer.movable.get(content_hash))
 
     def count_stored(self, n: int) -> None:
         """Count ``n`` images stored by a bulk writer (``artseek.cluster.bulk_store``) as indexed."""
-        self._count_indexed(n)
+        self.writer.count_indexed(n)
 
     def finish(self) -> IndexReport:
         """Save the vector index and return the report (the end of :meth:`run`)."""
-        self._flush_stat_updates()
+        self.writer.flush_stat_updates()
         self.vectors.save(self.db.max_seq())
         self.report.cancelled = self.control.cancelled
         self.report.elapsed_s = self.control.active_s()
         return self.report
-
-    def _count_indexed(self, n: int) -> None:
-        self.report.indexed += n
-        self.progress.indexed += n
-        self.progress.done += n
 
     # ------------------------------------------------------------ progress
     def _emit(self, phase: str | None = None, current: str | None = None) -> None:

@@ -79,6 +79,13 @@ def resolve_method(method: str | None) -> str:
     return AUTO_METHOD if method == "auto" else method
 
 
+def uses_classifier(q: QueryEmbeddings, method: str | None = "auto") -> bool:
+    """Whether :func:`rank_feedback` ranks ``q`` with the classifier (its scores are then relative: standard
+    deviations above the average candidate, see :mod:`artseek.search.classifier`), not by similarity."""
+    has_marks = bool(q.positives or q.negatives)
+    return resolve_method(method) == "classifier" and has_marks and (bool(q.positives) or q.base is not None)
+
+
 def rank_feedback(vectors: VectorIndex, q: QueryEmbeddings, k: int, exclude: set[int] | None = None,
                   method: str = "auto", marked: set[int] | None = None, allowed: Allowed | None = None
                   ) -> list[tuple[int, float]]:
@@ -89,9 +96,7 @@ def rank_feedback(vectors: VectorIndex, q: QueryEmbeddings, k: int, exclude: set
     no marks it is plain similarity search). With ``allowed`` only those images
     are ranked (a filtered search, :mod:`artseek.search.filters`).
     """
-    method = resolve_method(method)
-    has_marks = bool(q.positives or q.negatives)
-    if method == "classifier" and has_marks and (q.positives or q.base is not None):
+    if uses_classifier(q, method):
         from artseek.search.classifier import rank_classifier
 
         return rank_classifier(vectors, q.positives, q.negatives, q.base, rocchio(q), k, exclude, marked, allowed)

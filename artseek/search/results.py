@@ -18,6 +18,9 @@ class SearchResult:
     # (detail indexing); None: the whole image.
     region: tuple[float, float, float, float] | None = None
     quad: tuple[tuple[float, float], ...] | None = None  # a reproduction: where the photograph lies in this image
+    # A refined ranking's score (relevance feedback with the classifier): how many standard deviations the image
+    # lies above the average candidate, relative to this search (it can exceed 1); False: a cosine similarity.
+    relative: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)

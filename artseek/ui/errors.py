@@ -57,8 +57,24 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         return f"A file could not be read or written{where}: {exc.strerror or exc}."
-    # An unexpected type: its traceback goes to the log, the curator reads one line (with the log's path).
-    return crash_log.report(exc, "the window")
+    # An unexpected type: its traceback goes to the log, the curator reads the window's words (with the log's path).
+    return unexpected_message(exc)
+
+
+def unexpected_message(exc: BaseException, context: str = "the window") -> str:
+    """The window's words for an unexpected error (not the command line's "ArtSeek stopped…": the window keeps
+    running): what happened, the log file with the details, what to do. Logs the traceback; never raises."""
+    try:
+        path = crash_log.write(exc, context)
+        what = crash_log.summary(exc)
+    except Exception:  # noqa: BLE001 - the handler of last resort must not fail itself
+        path, what = None, type(exc).__name__
+    log_line = (f"The details are in the log file {path}." if path is not None
+                else "No log file could be written; note this message.")
+    send = "that file" if path is not None else "this message"
+    return (f"Something unexpected went wrong ({what}). ArtSeek is still running, and work saved before is kept.\n"
+            f"What you were doing may not have finished: try it again. {log_line} If it happens again, send "
+            f"{send} to whoever supports ArtSeek for you.")
 
 
 def presentation(exc: BaseException) -> str:
@@ -137,7 +153,7 @@ def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackT
         return
     if exc is not None and exc.__traceback__ is None and tb is not None:
         exc = exc.with_traceback(tb)
-    message = crash_log.report(exc, "the window")
+    message = unexpected_message(exc)
     log.error("Uncaught exception: %s", crash_log.summary(exc))
     if _showing or QApplication.instance() is None:
         if sys.__stderr__:

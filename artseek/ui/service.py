@@ -15,10 +15,11 @@ Threads:
 The core (and with it hnswlib, and later torch) is imported on a worker thread
 the first time a library is opened, never at import time of this module.
 
-(About 500 lines, above the ~400-line guide: one class whose signals are the
-window's whole view of the core; backups and checks already live in
-``service_care.py``. The indexing queue is the next candidate to move out, as a
-sub-service like ``care``, when it grows again.)
+What is a job of its own lives in a sub-service beside it (``service_<topic>.py``,
+reached as ``service.<topic>``): the indexing queue (``index_jobs``), backups and
+checks (``care``), model setup, texts, collections, the map, the mapper training.
+This module keeps opening and closing, the model warm-up, searching, and the
+item reads (thumbnails, details, descriptions).
 """
 
 from __future__ import annotations
@@ -27,12 +28,11 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from artseek.errors import EmptyQueryError, LibraryError
-from artseek.ingest.progress import IndexProgress, JobControl
+from artseek.ingest.progress import IndexProgress
 from artseek.ui.errors import describe_error
 from artseek.ui.query_state import QueryState
 from artseek.ui.service_care import CareService
@@ -43,9 +43,11 @@ from artseek.ui.service_collections import CollectionsService
 from artseek.ui.service_history import HistoryService
 from artseek.ui.service_duplicates import DuplicatesService
 from artseek.ui.service_map import MapService
+from artseek.ui.service_indexing import IndexingService
+from artseek.ui.service_mapper import MapperService
 from artseek.ui.thumbnails import ThumbnailLoader
 from artseek.ui.view_data import Captions, ImageDetails, SearchOutcome
-from artseek.ui.workers import LatestOnly, TaskRunner, ThrottledListener
+from artseek.ui.workers import LatestOnly, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -76,20 +78,10 @@ class LibraryService(QObject):
     searchStarted = Signal(str)
     searchFinished = Signal(object)  # SearchOutcome
     searchFailed = Signal(object)  # the exception (EmptyQueryError: nothing to search for)
-    indexStarted = Signal(str)
-    indexProgress = Signal(object)  # IndexProgress
-    indexPaused = Signal(bool)
-    indexFinished = Signal(object)  # IndexReport
-    indexFailed = Signal(object)  # the exception
     captionsReady = Signal(object)  # Captions
     detailsReady = Signal(object)  # ImageDetails
-    folderRemoved = Signal(str, int)  # the folder, how many images left the library
     message = Signal(str)  # a short status-bar message
     error = Signal(str, object)  # title, exception (shown as its type says, see ui/errors.py)
-    _progress = Signal(object)  # IndexProgress, from the writer thread
-    mapperProgress = Signal(object)  # TrainingProgress of the composed-query mapper (Pic2Word)
-    mapperTrained = Signal(object)  # its MapperInfo, or None when cancelled
-    mapperFailed = Signal(object)  # the exception
 
     def __init__(self, model: str | None = None, weights: str | None = None, device: str | None = None,
                  backend: str = "auto", parent: QObject | None = None) -> None:
@@ -104,19 +96,12 @@ class LibraryService(QObject):
         self.thumbnails = ThumbnailLoader(self._fetch_thumbnail, parent=self)
         self._runner = TaskRunner(self)
         self._runner.unhandled.connect(lambda exc: self.error.emit("ArtSeek", exc))
-        self._progress.connect(self._on_progress)
         self._searches = LatestOnly(self._runner, self._read_pool)
         self._descriptions = LatestOnly(self._runner, self._read_pool)
-        self._control: JobControl | None = None
-        self._index_queue: list[tuple[Callable, str, tuple]] = []
-        self._index_key: tuple = ()  # the folders of the running job (("rescan",) for a re-scan)
         self._opening = False
         self._opened_lib = None
-        self._rewarm = False  # a re-index with another model ran: load the new model when it ends
         self.model_state = "none"
-        self.last_progress: IndexProgress | None = None
         self.composed_method = "average"  # image+text queries: "pic2word" (when the library has a mapper), "average"
-        self._mapper_control: JobControl | None = None  # the running mapper training, cancelled on close
         self.care = CareService(self)  # backups, restore and check (ui/service_care.py)
         self.details = DetailsService(self)  # detail indexing and reproductions (ui/service_details.py)
         self.models = ModelsService(self)  # model setup: add a file, download, export (ui/service_models.py)
@@ -127,6 +112,11 @@ class LibraryService(QObject):
         self.history = HistoryService(self)  # filter choices and recent searches (ui/service_history.py)
         self.duplicates = DuplicatesService(self)  # the duplicate finder (ui/service_duplicates.py)
         self.map = MapService(self)  # the collection map (ui/service_map.py)
+        self.mapper = MapperService(self)  # training the composed-query mapper (ui/service_mapper.py)
+        self.index_jobs = jobs = IndexingService(self)  # imports, re-scans, re-index (ui/service_indexing.py)
+        self.indexStarted, self.indexProgress, self.indexPaused, self.indexFinished, self.indexFailed = (
+            jobs.indexStarted, jobs.indexProgress, jobs.indexPaused, jobs.indexFinished, jobs.indexFailed)
+        self.folderRemoved = jobs.folderRemoved  # these signals keep their old names on the service
 
     # ------------------------------------------------------------ state
     @property
@@ -147,11 +137,11 @@ class LibraryService(QObject):
 
     @property
     def indexing(self) -> bool:
-        return self._control is not None
+        return self.index_jobs.running
 
     @property
-    def paused(self) -> bool:
-        return bool(self._control is not None and self._control.paused)
+    def last_progress(self) -> IndexProgress | None:
+        return self.index_jobs.last_progress
 
     @property
     def searching(self) -> bool:
@@ -184,7 +174,7 @@ class LibraryService(QObject):
     def need_library(self, write: bool = False, idle: bool = False) -> bool:
         """True when a library is open (writable, with ``write``; no indexing running, with ``idle``);
         else the error is reported and False returned."""
-        if idle and self._library is not None and (self.indexing or self._mapper_control is not None):
+        if idle and self._library is not None and (self.indexing or self.mapper.running):
             self.error.emit("Work in progress", LibraryError(
                 "This cannot be done while indexing or training runs.", "Wait for it to finish, or cancel it first."))
             return False
@@ -251,10 +241,10 @@ class LibraryService(QObject):
 
     def close_library(self) -> None:
         """Close synchronously (at shutdown): cancel indexing, wait for workers, save the index."""
-        self._index_queue.clear()
-        for control in (self._control, self._mapper_control, self.texts.classify_control):  # a paused one too
-            if control is not None:
-                control.cancel()
+        self.index_jobs.stop()
+        self.mapper.cancel()
+        if self.texts.classify_control is not None:  # a paused one too
+            self.texts.classify_control.cancel()
         self._searches.invalidate()
         self._descriptions.invalidate()
         self._write_pool.waitForDone()
@@ -272,12 +262,14 @@ class LibraryService(QObject):
     def refresh_status(self) -> None:
         lib = self._library
         if lib is not None:
-            self._submit(self._read_pool, lambda: lib.status(), self._set_status)
+            self._submit(self._read_pool, lambda: lib.status(), self.set_status)
 
-    def _set_status(self, status: object) -> None:
+    def set_status(self, status: object, announce: bool = True) -> None:
+        """Keep ``status`` as the library's (and, with ``announce``, send statusChanged)."""
         if self._library is not None:
             self._status = status
-            self.statusChanged.emit(status)
+            if announce:
+                self.statusChanged.emit(status)
 
     # -------------------------------------------------------------- model
     def warm_up(self) -> None:
@@ -341,166 +333,15 @@ class LibraryService(QObject):
         return holder[0]
 
     # ----------------------------------------------------------- indexing
+    # The queue lives in ui/service_indexing.py (``index_jobs``); these stay for the window's many callers.
     def import_folders(self, folders: list[str | os.PathLike[str]]) -> bool:
-        """Index ``folders`` (added to the library's imported folders) in the background."""
-        paths = [os.path.abspath(os.fspath(f)) for f in folders]
-        bad = [p for p in paths if not os.path.isdir(p)]
-        if bad:
-            self.error.emit("Not a folder", LibraryError(f"Not a folder: {', '.join(bad)}.",
-                                                         "Choose folders that contain images."))
-            return False
-        busy = {p for key in [self._index_key] + [key for _, _, key in self._index_queue] for p in key}
-        again = [p for p in paths if p in busy]
-        if again:
-            self.message.emit(f"{', '.join(again)}: already being imported or queued.")
-        paths = [p for p in paths if p not in busy]
-        if not paths:
-            return False
-        names = ", ".join(Path(p).name or p for p in paths)
-        return self._queue_index(lambda lib, o, lis, c: lib.index(paths, o, lis, c), f"Importing {names}",
-                                 tuple(paths))
-
-    def rescan(self) -> bool:
-        """Re-index every imported folder (new, changed, moved and deleted files)."""
-        return self._queue_index(lambda lib, o, lis, c: lib.rescan(o, lis, c), "Re-scanning the library")
-
-    @staticmethod
-    def available_models() -> dict[str, str]:
-        """The models whose weights are on this computer: name -> weights file."""
-        from artseek.embedding.registry import available_models
-
-        return {name: os.fspath(path) for name, path in available_models().items()}
+        return self.index_jobs.import_folders(folders)
 
     def reindex(self, model: str, weights: str | None) -> bool:
-        """Rebuild the library with ``model``: forget the embeddings, re-index every folder, load the model."""
-        def run(lib, options, listener, control):  # noqa: ANN001, ANN202
-            lib.switch_model(model)
-            lib.weights = weights
-            return lib.rescan(options, listener, control)
-
-        self._rewarm = True
-        return self._queue_index(run, f"Re-indexing with the model {model}")
-
-    def _queue_index(self, run: Callable, title: str, key: tuple = ()) -> bool:
-        if not self._need_library(write=True):
-            return False
-        if self.indexing:
-            self._index_queue.append((run, title, key))
-            self.message.emit(f"{title}: queued after the current job.")
-            return True
-        self._start_index(run, title, key)
-        return True
-
-    def _start_index(self, run: Callable, title: str, key: tuple = ()) -> None:
-        lib = self._library
-        control = JobControl()
-        self._control = control
-        self._index_key = key
-        self.last_progress = None
-        listener = ThrottledListener(self._progress.emit)
-        self.indexStarted.emit(title)
-
-        def work():  # noqa: ANN202
-            from artseek.ingest.indexer import IndexOptions
-
-            report = run(lib, IndexOptions(**self.index_options), listener, control)
-            return report, lib.status()
-
-        self._submit(self._write_pool, work, self._index_done, self._index_failed)
-
-    @Slot(object)
-    def _on_progress(self, progress: IndexProgress) -> None:
-        if self._control is not None:
-            self.last_progress = progress
-            self.indexProgress.emit(progress)
-
-    def _index_done(self, result: tuple) -> None:
-        report, status = result
-        self._control, self._index_key = None, ()
-        self._status = status
-        self.thumbnails.reset()
-        self.indexFinished.emit(report)
-        self.statusChanged.emit(status)
-        self._warm_new_model()
-        self._next_index()
-
-    def _warm_new_model(self) -> None:
-        if self._rewarm and self._library is not None:
-            self._rewarm = False
-            self.model_state = "none"
-            self.warm_up()
-
-    def _index_failed(self, exc: BaseException) -> None:
-        self._control, self._index_key = None, ()
-        self.indexFailed.emit(exc)
-        self.refresh_status()
-        self._warm_new_model()
-        self._next_index()
-
-    def _next_index(self) -> None:
-        if self._index_queue and self._library is not None:
-            self._start_index(*self._index_queue.pop(0))
-
-    def pause_indexing(self) -> None:
-        if self._control is not None and not self._control.paused:
-            self._control.pause()
-            self.indexPaused.emit(True)
-
-    def resume_indexing(self) -> None:
-        if self._control is not None and self._control.paused:
-            self._control.resume()
-            self.indexPaused.emit(False)
+        return self.index_jobs.reindex(model, weights)
 
     def cancel_indexing(self) -> None:
-        """Stop the running job (work done so far is kept) and drop queued ones."""
-        self._index_queue.clear()
-        if self._control is not None:
-            self._control.cancel()
-            self.indexPaused.emit(False)
-
-    def count_removal(self, folder: str) -> int | None:
-        """How many images removing ``folder`` would take out (a quick read, for the confirmation)."""
-        lib = self._library
-        if lib is None:
-            return None
-        try:
-            return lib.count_root_removal(folder)
-        except Exception:  # noqa: BLE001 - the confirmation then just does not give the number
-            log.exception("Counting the images of %s failed", folder)
-            return None
-
-    def remove_root(self, folder: str) -> None:
-        """Forget an imported folder and its images (the files are untouched)."""
-        if not self._need_library(write=True):
-            return
-        lib = self._library
-
-        def work():  # noqa: ANN202
-            return lib.remove_root(folder), lib.status()
-
-        def done(result: tuple) -> None:
-            removed, status = result
-            self._set_status(status)
-            self.thumbnails.reset()
-            self.message.emit(f"Removed {removed:,} images of {folder} from the library (files untouched).")
-            self.folderRemoved.emit(folder, removed)
-
-        self._submit(self._write_pool, work, done)
-
-    def train_mapper(self, options: object = None) -> JobControl | None:
-        """Train (or retrain) the library's Pic2Word mapper on the write thread; returns its cancel control."""
-        if not self._need_library(write=True):
-            return None
-        lib, control = self._library, JobControl()
-        self._mapper_control = control
-
-        def finish(signal: Signal, value: object) -> None:
-            self._mapper_control = None
-            signal.emit(value)
-
-        self._submit(self._write_pool, lambda: lib.train_mapper(options, self.mapperProgress.emit, control),
-                     lambda info: finish(self.mapperTrained, info), lambda exc: finish(self.mapperFailed, exc))
-        return control
+        self.index_jobs.cancel()
 
     # -------------------------------------------------------------- items
     def _fetch_thumbnail(self, image_id: int) -> bytes | None:  # worker thread

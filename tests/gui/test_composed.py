@@ -24,8 +24,8 @@ def test_train_mapper_action_then_composed_search_names_the_method(qtbot, window
 
     window.composed.options = TrainingOptions(steps=15, threads=1)
     progress = []
-    window.service.mapperProgress.connect(progress.append)
-    with qtbot.waitSignal(window.service.mapperTrained, timeout=120_000) as trained:
+    window.service.mapper.mapperProgress.connect(progress.append)
+    with qtbot.waitSignal(window.service.mapper.mapperTrained, timeout=120_000) as trained:
         action.trigger()
         assert window.composed.dialog is not None and window.composed.dialog.isVisible()
     info = trained.args[0]
@@ -67,7 +67,7 @@ def test_without_a_mapper_pic2word_averages_and_a_cancelled_training_keeps_nothi
     assert "composed by averaging" in window.statusBar().currentMessage()  # no mapper yet: what ran is named
 
     window.composed.options = TrainingOptions(steps=5000, threads=1)
-    with qtbot.waitSignal(window.service.mapperTrained, timeout=120_000) as trained:
+    with qtbot.waitSignal(window.service.mapper.mapperTrained, timeout=120_000) as trained:
         window.actions["train_mapper"].trigger()
         qtbot.waitUntil(lambda: window.composed.dialog is not None and window.composed.dialog.value() > 0,
                         timeout=60_000)

@@ -95,13 +95,13 @@ def test_importing_a_folder_already_importing_or_queued_is_not_queued_again(qtbo
     service.indexStarted.connect(started.append)
     service.message.connect(messages.append)
     assert service.import_folders([str(first)])
-    service.pause_indexing()  # the first job waits before its first file
+    service.index_jobs.pause()  # the first job waits before its first file
     assert not service.import_folders([str(first)])  # being imported
     assert "already being imported" in messages[-1]
     assert service.import_folders([str(second)])  # queued
     assert not service.import_folders([str(second)])  # already queued
     assert "already being imported or queued" in messages[-1]
-    service.resume_indexing()
+    service.index_jobs.resume()
     qtbot.waitUntil(lambda: len(started) == 2 and not service.indexing, timeout=60_000)
     qtbot.wait(200)
     assert len(started) == 2

@@ -211,13 +211,13 @@ def test_pause_resume_cancel_and_failed_files(qtbot, window, tmp_path, monkeypat
     service = window.service
     window.import_folders([str(folder)])
     window.index_panel.pause.click()  # pause at once: the job waits before its first file
-    assert service.paused and window.index_panel.pause.text() == "Resume"
+    assert service.index_jobs.paused and window.index_panel.pause.text() == "Resume"
     time.sleep(0.3)
     qtbot.wait(300)
     done = service.last_progress.done if service.last_progress else 0
     assert done == 0 and service.indexing
     window.index_panel.pause.click()
-    assert not service.paused
+    assert not service.index_jobs.paused
     wait_indexed(qtbot, window, 60)
     assert service.status.failed == 1
     assert window.index_panel.failures.isVisible() and "(1)" in window.index_panel.failures.text()

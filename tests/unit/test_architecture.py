@@ -119,7 +119,7 @@ LAYERS = (
     ("artseek.ingest", "artseek.captions", "artseek.composed", "artseek.collections", "artseek.userdata",
      "artseek.history", "artseek.duplicates", "artseek.tiles", "artseek.reproductions"),
     ("artseek.library", "artseek.library_care", "artseek.library_folders", "artseek.index_sync",
-     "artseek.library_data", "artseek.library_filters", "artseek.library_details"),
+     "artseek.library_data", "artseek.library_filters", "artseek.library_details", "artseek.library_search"),
     ("artseek.evaluation", "artseek.bench", "artseek.selftest", "artseek.maintenance", "artseek.cluster",
      "artseek.demo", "artseek.map"),
     ("artseek.commands", "artseek.ui"),

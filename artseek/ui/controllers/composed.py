@@ -25,9 +25,9 @@ class ComposedController(QObject):
         self.options = None  # TrainingOptions for the next training (None: the defaults)
         self._control = None
         toggle.setChecked(False)  # averaging stays the default (docs/evaluation.md, "Composed queries")
-        service.mapperProgress.connect(self._progress)
-        service.mapperTrained.connect(self._trained)
-        service.mapperFailed.connect(self._failed)
+        service.mapper.mapperProgress.connect(self._progress)
+        service.mapper.mapperTrained.connect(self._trained)
+        service.mapper.mapperFailed.connect(self._failed)
         self.choose()
 
     def choose(self) -> None:
@@ -38,7 +38,7 @@ class ComposedController(QObject):
         if self.dialog is not None:
             self.dialog.raise_()
             return
-        control = self.service.train_mapper(self.options)
+        control = self.service.mapper.train(self.options)
         if control is None:
             return
         self._control = control

@@ -74,7 +74,7 @@ class LibraryController(QObject):
         s.indexFailed.connect(self._index_failed)
         s.folderRemoved.connect(self._folder_removed)
         s.libraryClosed.connect(self._hide_finished_panel)
-        index_panel.pauseToggled.connect(lambda paused: s.pause_indexing() if paused else s.resume_indexing())
+        index_panel.pauseToggled.connect(lambda paused: s.index_jobs.pause() if paused else s.index_jobs.resume())
         index_panel.cancelRequested.connect(s.cancel_indexing)
         index_panel.failuresRequested.connect(self.show_failures)
         self.show_message("Opening the library…")
@@ -187,7 +187,7 @@ class LibraryController(QObject):
             self.confirm_remove_folder(folder)
 
     def confirm_remove_folder(self, folder: str) -> None:
-        count = self.service.count_removal(folder)
+        count = self.service.index_jobs.count_removal(folder)
         what = "its images" if count is None else f"its {count:,} image{'s' if count != 1 else ''}"
         if count == 0:
             what = "it (its images stay: another imported folder includes them)"
@@ -204,7 +204,7 @@ class LibraryController(QObject):
             kept = [r for r in self.state.results if not r.path.startswith(prefix)]
             if len(kept) != len(self.state.results):
                 self.state.set_results(kept)
-            self.service.remove_root(folder)
+            self.service.index_jobs.remove_root(folder)
 
     def _folder_removed(self, folder: str, removed: int) -> None:
         self._hide_finished_panel()
@@ -218,7 +218,7 @@ class LibraryController(QObject):
     def choose_reindex_model(self) -> None:
         """Rebuild the library with a model whose weights are on this computer."""
         status = self.service.status
-        models = self.service.available_models()
+        models = self.service.index_jobs.available_models()
         if status is None:
             return
         if not models:
@@ -261,7 +261,7 @@ class LibraryController(QObject):
         self.service.import_folders(folders)
 
     def rescan(self) -> None:
-        self.service.rescan()
+        self.service.index_jobs.rescan()
 
     def _index_started(self, title: str) -> None:
         self._hide_panel.stop()

@@ -137,7 +137,9 @@ class DetailDialog(QDialog):
                      -1: "  <span style='color:#cf222e'>(− not relevant)</span>"}.get(mark, "")
         self.title.setText(f"<h3>{esc(os.path.basename(result.path))}{mark_text}</h3>")
         self.fields["path"].setText(result.path)
-        self.fields["score"].setText(f"{result.score:.4f}" if ranked(result.score) else "— (a collection's item)")
+        relative = " (refined score, relative to this search)" if getattr(result, "relative", False) else ""
+        self.fields["score"].setText(f"{result.score:.4f}{relative}" if ranked(result.score)
+                                     else "— (a collection's item)")
         for key in ("dimensions", "format", "bytes", "status", "indexed_at"):
             self.fields[key].setText("…")
         if result.width and result.height:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from artseek.ui.widgets.caption_view import CaptionView
 from artseek.ui.widgets.pixmaps import fit_pixmap
-from artseek.ui.widgets.plain import esc, ranked
+from artseek.ui.widgets.plain import esc, ranked, score_name
 
 PREVIEW_MIN, PREVIEW_MAX = 96, 320  # the preview shrinks to PREVIEW_MIN when the window is small
 
@@ -102,7 +102,7 @@ class InspectorPanel(QFrame):
         size = f"{result.width} × {result.height} px · " if result.width and result.height else ""
         mark_text = {1: " · <span style='color:#2ea043'>marked relevant</span>",
                      -1: " · <span style='color:#cf222e'>marked not relevant</span>"}.get(mark, "")
-        score = f"score {result.score:.3f}" if ranked(result.score) else "in the open collection"
+        score = f"{score_name(result)} {result.score:.3f}" if ranked(result.score) else "in the open collection"
         self.facts.setText(f"{size}{score}{mark_text}<br>"
                            f"<span style='color:gray'>{esc(os.path.dirname(result.path))}</span>")
         self.captions.set_matched(getattr(result, "sentence", None))

@@ -36,3 +36,9 @@ def plain_label(label: QLabel) -> QLabel:
 def ranked(score: float | None) -> bool:
     """Whether a result's score comes from a search (a collection's own view lists its items unranked: NaN)."""
     return score is not None and score == score
+
+
+def score_name(result: object) -> str:
+    """What a result's score is called: a refined ranking's (marks, the classifier) is relative to its search and
+    can exceed 1, unlike a similarity."""
+    return "refined score (relative)" if getattr(result, "relative", False) else "score"

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemD
 
 from artseek.ui.query_state import NOT_RELEVANT, RELEVANT
 from artseek.ui.thumbnails import ThumbnailLoader
-from artseek.ui.widgets.plain import ranked, tip
+from artseek.ui.widgets.plain import ranked, score_name, tip
 
 IMAGE_ID_MIME = "application/x-artseek-image-ids"
 
@@ -26,6 +26,7 @@ ScoreRole = Qt.ItemDataRole.UserRole + 3
 MarkRole = Qt.ItemDataRole.UserRole + 4
 SentenceRole = Qt.ItemDataRole.UserRole + 5  # the sentence of its descriptions that matched (searches in descriptions)
 TagsRole = Qt.ItemDataRole.UserRole + 6  # its tag values, when the View's tag badges are on
+RelativeRole = Qt.ItemDataRole.UserRole + 7  # its score is a refined ranking's, relative to the search
 
 THUMB = 160  # thumbnail box (px)
 CELL = QSize(THUMB + 16, THUMB + 44)
@@ -104,7 +105,7 @@ class ResultsModel(QAbstractListModel):
             size = f"\n{r.width} × {r.height} px" if r.width and r.height else ""
             sentence = f"\n“{r.sentence}”" if getattr(r, "sentence", None) else ""
             tags = f"\nTags: {', '.join(self._tags[r.image_id])}" if self._tags.get(r.image_id) else ""
-            where = (f"Score {r.score:.3f} · rank {index.row() + 1}" if ranked(r.score)
+            where = (f"{score_name(r).capitalize()} {r.score:.3f} · rank {index.row() + 1}" if ranked(r.score)
                      else f"Number {index.row() + 1} in the collection")
             return tip(f"{r.path}{size}\n{where}{sentence}{tags}")
         if role == SentenceRole:
@@ -117,12 +118,14 @@ class ResultsModel(QAbstractListModel):
             return r.path
         if role == ScoreRole:
             return r.score if ranked(r.score) else None
+        if role == RelativeRole:
+            return bool(getattr(r, "relative", False))
         if role == MarkRole:
             return self._marks.get(r.image_id, 0)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             mark = {RELEVANT: ", marked relevant", NOT_RELEVANT: ", marked not relevant"}.get(
                 self._marks.get(r.image_id, 0), "")
-            score = f", score {r.score:.2f}" if ranked(r.score) else ""
+            score = f", {score_name(r)} {r.score:.2f}" if ranked(r.score) else ""
             return f"{os.path.basename(r.path)}{score}{mark}"
         return None
 
@@ -200,7 +203,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.setFont(small)
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
             line = (QFontMetrics(small).elidedText(f"“{sentence}”", Qt.TextElideMode.ElideMiddle, text_rect.width())
-                    if sentence else f"{score:.3f}")
+                    if sentence else f"{score:.3f}" + (" relative" if index.data(RelativeRole) else ""))
             painter.drawText(text_rect.translated(0, 16), Qt.AlignmentFlag.AlignHCenter, line)
         tags = index.data(TagsRole)
         if tags:

@@ -3,8 +3,9 @@
 Each image is a set of distinct words. Scoring is the cosine of idf-weighted
 binary vectors: ``score(q, d) = Σ_{w ∈ q∩d} idf(w)² / (‖q‖ ‖d‖)`` with
 ``idf(w) = log((N + 1) / (df(w) + 1))``; words held by more than
-``STOP_SHARE`` of the images (the strokes of printed text, plain grounds)
-are stop words, left out of queries. Only the postings of the query's words
+``STOP_SHARE`` of the images (the strokes of printed text, plain grounds;
+in a library of at least ``STOP_MIN / STOP_SHARE`` images) are stop words,
+left out of queries. Only the postings of the query's words
 are read: the cost of a query is the total length of those postings.
 
 The index is a compacted part (postings of every word, sorted by word, as one
@@ -20,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 STOP_SHARE = 0.25
+STOP_MIN = 25
 COMPACT_SHARE = 0.1
 
 
@@ -106,7 +108,7 @@ class InvertedIndex:
             return []
         q = np.unique(np.asarray(words, dtype=np.int64))
         q = q[(q >= 0) & (q < self.vocabulary_size)]
-        q = q[(self.df[q] > 0) & (self.df[q] <= max(1.0, STOP_SHARE * len(self)))]
+        q = q[(self.df[q] > 0) & (self.df[q] <= max(STOP_MIN, STOP_SHARE * len(self)))]
         if not len(q):
             return []
         idf = self._idf()

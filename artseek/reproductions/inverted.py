@@ -30,6 +30,7 @@ class InvertedIndex:
 
     def __init__(self, vocabulary_size: int) -> None:
         self.vocabulary_size = max(1, int(vocabulary_size))
+        self._word_type = np.uint16 if self.vocabulary_size <= 1 << 16 else np.int32
         self.df = np.zeros(self.vocabulary_size, dtype=np.int64)
         self._position: dict[int, int] = {}  # image id -> its position (in _ids, _words)
         self._ids: list[int] = []
@@ -65,7 +66,7 @@ class InvertedIndex:
         more are coming, the caller calls :meth:`compact` after the last (nothing is searchable before)."""
         self.remove(image_id)
         w = np.unique(np.asarray(words, dtype=np.int64))
-        w = w[(w >= 0) & (w < self.vocabulary_size)].astype(np.int32)
+        w = w[(w >= 0) & (w < self.vocabulary_size)].astype(self._word_type)
         self._position[image_id] = len(self._ids)
         self._ids.append(image_id)
         self._words.append(w)
@@ -92,13 +93,16 @@ class InvertedIndex:
         self._position = {i: p for p, i in enumerate(self._ids)}
         idf = self._idf()
         self._norm = [self._norm_of(w, idf) for w in self._words]  # type: ignore[arg-type]
-        lengths = np.array([len(w) for w in self._words], dtype=np.int64)  # type: ignore[arg-type]
-        flat = np.concatenate(self._words) if self._words else np.zeros(0, np.int32)  # type: ignore[arg-type]
-        owner = np.repeat(np.arange(len(self._words), dtype=np.int32), lengths)
-        order = np.argsort(flat, kind="stable")
-        self._postings = owner[order]
+        counts = np.zeros(self.vocabulary_size, dtype=np.int64)
+        for w in self._words:  # a counting sort by word: no sorting, no copy of all the words at once
+            counts[w] += 1  # type: ignore[index]
         self._offsets = np.zeros(self.vocabulary_size + 1, dtype=np.int64)
-        np.cumsum(np.bincount(flat, minlength=self.vocabulary_size), out=self._offsets[1:])
+        np.cumsum(counts, out=self._offsets[1:])
+        cursor = self._offsets[:-1].copy()
+        self._postings = np.empty(int(self._offsets[-1]), dtype=np.int32)
+        for p, w in enumerate(self._words):
+            self._postings[cursor[w]] = p  # type: ignore[index]
+            cursor[w] += 1  # type: ignore[index]
         self._compacted = len(self._ids)
 
     # -------------------------------------------------------------- query

@@ -4,6 +4,7 @@
     .venv/bin/python scripts/eval_details.py tiles --scenes 100
     .venv/bin/python scripts/eval_details.py scale --images 10000 100000
     .venv/bin/python scripts/eval_details.py words --images 10000 100000
+    .venv/bin/python scripts/eval_details.py inliers --pairs 12 --others 8
 
 ``reproductions``: photographs pasted into pages (artseek.evaluation.pages); recall@1/@10 in both directions
 for whole-image embeddings, tiles alone, and local features with RANSAC verification (every image, and the
@@ -284,6 +285,31 @@ def words(args: argparse.Namespace) -> None:
               f"median, {np.percentile(times, 95) * 1000:.0f} ms p95 (right image first in {hits}/50)")
 
 
+def inliers(args: argparse.Namespace) -> None:
+    """How many verified matches true pairs (by print mode) and unrelated pairs get: the MIN_INLIERS margin."""
+    from artseek.evaluation.pages import make_page, make_photo
+    from artseek.reproductions.features import extract
+    from artseek.reproductions.matching import verify
+
+    rng = random.Random(args.seed)
+    modes = ("colour", "grey", "halftone")
+    pairs = []
+    for i in range(args.pairs):
+        photo = make_photo(rng, (rng.randint(600, 900), rng.randint(450, 700)))
+        page, _ = make_page(photo, rng, mode=modes[i % 3])
+        pairs.append((extract(photo), extract(page), modes[i % 3]))
+    others = [extract(make_page(make_photo(rng), rng)[0]) for _ in range(args.others)]
+    true = [(m, verify(a, b, 4)) for a, b, m in pairs]
+    false = [verify(a, o, 4) for a, _, _ in pairs for o in others]
+    print("true pairs' verified matches:", [(m, v.inliers if v else 0) for m, v in true])
+    print(f"unrelated pairs: the most verified matches {max([v.inliers for v in false if v] or [0])} "
+          f"({len(false)} pairs)")
+    for th in (8, 10, 12, 15):
+        found = {m: sum(1 for mm, v in true if mm == m and v and v.inliers >= th) for m in modes}
+        print(f"  at least {th:2d}: found {found} of {args.pairs // 3} each; unrelated verified "
+              f"{sum(1 for v in false if v and v.inliers >= th)} of {len(false)}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="what", required=True)
@@ -303,9 +329,14 @@ def main() -> None:
     w.add_argument("--images", type=int, nargs="+", default=[10000, 100000])
     w.add_argument("--vocabulary", type=int, default=65536)
     w.add_argument("--words-per-image", type=int, default=2800)
+    i = sub.add_parser("inliers")
+    i.add_argument("--pairs", type=int, default=12)
+    i.add_argument("--others", type=int, default=8)
+    i.add_argument("--seed", type=int, default=23)
     args = p.parse_args()
     os.environ.setdefault("ARTSEEK_DATA_DIR", tempfile.mkdtemp())
-    {"reproductions": reproductions, "tiles": tiles, "scale": scale, "words": words}[args.what](args)
+    {"reproductions": reproductions, "tiles": tiles, "scale": scale, "words": words,
+     "inliers": inliers}[args.what](args)
 
 
 if __name__ == "__main__":

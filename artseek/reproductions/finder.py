@@ -30,6 +30,7 @@ from artseek.reproductions.matching import MIN_INLIERS, verify
 from artseek.tiles.grid import crops
 
 CANDIDATES = 50
+WORD_CANDIDATES = 20  # the visual words' shortlist is sharper: its top 10 held what verifying all 50 found
 EXHAUSTIVE_BELOW = 200
 CACHE = 256
 
@@ -73,7 +74,7 @@ class ReproductionFinder:
         self._cache: OrderedDict[int, Features | None] = OrderedDict()
 
     # ---------------------------------------------------------- candidates
-    def candidates(self, image: Image.Image, source: bool, pool: str = "auto", count: int = CANDIDATES,
+    def candidates(self, image: Image.Image, source: bool, pool: str = "auto", count: int | None = None,
                    features: Features | None = None) -> list[int]:
         """Library images worth verifying. ``pool``: "auto" (all of a small library, else "words" when
         reproduction indexing is on, else "both"), "all", "images" (whole-image vectors only), "tiles" (the tile
@@ -87,7 +88,9 @@ class ReproductionFinder:
                 raise WordsOffError("Reproduction indexing is off for this library: there are no visual words "
                                     "to search.", "Turn it on with 'main.py library words on --now', or choose "
                                     "another --pool.")
-            return [i for i, _ in self._search_words(features if features is not None else extract(image), count)]
+            query = features if features is not None else extract(image)
+            return [i for i, _ in self._search_words(query, count or WORD_CANDIDATES)]
+        count = count or CANDIDATES
         scores: dict[int, float] = {}
 
         def take(ranked: list[tuple[int, float]]) -> None:
@@ -121,7 +124,7 @@ class ReproductionFinder:
 
     def find(self, image: Image.Image, source: bool = False, top_k: int = 10, pool: str = "auto",
              exclude: set[int] | None = None, min_inliers: int = MIN_INLIERS,
-             control: JobControl | None = None, candidates: int = CANDIDATES) -> list[Reproduction]:
+             control: JobControl | None = None, candidates: int | None = None) -> list[Reproduction]:
         """Verified matches of ``image`` among the candidates, most verified matches first."""
         query = extract(image)
         ids = [i for i in self.candidates(image, source, pool, candidates, query) if not exclude or i not in exclude]

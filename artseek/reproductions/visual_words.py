@@ -59,7 +59,7 @@ class VisualWordStore:
         self.read_only = read_only
         self._vocabulary: tuple[int, Vocabulary] | None = None
         self._index: InvertedIndex | None = None
-        self._seen: dict[int, int] = {}  # image id -> rowid-free signature (codebook id, seq) indexed
+        self._seen: dict[int, int] = {}  # image id -> the embedding seq of the words the index holds for it
 
     # ------------------------------------------------------------ setting
     @property

@@ -114,3 +114,31 @@ def test_library_words_find_the_picture_follow_changes_and_take_a_flat_one(tmp_p
         assert p1 not in [r.image_id for r in lib.find_reproductions(query, pool="words")]
         lib.set_reproduction_indexing(False)
         assert lib.visual_words.stats() == {"enabled": False, "images": 0, "words": 0, "bytes_per_image": 0.0}
+
+
+@pytest.mark.slow
+def test_cli_library_words_and_the_words_pool(tmp_path: Path) -> None:
+    import json
+
+    from artseek.evaluation.pages import make_photo
+    from tests.conftest import run_cli
+
+    rng = random.Random(5)
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    photos = [make_photo(rng, (400, 300)) for _ in range(3)]
+    for i, photo in enumerate(photos):
+        photo.save(folder / f"p{i}.jpg", quality=90)
+    lib = ["--library", str(tmp_path / "lib"), "--model", "tiny-test"]
+    assert run_cli(*lib, "index", str(folder)).returncode == 0
+    query = _detail(photos[2], tmp_path / "detail.jpg")
+    off = run_cli(*lib, "reproductions", str(query), "--pool", "words")
+    assert off.returncode != 0 and "library words on" in off.stderr
+    on = run_cli(*lib, "library", "words", "on", "--now", "--json")
+    assert on.returncode == 0, on.stderr
+    assert json.loads(on.stdout)["images"] == 3
+    out = run_cli(*lib, "reproductions", str(query), "--pool", "words", "--json")
+    assert out.returncode == 0, out.stderr
+    assert Path(json.loads(out.stdout)["results"][0]["path"]).name == "p2.jpg"
+    status = run_cli(*lib, "library", "words", "status")
+    assert status.returncode == 0 and "Reproduction indexing is on: visual words of 3 images" in status.stdout

@@ -83,13 +83,15 @@ class ReproductionFinder:
         ids = self._all_ids()
         if pool == "all" or (pool == "auto" and len(ids) <= EXHAUSTIVE_BELOW):
             return ids
-        if pool == "words" or (pool == "auto" and self._words_on()):
+        if pool == "words" or (pool == "auto" and self._search_words is not None and self._words_on()):
             if self._search_words is None or not self._words_on():
                 raise WordsOffError("Reproduction indexing is off for this library: there are no visual words "
                                     "to search.", "Turn it on with 'main.py library words on --now', or choose "
                                     "another --pool.")
             query = features if features is not None else extract(image)
-            return [i for i, _ in self._search_words(query, count or WORD_CANDIDATES)]
+            shortlist = [i for i, _ in self._search_words(query, count or WORD_CANDIDATES)]
+            if shortlist or pool == "words":  # auto: no words made yet (or none shared) -> the vector indexes
+                return shortlist
         count = count or CANDIDATES
         scores: dict[int, float] = {}
 

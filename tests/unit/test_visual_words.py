@@ -63,6 +63,27 @@ def test_inverted_index_add_query_remove_and_incremental() -> None:
     assert common.query(np.array([1, 2]), 5) == [] and len(common.query(np.array([1, 2, 3, 4]), 5)) == 0
 
 
+def test_auto_candidates_come_from_the_words_when_they_are_on_else_from_the_vector_indexes() -> None:
+    from artseek.reproductions.features import Features
+    from artseek.reproductions.finder import ReproductionFinder, WordsOffError
+
+    state = {"on": True, "words": [(7, 0.9), (3, 0.5)]}
+    finder = ReproductionFinder(lambda ids: {}, lambda: list(range(300)), lambda image: np.zeros(4, np.float32),
+                                lambda v, k: [(1, 0.8)], lambda v, k: [(2, 0.7)],
+                                lambda f, k: state["words"][:k], lambda: state["on"])
+    image, features = Image.new("RGB", (8, 8)), Features(np.zeros((0, 2)), np.zeros((0, 128)), 8, 8)
+    assert finder.candidates(image, False, features=features) == [7, 3]
+    assert finder.candidates(image, False, "words", 1, features) == [7]
+    assert finder.candidates(image, False, "both", features=features) == [1, 2]
+    state["words"] = []  # on, but no words made yet: auto falls back on the vector indexes, "words" says so
+    assert finder.candidates(image, False, features=features) == [1, 2]
+    assert finder.candidates(image, False, "words", features=features) == []
+    state["on"] = False
+    assert finder.candidates(image, False, features=features) == [1, 2]
+    with pytest.raises(WordsOffError):
+        finder.candidates(image, False, "words", features=features)
+
+
 def _detail(photo: Image.Image, path: Path) -> Path:
     """A greyscale, slightly rotated 60 % detail of ``photo``, re-encoded: what is looked for."""
     w, h = photo.size

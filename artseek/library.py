@@ -232,6 +232,7 @@ class Library(LibrarySearch, LibraryFolders, LibraryCare, LibraryData, LibraryFi
         report = self.indexing_job(folders, options, listener, control).run()
         self.collections.relink()
         self.update_tiles(control)  # detail indexing, when on: tiles of the newly indexed images
+        self.update_visual_words(control)  # reproduction indexing, when on: visual words of the new images
         if report.indexed or report.failed or report.missing or report.moved:
             self._auto_backup("after index")
         return report

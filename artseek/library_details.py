@@ -21,6 +21,7 @@ from artseek.ingest.decode import DecodeError, open_image, read_file, to_rgb
 from artseek.ingest.progress import JobControl
 from artseek.reproductions import Reproduction, ReproductionFinder
 from artseek.reproductions.features import MAX_SIDE
+from artseek.reproductions.visual_words import VisualWordStore
 from artseek.search.ranking import normalise, rank_by_vector
 from artseek.search.results import SearchResult
 from artseek.storage import Image, ImageStatus
@@ -34,6 +35,7 @@ class LibraryDetails:
 
     _tile_store: TileStore | None = None
     _finder: ReproductionFinder | None = None
+    _word_store: VisualWordStore | None = None
 
     @property
     def tiles(self) -> TileStore:
@@ -72,11 +74,31 @@ class LibraryDetails:
 
     # ------------------------------------------------------- reproductions
     @property
+    def visual_words(self) -> VisualWordStore:
+        """Reproduction indexing: the library's visual words and their inverted index."""
+        if self._word_store is None:
+            self._word_store = VisualWordStore(self.db, self.read_only)
+        return self._word_store
+
+    def set_reproduction_indexing(self, on: bool) -> None:
+        """Turn reproduction indexing on (words are made by the next index/rescan or
+        :meth:`update_visual_words`) or off (the words and vocabulary are forgotten)."""
+        self.require_writable()
+        self.visual_words.set_enabled(on)
+
+    @guarded
+    def update_visual_words(self, control: JobControl | None = None, progress=None) -> int:  # noqa: ANN001
+        """Make the visual words of indexed images that have none (when reproduction indexing is on)."""
+        return self.visual_words.update(control, progress) if not self.read_only else 0
+
+    @property
     def reproductions(self) -> ReproductionFinder:
         if self._finder is None:
             self._finder = ReproductionFinder(self._image_paths, self._indexed_ids, self._embed_pil,
                                               lambda v, k: rank_by_vector(self.vectors, normalise(v), k),
-                                              lambda v, k: [(h.image_id, h.score) for h in self.tiles.search(v, k)])
+                                              lambda v, k: [(h.image_id, h.score) for h in self.tiles.search(v, k)],
+                                              lambda f, k: self.visual_words.search(f, k),
+                                              lambda: self.visual_words.enabled)
         return self._finder
 
     def _image_paths(self, ids: list[int]) -> dict[int, str]:

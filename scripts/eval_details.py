@@ -3,6 +3,8 @@
     .venv/bin/python scripts/eval_details.py reproductions --pairs 30 --distractors 10
     .venv/bin/python scripts/eval_details.py tiles --scenes 100
     .venv/bin/python scripts/eval_details.py scale --images 10000 100000
+    .venv/bin/python scripts/eval_details.py words --images 10000 100000
+    .venv/bin/python scripts/eval_details.py inliers --pairs 12 --others 8
 
 ``reproductions``: photographs pasted into pages (artseek.evaluation.pages); recall@1/@10 in both directions
 for whole-image embeddings, tiles alone, and local features with RANSAC verification (every image, and the
@@ -10,7 +12,8 @@ top 10 candidates of images+tiles); seconds per query. ``tiles``: a shapes motif
 textured scene; recall@10 of the scene for the motif as the query, with and without tiles, and what tiles
 cost at indexing (images/s, disk, RAM). ``scale``: candidate search time in hnswlib indexes of random
 vectors the size of 10k/100k images (whole) and their 13 tiles each (the verification cost per query does
-not grow with the library: a fixed number of candidates is verified).
+not grow with the library: a fixed number of candidates is verified). ``words``: the inverted index of
+visual words at 10k/100k images on synthetic words: stored bytes per image, memory, query time.
 """
 
 from __future__ import annotations
@@ -61,15 +64,23 @@ def reproductions(args: argparse.Namespace) -> None:
             work / "set" / "photos" / f"extra_{i:04d}.jpg", quality=92)
     pages_lib, photos_lib = _open(work / "pages_lib"), _open(work / "photos_lib")
     pages_lib.set_detail_indexing(True)
-    pages_lib.index([work / "set" / "pages"])
-    photos_lib.index([work / "set" / "photos"])
+    words_s = {}
+    for lib, folder in ((pages_lib, "pages"), (photos_lib, "photos")):
+        lib.index([work / "set" / folder])
+        lib.set_reproduction_indexing(True)  # visual words, made after indexing (timed apart)
+        t = time.perf_counter()
+        lib.update_visual_words()
+        words_s[folder] = (time.perf_counter() - t, lib.visual_words.stats())
+    from artseek.reproductions.visual_words import extract_query
     rows = {}
     for direction, lib, query_key, target_key in (("photo → page (Find Reproductions)", pages_lib, "photo", "page"),
                                                   ("page → photo (Find the Source)", photos_lib, "page", "photo")):
         source = query_key == "page"
-        ranks: dict[str, list] = {"whole-image embedding": [], "tiles alone": [], "verified, every image": [],
-                                  "verified, top-10 images+tiles": []}
-        times: dict[str, list] = {"verified, every image": [], "verified, top-10 images+tiles": []}
+        ranks: dict[str, list] = {"whole-image embedding": [], "tiles alone": [], "visual words alone": [],
+                                  "verified, every image": [], "verified, top-10 images+tiles": [],
+                                  "verified, top-10 visual words": []}
+        times: dict[str, list] = {"visual words alone": [], "verified, every image": [],
+                                  "verified, top-10 images+tiles": [], "verified, top-10 visual words": []}
         for pair in truth["pairs"]:
             target = lib.image_id_for_path(pair[target_key])
             pil = Image.open(pair[query_key]).convert("RGB")
@@ -84,8 +95,16 @@ def reproductions(args: argparse.Namespace) -> None:
             else:
                 tile_ids = [h.image_id for h in lib.tiles.search(vec, 10)]
             ranks["tiles alone"].append(_rank(tile_ids, target))
-            for name, pool, count in (("verified, every image", "all", 10**6),
-                                      ("verified, top-10 images+tiles", "both", 10)):
+            features = extract_query(pil)
+            t = time.perf_counter()
+            shortlist = lib.visual_words.search(features, 10)
+            times["visual words alone"].append(time.perf_counter() - t)
+            ranks["visual words alone"].append(_rank([i for i, _ in shortlist], target))
+            for name, pool, count in (("verified, every image", "all" if not args.skip_all else None, 10**6),
+                                      ("verified, top-10 images+tiles", "both", 10),
+                                      ("verified, top-10 visual words", "words", 10)):
+                if pool is None:
+                    continue
                 t = time.perf_counter()
                 found = lib.reproductions.find(pil, source, 10, pool, candidates=count)
                 times[name].append(time.perf_counter() - t)
@@ -97,12 +116,20 @@ def reproductions(args: argparse.Namespace) -> None:
     for direction, (ranks, times) in rows.items():
         print(f"\n{direction}")
         for name, r in ranks.items():
+            if not r:
+                continue
             t = f"  {np.mean(times[name]):.2f} s/query" if name in times else ""
             print(f"  {name:32s} recall@1 {_recall(r, 1):.2f}  recall@10 {_recall(r, 10):.2f}{t}")
-        for mode in ("colour", "grey", "halftone"):
-            idx = [i for i, p in enumerate(truth["pairs"]) if p["mode"] == mode]
-            r = [ranks["verified, every image"][i] for i in idx]
-            print(f"    verified, every image, {mode:8s} recall@1 {_recall(r, 1):.2f} ({len(idx)} pairs)")
+        for row in ("verified, every image", "verified, top-10 visual words"):
+            for mode in ("colour", "grey", "halftone"):
+                idx = [i for i, p in enumerate(truth["pairs"]) if p["mode"] == mode]
+                r = [ranks[row][i] for i in idx if i < len(ranks[row])]
+                if r:
+                    print(f"    {row}, {mode:8s} recall@1 {_recall(r, 1):.2f} ({len(idx)} pairs)")
+    for folder, (seconds, stats) in words_s.items():
+        print(f"visual words of the {folder} library: {seconds / max(1, stats['images']):.2f} s per image "
+              f"(decode + SIFT + quantise; the first run also trains the vocabulary), {stats['words']} words, "
+              f"{stats['bytes_per_image']:.0f} bytes per image stored")
     from artseek.reproductions import extract
 
     sizes = [extract(Image.open(p["page"]).convert("RGB")).nbytes for p in truth["pairs"][:10]]
@@ -205,6 +232,84 @@ def scale(args: argparse.Namespace) -> None:
                   f"{per * 1000:.1f} ms/query (k=400)")
 
 
+def words(args: argparse.Namespace) -> None:
+    """The inverted index of visual words at 10k/100k images, on synthetic words (indexing 100k real images'
+    SIFT is out of reach here): build, memory, query time, and the bytes per image a stored row takes."""
+    import sqlite3
+
+    from artseek.reproductions.inverted import InvertedIndex
+
+    rng = np.random.default_rng(0)
+    vocab, per = args.vocabulary, args.words_per_image
+    popularity = rng.lognormal(0, 1.0, vocab)
+    cdf = np.cumsum(popularity / popularity.sum())
+
+    def image_words() -> np.ndarray:
+        return np.unique(np.minimum(np.searchsorted(cdf, rng.random(per)), vocab - 1)).astype(np.uint16)
+
+    db = Path(tempfile.mkdtemp()) / "words.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE visual_words (image_id INTEGER PRIMARY KEY, codebook_id INTEGER, source_seq BIGINT, "
+                "keypoints INTEGER, words BLOB)")
+    sample = 2000
+    con.executemany("INSERT INTO visual_words VALUES (?, 1, ?, 3000, ?)",
+                    [(i, i, image_words().tobytes()) for i in range(sample)])
+    con.commit()
+    con.execute("VACUUM")
+    con.close()
+    per_image = db.stat().st_size / sample
+    print(f"synthetic: {per} words drawn per image from {vocab} (log-normal popularity); stored row "
+          f"{per_image:.0f} bytes per image (SQLite, {sample} rows, after VACUUM)")
+    for n in args.images:
+        index = InvertedIndex(vocab)
+        made = [image_words() for _ in range(n)]
+        docs = made[:50]
+        t = time.perf_counter()
+        for i, w in enumerate(made):
+            index.add(i, w, bulk=True)
+        fill = time.perf_counter() - t
+        del made
+        t = time.perf_counter()
+        index.compact()
+        compact = time.perf_counter() - t
+        ram = index._postings.nbytes + sum(w.nbytes for w in index._words)  # noqa: SLF001 - measuring
+        hits, times = 0, []
+        for target in range(50):  # a query holding a third of one image's words among others
+            q = np.concatenate([docs[target][: len(docs[target]) // 3], image_words()[: per * 2 // 3]])
+            t = time.perf_counter()
+            found = index.query(q, 10)
+            times.append(time.perf_counter() - t)
+            hits += bool(found) and found[0][0] == target
+        print(f"  {n} images: filled in {fill:.1f} s + compacted in {compact:.1f} s; postings and words in memory "
+              f"{ram / 2**20:.0f} MB ({ram / n:.0f} bytes per image); query {np.median(times) * 1000:.0f} ms "
+              f"median, {np.percentile(times, 95) * 1000:.0f} ms p95 (right image first in {hits}/50)")
+
+
+def inliers(args: argparse.Namespace) -> None:
+    """How many verified matches true pairs (by print mode) and unrelated pairs get: the MIN_INLIERS margin."""
+    from artseek.evaluation.pages import make_page, make_photo
+    from artseek.reproductions.features import extract
+    from artseek.reproductions.matching import verify
+
+    rng = random.Random(args.seed)
+    modes = ("colour", "grey", "halftone")
+    pairs = []
+    for i in range(args.pairs):
+        photo = make_photo(rng, (rng.randint(600, 900), rng.randint(450, 700)))
+        page, _ = make_page(photo, rng, mode=modes[i % 3])
+        pairs.append((extract(photo), extract(page), modes[i % 3]))
+    others = [extract(make_page(make_photo(rng), rng)[0]) for _ in range(args.others)]
+    true = [(m, verify(a, b, 4)) for a, b, m in pairs]
+    false = [verify(a, o, 4) for a, _, _ in pairs for o in others]
+    print("true pairs' verified matches:", [(m, v.inliers if v else 0) for m, v in true])
+    print(f"unrelated pairs: the most verified matches {max([v.inliers for v in false if v] or [0])} "
+          f"({len(false)} pairs)")
+    for th in (8, 10, 12, 15):
+        found = {m: sum(1 for mm, v in true if mm == m and v and v.inliers >= th) for m in modes}
+        print(f"  at least {th:2d}: found {found} of {args.pairs // 3} each; unrelated verified "
+              f"{sum(1 for v in false if v and v.inliers >= th)} of {len(false)}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="what", required=True)
@@ -212,6 +317,7 @@ def main() -> None:
     r.add_argument("--pairs", type=int, default=30)
     r.add_argument("--distractors", type=int, default=10)
     r.add_argument("--seed", type=int, default=1)
+    r.add_argument("--skip-all", action="store_true", help="skip the verification of every image (slow)")
     t = sub.add_parser("tiles")
     t.add_argument("--scenes", type=int, default=100)
     t.add_argument("--seed", type=int, default=1)
@@ -219,9 +325,18 @@ def main() -> None:
     s.add_argument("--images", type=int, nargs="+", default=[10000, 100000])
     s.add_argument("--dim", type=int, default=512)
     s.add_argument("--max-vectors", type=int, default=1_400_000)
+    w = sub.add_parser("words")
+    w.add_argument("--images", type=int, nargs="+", default=[10000, 100000])
+    w.add_argument("--vocabulary", type=int, default=65536)
+    w.add_argument("--words-per-image", type=int, default=2800)
+    i = sub.add_parser("inliers")
+    i.add_argument("--pairs", type=int, default=12)
+    i.add_argument("--others", type=int, default=8)
+    i.add_argument("--seed", type=int, default=23)
     args = p.parse_args()
     os.environ.setdefault("ARTSEEK_DATA_DIR", tempfile.mkdtemp())
-    {"reproductions": reproductions, "tiles": tiles, "scale": scale}[args.what](args)
+    {"reproductions": reproductions, "tiles": tiles, "scale": scale, "words": words,
+     "inliers": inliers}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -104,7 +104,7 @@ def cmd_eval_duplicates(args: argparse.Namespace) -> int:
     thresholds = Thresholds() if args.similar_threshold is None else _thresholds(args)
     device = opt(args, "device")
     r = run(args.originals, args.count, model=opt(args, "model") or "tiny-test", weights=opt(args, "weights"),
-            device=None if device == "auto" else device, thresholds=thresholds)
+            device=None if device == "auto" else device, thresholds=thresholds, seed=opt(args, "seed") or 99)
     if opt(args, "json"):
         emit_json(r.to_dict())
         return 0

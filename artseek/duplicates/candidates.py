@@ -26,7 +26,7 @@ SEARCH_EF = 32  # hnswlib's ef for the neighbour queries (near duplicates are th
 Fetch = Callable[[np.ndarray], np.ndarray]  # image ids -> their stored (unit) embeddings, one row each
 
 
-FIELDS = ("a", "b", "similarity", "hamming", "cross", "centre", "mono")
+FIELDS = ("a", "b", "similarity", "hamming", "cross", "centre", "mono", "pixels", "colour")
 
 
 @dataclass
@@ -36,6 +36,8 @@ class Pairs:
     ``hamming``: whole picture against whole picture; ``cross``: the lesser of one's whole picture against
     the other's centre (a 90 % crop); ``centre``: centre against centre. ``mono``: 1 when one of the two is
     black and white (then only the hashes can tell: a colour-trained model may put it far away), else 0.
+    ``pixels`` and ``colour``: the thumbnails' structure and colour distances (:mod:`.pixels`; -1 not
+    compared yet, :data:`~artseek.duplicates.pixels.UNCOMPARABLE` when a thumbnail is missing).
     """
 
     a: np.ndarray
@@ -45,10 +47,15 @@ class Pairs:
     cross: np.ndarray
     centre: np.ndarray
     mono: np.ndarray | None = None
+    pixels: np.ndarray | None = None
+    colour: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.mono is None:
             self.mono = np.zeros(len(self.a), dtype=np.int64)
+        for name in ("pixels", "colour"):
+            if getattr(self, name) is None:
+                setattr(self, name, np.full(len(self.a), -1.0, dtype=np.float32))
 
     def __len__(self) -> int:
         return len(self.a)
@@ -56,7 +63,8 @@ class Pairs:
     @staticmethod
     def empty() -> Pairs:
         e = np.empty(0, np.int64)
-        return Pairs(e, e, np.empty(0, np.float32), e, e, e, e)
+        f = np.empty(0, np.float32)
+        return Pairs(e, e, f, e, e, e, e, f, f)
 
     def select(self, keep: np.ndarray) -> Pairs:
         return Pairs(*(getattr(self, f)[keep] for f in FIELDS))

@@ -21,7 +21,7 @@ import artseek.duplicates.store as store
 from artseek.duplicates.candidates import QUERY_CHUNK, Pairs, candidate_pairs
 from artseek.duplicates.grouping import RawGroup, group
 from artseek.duplicates.report import DuplicateGroup, DuplicateMember, DuplicateReport
-from artseek.duplicates.tiers import IDENTICAL, MONO_CHECK_BITS, TIERS, Thresholds
+from artseek.duplicates.tiers import IDENTICAL, TIERS, Thresholds
 from artseek.errors import ArtSeekError
 from artseek.storage import Database
 from artseek.vectors import VectorIndex
@@ -92,16 +92,11 @@ class DuplicateFinder:
         if progress:
             progress("checking", done, len(todo))
         new = Pairs.concat(found)
-        close = (new.hamming >= 0) & (new.hamming <= MONO_CHECK_BITS) & (new.centre <= MONO_CHECK_BITS)
-        if close.any():  # only the few pairs with the same layout need to know about black and white
-            mono = store.mono_images(self.db, np.unique(np.concatenate([new.a[close], new.b[close]])).tolist())
-            new.mono = np.array([int(a in mono or b in mono) for a, b in zip(new.a.tolist(), new.b.tolist())],
-                                dtype=np.int64)
         if writable:
             if done:
                 store.replace_pairs(self.db, todo[:done], new, view)
-            return done, store.load_pairs(self.db)
-        return done, new
+            return done, store.check_pixels(self.db, store.load_pairs(self.db), write=True)
+        return done, store.check_pixels(self.db, new, write=False)
 
     def _describe(self, raw: list[RawGroup], view: store.LibraryView) -> list[DuplicateGroup]:
         ids = sorted({i for g in raw for i in g.image_ids})

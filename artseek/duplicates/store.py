@@ -9,7 +9,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError
 
 from artseek.duplicates.candidates import HashTable, Pairs
-from artseek.duplicates.tiers import IDENTICAL
+from artseek.duplicates.pixels import UNCOMPARABLE, Signature, distances, signature
+from artseek.duplicates.tiers import IDENTICAL, PIXEL_CHECK_BITS
 from artseek.storage import (
     Database,
     DuplicateDismissal,
@@ -87,11 +88,15 @@ def replace_pairs(db: Database, ids: np.ndarray, pairs: Pairs, view: LibraryView
         def bits(values: np.ndarray) -> list[int | None]:
             return [None if h < 0 else h for h in values.tolist()]
 
+        def measured(values: np.ndarray) -> list[float | None]:
+            return [None if v < 0 else v for v in values.astype(float).tolist()]
+
         conn.exec_driver_sql(
-            "INSERT OR REPLACE INTO duplicate_pairs (a_id, b_id, similarity, hamming, cross, centre, mono) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO duplicate_pairs (a_id, b_id, similarity, hamming, cross, centre, mono, pixels, "
+            "colour) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             list(zip(pairs.a.tolist(), pairs.b.tolist(), pairs.similarity.astype(float).tolist(),
-                     bits(pairs.hamming), bits(pairs.cross), bits(pairs.centre), pairs.mono.tolist())))
+                     bits(pairs.hamming), bits(pairs.cross), bits(pairs.centre), pairs.mono.tolist(),
+                     measured(pairs.pixels), measured(pairs.colour))))
         conn.exec_driver_sql(
             "INSERT OR REPLACE INTO duplicate_checks (image_id, seq, phash) VALUES (?, ?, ?)",
             [(i, int(view.seqs[position[i]]), h if k else None)
@@ -123,24 +128,18 @@ def load_pairs(db: Database) -> Pairs:
     with db.session() as s:
         rows = s.connection().exec_driver_sql(
             "SELECT a_id, b_id, similarity, COALESCE(hamming, -1), COALESCE(cross, -1), COALESCE(centre, -1), "
-            "COALESCE(mono, 0) FROM duplicate_pairs").fetchall()
+            "COALESCE(mono, 0), COALESCE(pixels, -1), COALESCE(colour, -1) FROM duplicate_pairs").fetchall()
     if not rows:
         return Pairs.empty()
     array = np.array([tuple(r) for r in rows], dtype=np.float64)
     ints = [array[:, c].astype(np.int64) for c in (0, 1, 3, 4, 5, 6)]
-    return Pairs(ints[0], ints[1], array[:, 2].astype(np.float32), ints[2], ints[3], ints[4], ints[5])
+    return Pairs(ints[0], ints[1], array[:, 2].astype(np.float32), ints[2], ints[3], ints[4], ints[5],
+                 array[:, 7].astype(np.float32), array[:, 8].astype(np.float32))
 
 
-MONO_SPREAD = 2.0  # mean |R-G| + |G-B| of a thumbnail below this: black and white (JPEG leaves ±1)
-
-
-def mono_images(db: Database, ids: list[int]) -> set[int]:
-    """Those of ``ids`` whose thumbnail is black and white (no thumbnail: not known to be)."""
-    import io
-
-    from PIL import Image as PILImage
-
-    out: set[int] = set()
+def signatures(db: Database, ids: list[int]) -> dict[int, Signature]:
+    """The pixel-check signatures of ``ids`` from their stored thumbnails (those without one are left out)."""
+    out: dict[int, Signature] = {}
     with db.session() as s:
         conn = s.connection()
         for start in range(0, len(ids), CHUNK):
@@ -148,16 +147,36 @@ def mono_images(db: Database, ids: list[int]) -> set[int]:
             for image_id, jpeg in conn.exec_driver_sql(
                     f"SELECT image_id, jpeg FROM thumbnails WHERE image_id IN ({','.join('?' * len(chunk))})",
                     tuple(chunk)).fetchall():
-                try:
-                    with PILImage.open(io.BytesIO(jpeg)) as thumb:
-                        thumb.draft("RGB", (64, 64))
-                        rgb = np.asarray(thumb.convert("RGB"), dtype=np.int16)
-                except (OSError, ValueError):
-                    continue
-                spread = np.abs(rgb[..., 0] - rgb[..., 1]) + np.abs(rgb[..., 1] - rgb[..., 2])
-                if thumb.mode == "L" or float(spread.mean()) < MONO_SPREAD:
-                    out.add(int(image_id))
+                found = signature(jpeg)
+                if found is not None:
+                    out[int(image_id)] = found
     return out
+
+
+def check_pixels(db: Database, pairs: Pairs, write: bool) -> Pairs:
+    """Compare the thumbnails of the pairs close enough in hash that were not compared yet (new pairs, or
+    pairs stored before the pixel check), fill in ``pixels``, ``colour`` and ``mono``, and (``write``) store
+    them. Each image's thumbnail is read once; the rest of the library is not touched."""
+    bits = np.minimum(pairs.hamming, pairs.cross)
+    todo = np.nonzero((pairs.pixels < 0) & (pairs.hamming >= 0) & (bits <= PIXEL_CHECK_BITS))[0]
+    if not len(todo):
+        return pairs
+    sigs = signatures(db, np.unique(np.concatenate([pairs.a[todo], pairs.b[todo]])).tolist())
+    updates = []
+    for k in todo.tolist():
+        a, b = int(pairs.a[k]), int(pairs.b[k])
+        if a in sigs and b in sigs:
+            structure, colour = distances(sigs[a], sigs[b])
+            mono = int(sigs[a].mono or sigs[b].mono)
+        else:
+            structure, colour, mono = UNCOMPARABLE, UNCOMPARABLE, int(pairs.mono[k])
+        pairs.pixels[k], pairs.colour[k], pairs.mono[k] = structure, colour, mono
+        updates.append((structure, colour, mono, a, b))
+    if write:
+        with db.session() as s:
+            s.connection().exec_driver_sql(
+                "UPDATE duplicate_pairs SET pixels = ?, colour = ?, mono = ? WHERE a_id = ? AND b_id = ?", updates)
+    return pairs
 
 
 def load_dismissals(db: Database, view: LibraryView) -> tuple[dict[int, frozenset[int]], set[int]]:
@@ -216,4 +235,4 @@ def image_rows(db: Database, ids: list[int]) -> dict[int, dict]:
 
 
 __all__ = ["LibraryView", "dismiss", "forget_dismissals", "image_rows", "load_dismissals", "load_pairs", "load_view",
-           "pending", "replace_pairs"]
+           "check_pixels", "pending", "replace_pairs"]

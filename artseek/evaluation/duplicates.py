@@ -189,7 +189,7 @@ def score(groups_by_tier: dict[str, list[list[str]]], truth: dict[str, tuple[int
 
 def run(originals_dir: Path | None = None, count: int = 100, transformed: int | None = None,
         model: str = "tiny-test", weights: str | None = None, device: str | None = None,
-        thresholds: Thresholds | None = None, workdir: Path | None = None) -> DuplicateEvalReport:
+        thresholds: Thresholds | None = None, workdir: Path | None = None, seed: int = 99) -> DuplicateEvalReport:
     """Make the collection, index it with ``model``, find duplicates and score them."""
     from artseek.library import Library
 
@@ -200,8 +200,8 @@ def run(originals_dir: Path | None = None, count: int = 100, transformed: int | 
                                "Give a folder of photographs with --originals.")
         source = f"photographs from {originals_dir}"
     else:
-        originals = generated_originals(count)
-        source = "generated scenes (tests/fixtures/shapes.py, 256 px)"
+        originals = generated_originals(count, seed=seed)
+        source = f"generated scenes (tests/fixtures/shapes.py, 256 px, seed {seed})"
     transformed = len(originals) // 2 if transformed is None else min(transformed, len(originals))
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         folder = Path(tmp) / "collection"

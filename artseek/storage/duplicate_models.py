@@ -31,6 +31,9 @@ class DuplicatePair(Base):
     cross: Mapped[int | None] = mapped_column(Integer)
     centre: Mapped[int | None] = mapped_column(Integer)
     mono: Mapped[int | None] = mapped_column(Integer)  # 1: one of the two is black and white (from thumbnails)
+    # The thumbnails compared (artseek.duplicates.pixels), for pairs within 8 hash bits; None: not yet.
+    pixels: Mapped[float | None] = mapped_column(Float)
+    colour: Mapped[float | None] = mapped_column(Float)
 
 
 class DuplicateCheck(Base):

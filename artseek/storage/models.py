@@ -94,3 +94,30 @@ class Thumbnail(Base):
 
 
 __all__ = ["Base", "Embedding", "Image", "ImageStatus", "ImportRoot", "Meta", "Thumbnail"]
+
+
+# --- Reproductions: the inverted index of visual words (issue 21, artseek.reproductions.visual_words) ---
+class VisualCodebook(Base):
+    """The visual vocabulary of a library (a tree of k-means centres, artseek.reproductions.vocabulary)."""
+
+    __tablename__ = "visual_codebooks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    words: Mapped[int] = mapped_column(Integer)  # vocabulary size
+    trained_on: Mapped[int] = mapped_column(Integer)  # images whose descriptors it was trained on
+    tree: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class VisualWords(Base):
+    """The distinct visual words of an image (sorted uint16), for the embedding ``source_seq`` and codebook
+    they were made with; removed with their image."""
+
+    __tablename__ = "visual_words"
+    image_id: Mapped[int] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"), primary_key=True)
+    codebook_id: Mapped[int] = mapped_column(ForeignKey("visual_codebooks.id", ondelete="CASCADE"), index=True)
+    source_seq: Mapped[int] = mapped_column(BigInteger)
+    keypoints: Mapped[int] = mapped_column(Integer)
+    words: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+__all__ += ["VisualCodebook", "VisualWords"]

@@ -10,13 +10,15 @@ from artseek.duplicates.tiers import IDENTICAL, NEAR, SIMILAR, Thresholds
 from artseek.duplicates.unionfind import UnionFind
 
 
-def pairs(rows: list[tuple[int, int, float, int]], cross: int | None = None, mono: int = 0) -> Pairs:
-    """(a, b, similarity, bits) rows; the centre and cross distances equal the whole one unless given."""
+def pairs(rows: list[tuple[int, int, float, int]], cross: int | None = None, mono: int = 0,
+          pixels: float = 0.05, colour: float = 2.0) -> Pairs:
+    """(a, b, similarity, bits) rows; the centre and cross distances equal the whole one unless given; the
+    thumbnails' distances (``pixels``, ``colour``) those of a copy unless given."""
     a, b, s, h = (np.array(col) for col in zip(*rows)) if rows else ([], [], [], [])
     h = np.asarray(h, dtype=np.int64)
     c = h if cross is None else np.full(len(h), cross)
     return Pairs(np.asarray(a, np.int64), np.asarray(b, np.int64), np.asarray(s, np.float32), h, c, h,
-                 np.full(len(h), mono))
+                 np.full(len(h), mono), np.full(len(h), pixels, np.float32), np.full(len(h), colour, np.float32))
 
 
 # images 1..8: 1 and 2 are the same file content; 3 is a re-encode of 1; 4 similar to 3; 5, 6 near each
@@ -52,21 +54,25 @@ def test_similar_threshold_moves_pairs_in_and_out() -> None:
     assert [1, 4, 8] in low[SIMILAR]
 
 
-def test_near_needs_both_hash_and_embedding_or_a_same_layout() -> None:
+def test_near_needs_hashes_pixels_and_embeddings_to_agree() -> None:
     t = Thresholds()
-    # close hashes, unlike embeddings: near only for a black-and-white copy with both hashes within
-    # hash_only_bits (two colour pictures of one layout are not enough)
+    # a copy: close hashes, close thumbnails, alike embeddings
+    assert t.is_near(pairs([(1, 2, 0.95, 3)])).tolist() == [True]
+    # a crop: far whole hashes, close cross hash (one's whole against the other's centre)
+    assert t.is_near(pairs([(1, 2, 0.6, 20)], cross=2)).tolist() == [True]
+    assert t.is_near(pairs([(1, 2, 0.95, 20)], cross=9)).tolist() == [False]
+    # black and white: the embeddings may say anything, hashes and pixels decide
     assert t.is_near(pairs([(1, 2, 0.1, 3)], mono=1)).tolist() == [True]
-    assert t.is_near(pairs([(1, 2, 0.1, 3)])).tolist() == [False]
-    assert t.is_near(pairs([(1, 2, 0.1, 7)], mono=1)).tolist() == [False]
-    assert t.is_near(pairs([(1, 2, 0.65, 4)])).tolist() == [False]  # a colour pair needs its embeddings too
-    # a crop: far whole hashes, close cross hash, alike embeddings
-    assert t.is_near(pairs([(1, 2, 0.95, 20)], cross=2)).tolist() == [True]
-    assert t.is_near(pairs([(1, 2, 0.8, 20)], cross=2)).tolist() == [True]  # a crop seen by a small model
-    assert t.is_near(pairs([(1, 2, 0.8, 20)], cross=5)).tolist() == [False]
-    assert t.is_near(pairs([(1, 2, 0.5, 20)], cross=2)).tolist() == [False]
-    # unknown hashes (-1) are never near
+    assert t.is_near(pairs([(1, 2, 0.1, 3)])).tolist() == [False]  # two colour pictures need the embeddings too
+    # the false pairs found on generated scenes: the same layout, but other colours or a moved/resized shape
+    assert t.is_near(pairs([(1, 2, 0.81, 2)], colour=25.0)).tolist() == [False]  # a yellow disc on red / purple
+    assert t.is_near(pairs([(1, 2, 0.96, 6)], pixels=0.15)).tolist() == [False]  # a disc moved, a bigger disc
+    assert t.is_near(pairs([(1, 2, 0.6, 2)], mono=1, pixels=0.48)).tolist() == [False]  # star on red / on green
+    # a grey disc on white against a black disc on yellow: one luminance layout, other grey levels
+    assert t.is_near(pairs([(1, 2, 0.17, 2)], mono=1, pixels=0.1, colour=30.0)).tolist() == [False]
+    # unknown hashes or thumbnails not compared (-1) are never near
     assert t.is_near(pairs([(1, 2, 1.0, -1)])).tolist() == [False]
+    assert t.is_near(pairs([(1, 2, 1.0, 0)], pixels=-1.0)).tolist() == [False]
 
 
 def test_not_duplicates_marks_remove_links_between_their_pictures() -> None:

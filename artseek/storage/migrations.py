@@ -14,7 +14,9 @@ from sqlalchemy.schema import CreateColumn
 
 from artseek.storage.models import Base
 
-SCHEMA_VERSION = "2"  # 2: images.ctime_ns, images.inode
+# 2: images.ctime_ns, images.inode. 3: images.taken_at, phash, phash_crop; duplicate_pairs.pixels, colour; the
+# tables of collections, tags, categories, descriptions, history, map, duplicates, tiles and visual words.
+SCHEMA_VERSION = "3"
 
 
 def missing_columns(engine: Engine) -> list[tuple[str, str]]:

@@ -26,7 +26,7 @@ from artseek.csv_safe import csv_safe
 from artseek.errors import LibraryError
 from artseek.library import Library
 from artseek.storage import Image
-from artseek.storage.migrations import missing_columns
+from artseek.storage.migrations import SCHEMA_VERSION, missing_columns
 from tests.conftest import ROOT, run_cli
 
 NO_TRACEBACK = "Traceback"
@@ -217,7 +217,7 @@ def test_old_library_gets_the_new_columns_in_place(tmp_path, shapes_200) -> None
         assert lib.image_record(1)["path"].startswith(str(folder))
     with Library(tmp_path / "lib") as lib:
         assert missing_columns(lib.db.engine) == []
-        assert lib.db.get_meta("schema_version") == "2"
+        assert lib.db.get_meta("schema_version") == SCHEMA_VERSION == "3"
         report = lib.rescan()
         assert (report.skipped, report.indexed) == (5, 0)
         with lib.db.session() as s:

@@ -117,7 +117,14 @@ class TextsService(QObject):
         if not self.in_descriptions or not text or query.images or query.example_ids or query.positive_ids \
                 or query.negative_ids:
             return None
-        return lambda lib: lib.texts.search_by_descriptions(text, top_k, "both")
+
+        def run(lib):  # noqa: ANN001, ANN202 - the same filters and collection as every other search
+            allowed = lib.allowed(query.filter)
+            if query.within_ids is not None:
+                allowed = lib.allowed_within(query.within_ids, allowed)
+            return lib.texts.search_by_descriptions(text, top_k, "both", allowed=allowed)
+
+        return run
 
     # ------------------------------------------------------- categories
     def list_categories(self) -> None:

@@ -130,3 +130,32 @@ def test_search_in_descriptions_shows_the_matched_sentence_and_a_description_is_
     window.actions["search_descriptions"].trigger()
     results = search(qtbot, window, target)
     assert all(getattr(r, "sentence", None) is None for r in results)
+
+
+def test_search_in_descriptions_honours_the_filters(qtbot, window, shapes_200, tmp_path: Path) -> None:  # noqa: ANN001
+    """The filter chips restrict a search in descriptions as any other search: a folder filter that excludes the
+    best match leaves only images of that folder, ranked by the same texts."""
+    from artseek.search.filters import SearchFilter
+
+    first = copy_shapes(shapes_200, tmp_path / "images" / "first", 0, COUNT // 2)
+    second = copy_shapes(shapes_200, tmp_path / "images" / "second", COUNT // 2, COUNT)
+    window.import_folders([str(tmp_path / "images")])
+    wait_indexed(qtbot, window, COUNT)
+    with qtbot.waitSignal(window.service.texts.imported, timeout=60_000):
+        window.service.texts.import_file(str(_catalogue(tmp_path / "catalogue.csv", shapes_200)),
+                                         {"text": "Beschreibung", "file": "Inventar"})
+    window.actions["search_descriptions"].trigger()
+    target = shapes_200[2]
+    results = search(qtbot, window, target[1].short_caption)
+    assert Path(results[0].path).name == target[0].name and Path(results[0].path).parent == first
+    assert {Path(r.path).parent for r in results} == {first, second}
+
+    window.filters.set_filters(SearchFilter.build(folders=[str(second)]))
+    results = search(qtbot, window, target[1].short_caption)
+    assert "in descriptions" in window.statusBar().currentMessage()
+    assert results and all(Path(r.path).parent == second for r in results)
+    assert len(results) == COUNT - COUNT // 2 and all(r.sentence for r in results)  # each with its sentence
+    # The same filter without descriptions: the same images (ranked by their pictures alone).
+    window.actions["search_descriptions"].trigger()
+    plain = search(qtbot, window, target[1].short_caption)
+    assert {r.image_id for r in plain} == {r.image_id for r in results}

@@ -38,6 +38,7 @@ from artseek.ui.query_state import QueryState
 from artseek.ui.service_care import CareService
 from artseek.ui.service_details import DetailsService
 from artseek.ui.service_models import ModelsService
+from artseek.ui.service_previews import PreviewService
 from artseek.ui.service_texts import TextsService
 from artseek.ui.service_collections import CollectionsService
 from artseek.ui.service_history import HistoryService
@@ -127,6 +128,7 @@ class LibraryService(QObject):
         self.history = HistoryService(self)  # filter choices and recent searches (ui/service_history.py)
         self.duplicates = DuplicatesService(self)  # the duplicate finder (ui/service_duplicates.py)
         self.map = MapService(self)  # the collection map (ui/service_map.py)
+        self.previews = PreviewService(self)  # previews of files Qt cannot read (ui/service_previews.py)
 
     # ------------------------------------------------------------ state
     @property

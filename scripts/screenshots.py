@@ -244,6 +244,14 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
     wait(lambda: not detail.captions.texts.item(0).text().startswith("Looking"), what="detail captions")
     shoot(detail, "formats-detail.png")
     detail.close()
+    # A HEIC dropped as the example: Qt cannot read it, the chip shows the core's decoding of it.
+    heic = collection / "Formats" / "IMG_2041.heic"
+    token = service.search_token
+    window.set_example(Example.from_file(heic))
+    wait(lambda: service.search_token > token and not service.searching, what="the HEIC example search")
+    thumb = window.search_area.example_thumb
+    wait(lambda: thumb.pixmap() is not None and not thumb.pixmap().isNull(), what="the HEIC example chip")
+    shoot(window.search_area, "example-chip-heic.png")
     # Filters (issue 14): chips under the search field, and the filter dialog that adds them.
     from artseek.search.filters import SearchFilter
 

@@ -15,17 +15,19 @@ from PySide6.QtGui import QImage
 PREVIEW_SIDE = 96  # the chip shows 32 px; enough for a 3x screen
 
 
-def to_qimage(pil) -> QImage:  # noqa: ANN001 - a PIL image
-    """An RGB QImage that owns its pixels, from a PIL image of any mode."""
-    rgb = pil if pil.mode == "RGB" else pil.convert("RGB")
-    data = rgb.tobytes("raw", "RGB")
-    return QImage(data, rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()
-
-
-def _decode(path: str, max_side: int) -> QImage:
+def _decode(path: str, max_side: int) -> tuple[bytes, int, int]:
+    """The file's RGB pixels at most ``max_side`` on a side (plain data: the QImage is made on the UI thread)."""
     from artseek.ingest.decode import open_for_display
 
-    return to_qimage(open_for_display(path, max_side))
+    image = open_for_display(path, max_side)
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
+    return rgb.tobytes("raw", "RGB"), rgb.width, rgb.height
+
+
+def to_qimage(pixels: tuple[bytes, int, int]) -> QImage:
+    """A QImage that owns its pixels, from ``(rgb bytes, width, height)``."""
+    data, width, height = pixels
+    return QImage(data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
 
 
 class PreviewService(QObject):
@@ -40,5 +42,6 @@ class PreviewService(QObject):
         self.service, self.decode = service, decode
 
     def request(self, path: str, max_side: int = PREVIEW_SIDE) -> None:
-        self.service.run_background(lambda: self.decode(path, max_side), lambda image: self.ready.emit(path, image),
+        self.service.run_background(lambda: self.decode(path, max_side),
+                                    lambda pixels: self.ready.emit(path, to_qimage(pixels)),
                                     lambda _exc: self.ready.emit(path, None))

@@ -58,6 +58,8 @@ class SearchController(QObject):
         service.libraryOpened.connect(self._library_opened)
         state.textChanged.connect(self._text_changed)
         state.exampleChanged.connect(search_area.show_example)
+        # A file Qt cannot read (HEIC, RAW, PSD...): the core decodes the chip's picture, off the UI thread.
+        search_area.exampleUnreadable.connect(service.previews.request)
         service.previews.ready.connect(self._preview_ready)
 
     # ------------------------------------------------------------- search
@@ -100,10 +102,6 @@ class SearchController(QObject):
 
     def set_example(self, example: Example, pixmap: QPixmap | None = None) -> None:
         self.state.set_example(example, pixmap)
-        if (pixmap is None or pixmap.isNull()) and example.path and not example.data:
-            # The core decodes the chip's picture, off the UI thread: every format ArtSeek reads (HEIC, RAW, PSD,
-            # ... which Qt cannot), upright as indexing sees it.
-            self.service.previews.request(example.path)
         self.run_search()
 
     def _preview_ready(self, path: str, image: QImage | None) -> None:

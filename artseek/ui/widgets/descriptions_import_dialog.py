@@ -194,17 +194,17 @@ class DescriptionsImportDialog(QDialog):
             if chosen:
                 combo.setCurrentText(chosen)
         notes = list(preview.notes)
+        if preview.kind == "json":
+            notes.insert(0, f"{preview.total:,} texts in this file (JSON: its texts are shown as file, text, type, "
+                            "title).")
+        elif guess is None:
+            notes.insert(0, "No column is named like a text (text, description, caption): choose the columns below.")
         if preview.guessed_encoding and self.encoding_value() is None:
             # Shown as the guess; importing uses it too, and the curator sees (and can change) it above.
             self.encoding.setCurrentIndex(max(0, self.encoding.findData(preview.guessed_encoding)))
             self.guessed = True
             name = self.encoding.currentText().partition(" (")[0]
             notes = [GUESSED.format(name=name)] + [n for n in notes if "was read as" not in n]
-        if preview.kind == "json":
-            notes.insert(0, f"{preview.total:,} texts in this file (JSON: its texts are shown as file, text, type, "
-                            "title).")
-        elif guess is None:
-            notes.insert(0, "No column is named like a text (text, description, caption): choose the columns below.")
         self.note.setText(" ".join(notes))
         self._update()
 

@@ -84,3 +84,19 @@ def test_an_undecodable_example_keeps_a_blank_chip_and_says_why(qtbot, window, t
     # the search says why (the chip only stays blank)
     qtbot.waitUntil(lambda: bool(boxes) or "damaged" in window.statusBar().currentMessage(), timeout=10_000)
     assert "damaged or truncated" in (boxes[0][1] if boxes else window.statusBar().currentMessage())
+
+
+def test_the_detail_view_gets_its_descriptions_when_the_side_panel_asks_after_it(qtbot, window, tmp_path,  # noqa: ANN001
+                                                                                shapes_200) -> None:
+    """Only the newest description request is answered: the side panel's request, made after the detail view's
+    (as the selection settles), must not leave the detail view 'Looking for matching descriptions…'."""
+    window.import_folders([str(copy_shapes(shapes_200, tmp_path / "images", 0, 12))])
+    wait_indexed(qtbot, window, 12)
+    search(qtbot, window, "a red star")
+    window.results.show_current()  # the panel's request runs (row 0) ...
+    window.open_details(window.model.index(2))  # ... the detail's waits (row 2) ...
+    window.results.show_current()  # ... and a newer one for the panel replaces it
+    detail = window.detail
+    assert detail.image_id == window.model.result(2).image_id != window.inspector.image_id
+    qtbot.waitUntil(lambda: not detail.captions.texts.item(0).text().startswith("Looking"), timeout=20_000)
+    detail.close()

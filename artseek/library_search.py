@@ -28,7 +28,7 @@ from artseek.library_care import META_DIM
 from artseek.search.feedback import QueryEmbeddings, rank_feedback, uses_classifier
 from artseek.search.filters import SearchFilter
 from artseek.search.query import Query
-from artseek.search.ranking import normalise, rank_by_vector
+from artseek.search.ranking import Allowed, normalise, rank_by_vector
 from artseek.search.results import SearchResult
 from artseek.storage import Database
 from artseek.storage.errors import guarded
@@ -97,7 +97,13 @@ class LibrarySearch:
         """Rank indexed images (those passing ``filter``) by cosine similarity to ``query``."""
         if self._vectors is None and self.db.get_meta(META_DIM) is None:
             return []
-        allowed = self.allowed(filter)
+        return self.search_among(query, top_k, exclude, self.allowed(filter))
+
+    def search_among(self, query: np.ndarray, top_k: int = 20, exclude: set[int] | None = None,
+                     allowed: Allowed | None = None) -> list[SearchResult]:
+        """Rank indexed images (those in ``allowed``, see :meth:`allowed`; None: all) by cosine to ``query``."""
+        if self._vectors is None and self.db.get_meta(META_DIM) is None:
+            return []
         ranked = rank_by_vector(self.vectors, normalise(query), top_k, exclude, allowed=allowed)
         if allowed is not None:  # tiles are merged in unfiltered searches only (their images are not filtered)
             return search_results(self.db, ranked)
@@ -175,6 +181,6 @@ class LibrarySearch:
             if self._texts is None:
                 self._texts = TextService(self.db, model_name=self.model_name, folder=self.folder,
                                           read_only=self.read_only, encoder=lambda: self.encoder,
-                                          embed_text=self.embed_text, search_images=self.search_vector,
+                                          embed_text=self.embed_text, search_images=self.search_among,
                                           require_writable=self.require_writable)
             return self._texts

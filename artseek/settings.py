@@ -28,7 +28,7 @@ class Preferences:
 
     backend: str = "auto"  # auto | torch | onnx
     int8: bool = False  # the ONNX export's int8 towers (when the model has them)
-    threads: int = 0  # model threads (ONNX Runtime); 0: from the core count
+    threads: int = 0  # model threads (ONNX Runtime and torch on CPU); 0: from the core count
     library: str = ""  # the library opened at start ("" : the last one used)
     max_megapixels: float = 250.0  # larger images are refused as possible decompression bombs
     thumbnail_size: int = 160  # the grid's thumbnails (px)

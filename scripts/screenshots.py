@@ -244,6 +244,14 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
     wait(lambda: not detail.captions.texts.item(0).text().startswith("Looking"), what="detail captions")
     shoot(detail, "formats-detail.png")
     detail.close()
+    # A HEIC dropped as the example: Qt cannot read it, the chip shows the core's decoding of it.
+    heic = collection / "Formats" / "IMG_2041.heic"
+    token = service.search_token
+    window.set_example(Example.from_file(heic))
+    wait(lambda: service.search_token > token and not service.searching, what="the HEIC example search")
+    thumb = window.search_area.example_thumb
+    wait(lambda: thumb.pixmap() is not None and not thumb.pixmap().isNull(), what="the HEIC example chip")
+    shoot(window.search_area, "example-chip-heic.png")
     # Filters (issue 14): chips under the search field, and the filter dialog that adds them.
     from artseek.search.filters import SearchFilter
 
@@ -369,6 +377,17 @@ def _setup_dialogs(window, shoot: Callable) -> None:  # noqa: ANN001
     window.models.wanted_model = lambda: "ViT-B-32"
     window.models.offer_setup(missing)
     shoot(window.models.dialog, "model-setup.png")
+    # The state the dialog is in while a chosen file's ONNX export runs (the service's own signals drive it):
+    # progress, and Cancel, which stops the export between its steps.
+    models, dialog = window.service.models, window.models.dialog
+    dialog.set_busy(True)
+    models.cancellable.emit(True)
+    models.progress.emit("Preparing the fast CPU model: exporting the image and text towers…", 2,
+                         models.EXPORT_STEPS + 1)
+    dialog.adjustSize()  # room for the progress row (as the window manager gives it on screen)
+    shoot(dialog, "model-setup-export.png")
+    dialog.set_busy(False)
+    models.cancellable.emit(False)
     window.models.dialog.reject()
     dialog = window.preferences.show_dialog()
     shoot(dialog, "preferences.png")
@@ -419,6 +438,19 @@ def _texts_and_tags(window, service, collection: Path, work: Path, wait, shoot) 
     window.actions["import_descriptions"].trigger()
     dialog = window.texts.import_dialog
     dialog.resize(900, 620)
+    # A plain 'CSV' from a spreadsheet on Western European Windows (Windows-1252): shown decoded, to check.
+    windows_csv = work / "Katalog (Excel).csv"
+    with windows_csv.open("w", newline="", encoding="cp1252") as f:
+        w = csv.writer(f, delimiter=";")
+        w.writerow(["Inventar", "Beschreibung", "Technik", "Titel"])
+        for i, p in enumerate(sorted(collection.glob("*.png"))[:8]):
+            w.writerow([p.name, f"Épreuve rehaussée à l'aquarelle, {1890 + i} — Geschenk der Familie Müller.",
+                        "Radierung" if i % 2 else "Lithographie", f"Étude n° {i + 1}"])
+    dialog.set_file(str(windows_csv))
+    wait(lambda: dialog.kind_of_file == "csv", what="the Windows-1252 preview")
+    for role, column in (("file", "Inventar"), ("text", "Beschreibung"), ("title", "Titel")):
+        dialog.columns[role].setCurrentText(column)
+    shoot(dialog, "import-descriptions-cp1252.png")
     dialog.set_file(str(catalogue))
     wait(lambda: dialog.kind_of_file == "csv", what="the preview")
     for role, column in (("file", "Inventory no."), ("text", "Catalogue entry"), ("kind", "Type"),

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from artseek.captions import importers
 from artseek.captions.importers import ColumnMapping, TextImportError
+from artseek.captions.text_encoding import WESTERN_8BIT, NotUtf8Error
 
 PREVIEW_ROWS = 8
 
@@ -31,6 +32,27 @@ class FilePreview:
     guess: ColumnMapping | None = None
     notes: list[str] = field(default_factory=list)
     total: int | None = None  # records in a JSON file (a CSV is counted when imported)
+    guessed_encoding: str | None = None  # read in this 8-bit encoding because it is not UTF-8 (see guess_8bit)
+
+
+def preview_text_file(path: Path | str, encoding: str | None = None, rows: int = PREVIEW_ROWS,
+                      guess_8bit: bool = False) -> FilePreview:
+    """:func:`preview_file`; with ``guess_8bit``, a file in no given encoding that is not UTF-8 is shown as
+    Windows-1252 (``guessed_encoding`` says so), for the curator to check in the preview: an 8-bit file
+    cannot be told apart reliably, so the guess is shown, never imported unseen. A file that is not
+    Windows-1252 either raises the first error (not UTF-8)."""
+    try:
+        return preview_file(path, encoding, rows)
+    except NotUtf8Error as exc:
+        if encoding is not None or not guess_8bit:
+            raise
+        first = exc
+    try:
+        found = preview_file(path, WESTERN_8BIT, rows)
+    except TextImportError:
+        raise first from None
+    found.guessed_encoding = WESTERN_8BIT
+    return found
 
 
 def preview_file(path: Path | str, encoding: str | None = None, rows: int = PREVIEW_ROWS) -> FilePreview:

@@ -32,6 +32,7 @@ from artseek.captions.vocabulary import (
 from artseek.csv_safe import write_csv
 from artseek.embedding.encoder import Encoder
 from artseek.errors import ArtSeekError, QueryError
+from artseek.search.ranking import Allowed
 from artseek.search.results import SearchResult
 from artseek.storage import Database, Image, ImageStatus, Tag, TextEntry, TextPart
 from artseek.storage.errors import guarded
@@ -59,13 +60,13 @@ class TextService:
     """Text corpus, vocabulary and tags of one opened library.
 
     ``encoder`` loads the model on first use; ``embed_text`` embeds a search text
-    (refusing an empty one); ``search_images`` ranks the library's images for a
-    vector; ``require_writable`` raises when the library is open read-only.
+    (refusing an empty one); ``search_images(vector, top_k, allowed=None)`` ranks
+    the library's images (those ``allowed``) for a vector; ``require_writable`` raises when the library is open read-only.
     """
 
     def __init__(self, db: Database, *, model_name: str, folder: Path, read_only: bool,
                  encoder: Callable[[], Encoder], embed_text: Callable[[str], np.ndarray],
-                 search_images: Callable[[np.ndarray, int], list[SearchResult]],
+                 search_images: Callable[..., list[SearchResult]],
                  require_writable: Callable[[], None]) -> None:
         self.db = db
         self.model_name = model_name
@@ -238,17 +239,23 @@ class TextService:
 
     # ------------------------------------------------------ text -> images
     def search_by_descriptions(self, text: str, top_k: int = 20, via: str = "both",
-                               pool: int = 200) -> list[descriptions.DescribedResult]:
+                               pool: int = 200, allowed: Allowed | None = None) -> list[descriptions.DescribedResult]:
         """Images for a text: through their embeddings (``images``), their attached descriptions
         (``descriptions``) or both, fused by reciprocal rank. Each result carries the sentence of its
-        texts that matched best (``sentence``; ``None`` for an image without texts)."""
+        texts that matched best (``sentence``; ``None`` for an image without texts).
+
+        ``allowed`` (``Library.allowed`` of a search's filter, or a collection's images): only those
+        images are ranked, by their embeddings and by their descriptions alike (None: every image)."""
         if via not in ("both", "images", "descriptions"):
             raise QueryError(f"Unknown ranking '{via}'.", "Use both, images or descriptions.")
         query = self._embed_text(text)
         rankings: list[list[int]] = []
         if via in ("both", "images"):
-            rankings.append([r.image_id for r in self._search_images(query, max(pool, top_k))])
+            rankings.append([r.image_id for r in self._search_images(query, max(pool, top_k), allowed=allowed)])
         matches = descriptions.image_matches(self.db, self.matrix(), query)
+        if allowed is not None:
+            members = set(allowed.ids.tolist())
+            matches = {i: m for i, m in matches.items() if i in members}
         if via in ("both", "descriptions"):
             rankings.append(sorted(matches, key=lambda i: -matches[i][0])[:max(pool, top_k)])
         fused: dict[int, float] = {}

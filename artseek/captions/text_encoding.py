@@ -12,6 +12,13 @@ class TextImportError(ArtSeekError):
     """A text file (CSV/JSON) cannot be imported; nothing was imported from it."""
 
 
+class NotUtf8Error(TextImportError):
+    """A text file in no stated encoding is not UTF-8: probably 8-bit (Windows-1252, Latin-1, Mac Roman...)."""
+
+
+WESTERN_8BIT = "cp1252"  # what spreadsheet programs on Western European Windows write as plain 'CSV'
+
+
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
          (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "utf-16-le": "UTF-16", "utf-16-be": "UTF-16",
@@ -61,7 +68,7 @@ def decode_text(data: bytes, name: str, notes: list[str] | None = None, encoding
             raise TextImportError(f"'{name}' is not {encoding} text (byte {exc.start} cannot be decoded).",
                                   "Check the encoding. Nothing was imported.") from None
         if chosen == "utf-8":
-            raise TextImportError(
+            raise NotUtf8Error(
                 f"'{name}' is not UTF-8 text (byte {exc.start} cannot be decoded); it is probably in an 8-bit "
                 "encoding such as Windows-1252 or Latin-1, what spreadsheet programs write as plain 'CSV'.",
                 _SAVE_AS_UTF8 + " Or import it as it is with --encoding cp1252 (or latin-1, mac-roman). "

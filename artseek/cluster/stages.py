@@ -79,9 +79,7 @@ class EmbedActor:
             from artseek.embedding.loader import load_encoder as loader
         self.encoder = loader(model, weights, device, backend)
         if threads and self.encoder.backend == "torch" and self.encoder.threads:
-            import torch
-
-            torch.set_num_threads(threads)
+            self.encoder.use_threads(threads)
         self.calibrated = False
 
     def __call__(self, batch: Batch) -> Batch:

@@ -90,7 +90,6 @@ def train_mapper(embeddings: np.ndarray, encoder: Encoder, folder: Path, model_n
     saved mapper's description, or None when ``control`` cancelled it (nothing
     is written then; a previous mapper stays).
     """
-    import torch
 
     from artseek.embedding.torch_backend import TorchEncoder
 
@@ -105,13 +104,13 @@ def train_mapper(embeddings: np.ndarray, encoder: Encoder, folder: Path, model_n
                           "Index more images first.")
     if "*" not in opts.prompt:
         raise MapperError(f"The training prompt '{opts.prompt}' has no '*'.", "Write the prompt with a '*'.")
-    threads_before = torch.get_num_threads()
+    threads_before = encoder.threads  # the encoder keeps its count on every thread it encodes on
     if opts.threads and encoder.device == "cpu":
-        torch.set_num_threads(opts.threads)
+        encoder.use_threads(opts.threads)
     try:
         return _train(embeddings, encoder, folder, model_name, opts, say, control)
     finally:
-        torch.set_num_threads(threads_before)
+        encoder.use_threads(threads_before)
 
 
 def _train(embeddings: np.ndarray, encoder, folder: Path, model_name: str, opts: TrainingOptions,  # noqa: ANN001

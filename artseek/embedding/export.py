@@ -52,6 +52,16 @@ _SUBJECTS = ["circle", "square", "star", "triangle", "ship", "harbour at night",
 _STYLES = ["an engraving of", "a woodcut of", "an oil painting of", "a photograph of", "a watercolour of", "a map of"]
 
 
+class ExportCancelled(ArtSeekError):
+    """The curator cancelled the export; nothing of it was kept (a previous export stays as it was)."""
+
+
+def _stop_if(cancelled: Callable[[], bool] | None) -> None:
+    """Between the export's steps: stop there if the curator cancelled."""
+    if cancelled is not None and cancelled():
+        raise ExportCancelled("The ONNX export was cancelled; nothing of it was kept.")
+
+
 def evaluation_texts() -> list[str]:
     """A fixed set of catalogue-like queries (short and long) for measuring agreement."""
     texts = [f"a {c} {s}" for c, s in zip(_COLOURS * 2, _SUBJECTS + _SUBJECTS[:6], strict=False)]
@@ -149,7 +159,7 @@ def reparameterised(model):  # noqa: ANN001, ANN201 - torch modules
     return reparameterize_model(model)  # a copy: the torch reference keeps its own
 
 
-def _export_towers(encoder, folder: Path, opset: int) -> None:  # noqa: ANN001
+def _export_towers(encoder, folder: Path, opset: int, cancelled: Callable[[], bool] | None = None) -> None:  # noqa: ANN001
     import torch
     import torch.nn.functional as F  # noqa: N812
 
@@ -183,14 +193,16 @@ def _export_towers(encoder, folder: Path, opset: int) -> None:  # noqa: ANN001
     fastpath = torch.backends.mha.get_fastpath_enabled()
     torch.backends.mha.set_fastpath_enabled(False)  # the fused attention kernel has no ONNX form
     try:
-        _export_both(ImageTower(), TextTower(), pixels, tokens, folder, common)
+        _export_both(ImageTower(), TextTower(), pixels, tokens, folder, common, cancelled)
         if pseudo_tower is not None:
+            _stop_if(cancelled)
             _export_pseudo(pseudo_tower, encoder, folder, common)
     finally:
         torch.backends.mha.set_fastpath_enabled(fastpath)
 
 
-def _export_both(image_tower, text_tower, pixels, tokens, folder: Path, common: dict) -> None:  # noqa: ANN001
+def _export_both(image_tower, text_tower, pixels, tokens, folder: Path, common: dict,  # noqa: ANN001
+                 cancelled: Callable[[], bool] | None = None) -> None:
     import warnings
 
     import torch
@@ -200,6 +212,7 @@ def _export_both(image_tower, text_tower, pixels, tokens, folder: Path, common: 
         torch.onnx.export(image_tower.eval(), (pixels,), str(folder / "image.onnx"), input_names=["pixel_values"],
                           output_names=["embeddings"], dynamic_axes={"pixel_values": {0: "batch"},
                                                                       "embeddings": {0: "batch"}}, **common)
+        _stop_if(cancelled)
         torch.onnx.export(text_tower.eval(), (tokens,), str(folder / "text.onnx"), input_names=["input_ids"],
                           output_names=["embeddings"], dynamic_axes={"input_ids": {0: "batch"},
                                                                    "embeddings": {0: "batch"}}, **common)
@@ -242,7 +255,7 @@ def _pseudo_agreement(encoder, onnx) -> float:  # noqa: ANN001
                                  onnx.encode_texts_with_tokens(prompts, tokens))))
 
 
-def _quantise(folder: Path) -> None:
+def _quantise(folder: Path, cancelled: Callable[[], bool] | None = None) -> None:
     import logging
 
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -252,6 +265,7 @@ def _quantise(folder: Path) -> None:
     root.setLevel(logging.ERROR)  # quantize_dynamic logs advice about static pre-processing on the root logger
     try:
         for which in ("image", "text"):
+            _stop_if(cancelled)
             quantize_dynamic(str(folder / f"{which}.onnx"), str(folder / f"{which}.int8.onnx"),
                              weight_type=QuantType.QInt8, per_channel=False)
     finally:
@@ -282,7 +296,7 @@ def _variant(folder: Path, image: str, text: str, quantisation: str) -> dict:
 def export_model(model_name: str, weights: str | os.PathLike[str] | None = None, int8: bool = False,
                  out_dir: str | os.PathLike[str] | None = None, opset: int = OPSET,
                  log: Callable[[str], None] | None = None, static_int8: bool = False,
-                 calibrate: str | os.PathLike[str] | None = None) -> Path:
+                 calibrate: str | os.PathLike[str] | None = None, cancelled: Callable[[], bool] | None = None) -> Path:
     """Export ``model_name`` (weights located as for loading) and return the export folder.
 
     The folder is ``<out_dir>/<weights-stem>.onnx`` (``out_dir``: the user model
@@ -291,6 +305,11 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
     evaluation image and text). With ``int8`` the export also holds dynamically
     quantised towers; they become the default precision of ``--backend auto``
     if their measured agreement passes the thresholds in :mod:`onnx_backend`.
+
+    ``cancelled()`` is asked between the steps (each tower, each quantisation,
+    each variant's measurement); when it answers True the export stops with
+    :class:`ExportCancelled`, its work folder is removed and any previous export
+    stays as it was.
     """
     say = log or (lambda _msg: None)
     spec = get_spec(model_name)
@@ -305,6 +324,7 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
     source = source_fingerprint(weights_path)
     encoder = TorchEncoder(spec, weights_path, device="cpu")
     _check_tokenizer(encoder.tokenizer)
+    _stop_if(cancelled)
     cfg = encoder.preprocess_cfg
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target_parent))
     umask = os.umask(0)
@@ -312,15 +332,17 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
     work.chmod(0o777 & ~umask)
     try:
         say("Exporting the image and text towers")
-        _export_towers(encoder, work, opset)
+        _export_towers(encoder, work, opset, cancelled)
+        _stop_if(cancelled)
         shutil.copyfile(open_clip_vocab_path(), work / VOCAB_FILENAME)
         variants = {"fp32": _variant(work, "image.onnx", "text.onnx", "none")}
         if int8:
             say("Quantising to int8 (dynamic, weights per tensor)")
-            _quantise(work)
+            _quantise(work, cancelled)
             variants["int8"] = _variant(work, "image.int8.onnx", "text.int8.onnx",
                                         "dynamic int8 (onnxruntime quantize_dynamic, QInt8 weights, uint8 activations)")
         if static_int8:
+            _stop_if(cancelled)
             _add_static(work, cfg, calibrate, variants, say)
         manifest = {
             "format": MANIFEST_FORMAT, "model": spec.name, "architecture": spec.architecture,
@@ -338,11 +360,13 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
         pseudo = _pseudo_entry(encoder, work)
         if pseudo is not None:
             manifest["pseudo_text"] = pseudo
+        _stop_if(cancelled)
         say("Measuring agreement with torch on the evaluation set")
         images, texts = evaluation_images(cfg), evaluation_texts()
         ref_i, ref_t = encoder.encode_images(images), encoder.encode_texts(texts)
         export = OnnxExport(work, manifest)
         for name in variants:
+            _stop_if(cancelled)
             onnx = OnnxEncoder(spec, export, variant=name)
             variants[name]["agreement"] = agreement(ref_i, ref_t, onnx.encode_images(images), onnx.encode_texts(texts))
             if not np.array_equal(onnx.tokenize(texts), encoder.tokenize(texts)):
@@ -362,6 +386,7 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
         if passing:  # the static image tower is the faster one (docs/performance.md)
             manifest["default_variant"] = passing[0]
         (work / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        _stop_if(cancelled)  # the last moment: after this the new export is in place
         replace_folder(work, target)
     finally:
         if work.exists():

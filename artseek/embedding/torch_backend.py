@@ -17,6 +17,44 @@ from artseek.embedding.weights import apply_state_dict, load_state_dict
 from artseek.errors import ModelLoadError
 
 _configs_registered = False
+ENV_THREADS = "ARTSEEK_TORCH_THREADS"  # the model threads on CPU (Preferences → Model threads); unset: every core
+_interop_threads: int | None = None  # torch's inter-op threads as set by ArtSeek in this process (fixed once set)
+
+
+def cpu_threads() -> int:
+    """The intra-op threads for a CPU model: ``ARTSEEK_TORCH_THREADS`` when set (a positive number), else every core."""
+    override = os.environ.get(ENV_THREADS)
+    if override:
+        try:
+            return max(1, int(override))
+        except ValueError:
+            pass
+    return available_cores()
+
+
+def set_cpu_threads(threads: int) -> None:
+    """Use ``threads`` for torch's operators; when the curator chose a number, for its inter-op pool too.
+
+    The intra-op count can change at any time. The inter-op pool's size can be set
+    only once per process and only before torch first uses it: it is set with the
+    first model loaded under a chosen number; later changes need a restart
+    (:func:`threads_need_restart`), and an attempt torch refuses leaves it as it is.
+    """
+    import torch
+
+    global _interop_threads
+    torch.set_num_threads(threads)
+    if _interop_threads is None and os.environ.get(ENV_THREADS):
+        try:
+            torch.set_num_interop_threads(threads)
+            _interop_threads = threads
+        except RuntimeError:  # already used or set in this process: it keeps its size until a restart
+            _interop_threads = torch.get_num_interop_threads()
+
+
+def threads_need_restart(threads: int) -> bool:
+    """Whether a chosen number of threads (0: automatic) can apply fully only after ArtSeek restarts."""
+    return threads > 0 and _interop_threads is not None and _interop_threads != threads
 
 
 def register_model_configs() -> None:
@@ -46,15 +84,14 @@ class TorchEncoder(Encoder):
 
     def __init__(self, spec: ModelSpec, weights_path: Path, device: str | None = None) -> None:
         import open_clip
-        import torch
 
         register_model_configs()
         self.spec = spec
         self.device = pick_device(device)
         self.threads = 0  # CPU threads the model computes on (0: it runs on the GPU)
         if self.device == "cpu":
-            self.threads = available_cores()
-            torch.set_num_threads(self.threads)
+            self.threads = cpu_threads()
+            set_cpu_threads(self.threads)
         try:
             quiet = logging.getLogger()
             level = quiet.level
@@ -128,6 +165,19 @@ class TorchEncoder(Encoder):
         save_calibration(key, self.calibration)
         return fp32
 
+    def use_threads(self, threads: int) -> None:
+        """Compute on ``threads`` CPU threads from now on, on every thread that encodes (a CPU model only)."""
+        if self.device == "cpu" and threads > 0:
+            self.threads = threads
+            self._on_my_threads()
+
+    def _on_my_threads(self) -> None:
+        """The calling thread computes on ``threads`` (torch's count is per thread once a thread has used it)."""
+        import torch
+
+        if self.threads and torch.get_num_threads() != self.threads:
+            torch.set_num_threads(self.threads)
+
     def _probe_dim(self) -> int:
         return int(self.encode_texts(["probe"]).shape[1])
 
@@ -135,6 +185,7 @@ class TorchEncoder(Encoder):
         """Embed a float32 ``(N, 3, S, S)`` batch from :mod:`preprocess`; returns ``(N, D)``."""
         import torch
 
+        self._on_my_threads()
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
             x = torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32)).to(self.device)
             features = self.model.encode_image(x, normalize=True).float()
@@ -150,6 +201,7 @@ class TorchEncoder(Encoder):
         """Embed texts; returns L2-normalised ``(N, D)`` float32."""
         import torch
 
+        self._on_my_threads()
         with torch.inference_mode():
             tokens = self.tokenizer(list(texts)).to(self.device)
             features = self.model.encode_text(tokens, normalize=True)
@@ -167,6 +219,7 @@ class TorchEncoder(Encoder):
         """Embed ``texts`` with each ``*`` standing for ``tokens[i]``; returns L2-normalised ``(N, D)``."""
         import torch
 
+        self._on_my_threads()
         tower = self.pseudo_text_tower()
         with torch.inference_mode():
             ids = self.tokenizer(list(texts)).to(self.device)

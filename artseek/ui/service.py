@@ -38,6 +38,7 @@ from artseek.ui.query_state import QueryState
 from artseek.ui.service_care import CareService
 from artseek.ui.service_details import DetailsService
 from artseek.ui.service_models import ModelsService
+from artseek.ui.service_previews import PreviewService
 from artseek.ui.service_texts import TextsService
 from artseek.ui.service_collections import CollectionsService
 from artseek.ui.service_history import HistoryService
@@ -117,6 +118,7 @@ class LibraryService(QObject):
         self.indexStarted, self.indexProgress, self.indexPaused, self.indexFinished, self.indexFailed = (
             jobs.indexStarted, jobs.indexProgress, jobs.indexPaused, jobs.indexFinished, jobs.indexFailed)
         self.folderRemoved = jobs.folderRemoved  # these signals keep their old names on the service
+        self.previews = PreviewService(self)  # previews of files Qt cannot read (ui/service_previews.py)
 
     # ------------------------------------------------------------ state
     @property

@@ -41,10 +41,22 @@ def _default_fetch(model: str, open_url, progress, cancelled) -> Path:  # noqa: 
     return fetch.fetch_weights(model, open_url=open_url or fetch.open_url, progress=progress, cancelled=cancelled)
 
 
-def _default_export(model: str, weights: Path, int8: bool, log: Callable[[str], None]) -> Path:
+def _default_export(model: str, weights: Path, int8: bool, log: Callable[[str], None],
+                    cancelled: Callable[[], bool]) -> Path:
     from artseek.embedding.export import export_model
 
-    return export_model(model, weights, int8=int8, out_dir=weights.parent, log=log)
+    return export_model(model, weights, int8=int8, out_dir=weights.parent, log=log, cancelled=cancelled)
+
+
+def _export_cancelled(exc: BaseException) -> bool:
+    from artseek.embedding.export import ExportCancelled
+
+    return isinstance(exc, ExportCancelled)
+
+
+EXPORT_CANCELLED = ("The fast CPU model was not prepared: its preparation was cancelled and nothing of it was kept. "
+                    "The model runs on PyTorch for now (slower on this CPU); choose the model file again to "
+                    "prepare it.")
 
 
 def can_export() -> bool:
@@ -56,14 +68,15 @@ class ModelsService(QObject):
     """Adds and downloads models in the background; answers with signals."""
 
     progress = Signal(str, int, int)  # what is happening, done, total (0: unknown)
-    cancellable = Signal(bool)  # whether Cancel can stop what runs now (a download can; the export cannot)
+    cancellable = Signal(bool)  # whether Cancel can stop what runs now (a download and the export can)
     installed = Signal(object)  # Installed
     failed = Signal(str, object)  # what was being done, the exception
     EXPORT_STEPS = 4  # export_model's log lines: loading, exporting, (quantising), measuring
 
     def __init__(self, service: QObject, add: Callable = _default_add, fetch: Callable = _default_fetch,
                  export: Callable = _default_export, open_url: Callable | None = None) -> None:
-        """``service``: the LibraryService (its ``run_background`` and ``library_options``)."""
+        """``service``: the LibraryService (its ``run_background`` and ``library_options``);
+        ``export(model, weights, int8, log, cancelled)``: makes the ONNX export, stops when ``cancelled()``."""
         super().__init__(service)
         self.service = service
         self.add, self.fetch, self.export, self.open_url = add, fetch, export, open_url
@@ -122,14 +135,14 @@ class ModelsService(QObject):
         """Check ``path`` (weights file or export folder), copy it into the model folder, export it."""
         if self.busy:
             return False
-        self._cancel = threading.Event()
+        cancel = self._cancel = threading.Event()
 
         def work() -> Installed:
             self.cancellable.emit(False)  # checking and copying take seconds; they are not interrupted
             found, target = self.add(path, lambda msg: self.progress.emit(msg, 0, 0))
             if found.kind == "onnx":
                 return Installed(found.models[0] if found.models else "", os.fspath(target), True)
-            return self._export(found.models[0], Path(target))
+            return self._export(found.models[0], Path(target), cancel)
 
         self._run(work, "The model file could not be added")
         return True
@@ -146,18 +159,19 @@ class ModelsService(QObject):
 
         def work() -> Installed:
             path = self.fetch(model, self.open_url, progress, cancel.is_set)
-            return self._export(model, Path(path))
+            return self._export(model, Path(path), cancel)
 
         self._run(work, f"The model {model} could not be downloaded")
         return True
 
-    def _export(self, model: str, weights: Path) -> Installed:
-        """The ONNX export of newly added weights (worker thread); a failed export still leaves the weights usable."""
+    def _export(self, model: str, weights: Path, cancel: threading.Event) -> Installed:
+        """The ONNX export of newly added weights (worker thread); a failed or cancelled export still leaves the
+        weights usable (on torch), and leaves no half-written export (the export works in a folder of its own)."""
         if not can_export():
             return Installed(model, os.fspath(weights), False, "This installation cannot make an ONNX export; "
                                                                 "choose an export folder made on another computer.")
         steps = [0]
-        self.cancellable.emit(False)
+        self.cancellable.emit(True)  # stopped between its steps: each tower, quantisation, measurement
 
         def log(msg: str) -> None:
             steps[0] += 1
@@ -166,8 +180,10 @@ class ModelsService(QObject):
 
         int8 = bool(self.service.library_options.get("int8"))
         try:
-            self.export(model, weights, int8, log)
+            self.export(model, weights, int8, log, cancel.is_set)
         except Exception as exc:  # noqa: BLE001 - the weights are in place; the torch backend runs them
+            if _export_cancelled(exc):
+                return Installed(model, os.fspath(weights), False, EXPORT_CANCELLED)
             return Installed(model, os.fspath(weights), False, f"The ONNX export failed ({exc}); the model runs "
                                                                "on torch instead (slower on this CPU).")
         return Installed(model, os.fspath(weights), True)

@@ -7,11 +7,14 @@ session: they are recorded in ``overrides`` and never replaced by a saved value.
 from __future__ import annotations
 
 import os
+import sys
 
 from artseek import settings
 from artseek.settings import Preferences
 
 ENV_THREADS = "ARTSEEK_ONNX_THREADS"  # read by artseek.embedding.onnx_backend (not imported here: numpy at start-up)
+ENV_TORCH_THREADS = "ARTSEEK_TORCH_THREADS"  # read by artseek.embedding.torch_backend (the same number)
+TORCH_BACKEND = "artseek.embedding.torch_backend"
 LIMITS = {"threads": settings.MAX_THREADS, "megapixels": settings.MEGAPIXEL_LIMITS,
           "thumbnails": settings.THUMBNAIL_SIZES}
 
@@ -25,7 +28,8 @@ class PreferencesStore:
         if service.backend not in (None, "auto"):  # the service was made with a backend (the command line)
             self.overrides.setdefault("backend", f"--backend {service.backend}")
         self.prefs = settings.load()
-        self._env_threads = os.environ.get(ENV_THREADS)  # set outside ArtSeek: a preference of 0 keeps it
+        # Set outside ArtSeek: a preference of 0 keeps them.
+        self._env_threads = {name: os.environ.get(name) for name in (ENV_THREADS, ENV_TORCH_THREADS)}
 
     def save(self, prefs: Preferences) -> Preferences:
         self.prefs = prefs.validated()
@@ -43,13 +47,20 @@ class PreferencesStore:
             s.backend = p.backend
         s.library_options["int8"] = p.int8
         s.index_options["max_pixels"] = p.max_pixels
-        if p.threads:
-            os.environ[ENV_THREADS] = str(p.threads)
-        elif self._env_threads is not None:
-            os.environ[ENV_THREADS] = self._env_threads
-        else:
-            os.environ.pop(ENV_THREADS, None)
+        for name, outside in self._env_threads.items():  # both backends run on the chosen number of threads
+            if p.threads:
+                os.environ[name] = str(p.threads)
+            elif outside is not None:
+                os.environ[name] = outside
+            else:
+                os.environ.pop(name, None)
         return p
+
+    @staticmethod
+    def threads_need_restart(threads: int) -> bool:
+        """Whether ``threads`` can apply fully only after a restart (torch fixes its inter-op pool once a run)."""
+        torch_backend = sys.modules.get(TORCH_BACKEND)  # not loaded: no torch model ran, nothing is fixed yet
+        return torch_backend is not None and torch_backend.threads_need_restart(threads)
 
     def start_library(self, given: str | None) -> str | None:
         """The library to open at start: the one given (command line / environment) wins over the preference."""

@@ -20,6 +20,8 @@ from artseek.ingest.progress import JobControl
 
 PREVIEW_FAILED = "The file cannot be read"
 IMPORT_FAILED = "The descriptions could not be imported"
+NOT_UTF8_HINT = ("Choose its encoding under Encoding above (Latin-1 or Mac Roman are the usual others), or save it "
+                 "as UTF-8 ('CSV UTF-8' in a spreadsheet program) and choose it again. Nothing was imported.")
 IMPORT_FAILURES = (PREVIEW_FAILED, IMPORT_FAILED)  # what the import dialog shows itself (the line to fix)
 
 
@@ -66,10 +68,16 @@ class TextsService(QObject):
 
     # ------------------------------------------------------------ import
     def preview(self, path: str, encoding: str | None = None) -> None:
+        """The file's first rows; one that is not UTF-8 is shown as Windows-1252 (its ``guessed_encoding``) for
+        the curator to check, and one that is neither is refused with what to choose in the dialog."""
         def work():  # noqa: ANN202
-            from artseek.captions.preview import preview_file
+            from artseek.captions.preview import preview_text_file
+            from artseek.captions.text_encoding import NotUtf8Error, TextImportError
 
-            return preview_file(path, encoding)
+            try:
+                return preview_text_file(path, encoding, guess_8bit=True)
+            except NotUtf8Error as exc:  # its hint names the CLI's --encoding: the window has a list instead
+                raise TextImportError(exc.message, NOT_UTF8_HINT) from None
 
         self.service.run_background(work, self.previewReady.emit, self._fail(PREVIEW_FAILED))
 
@@ -117,7 +125,14 @@ class TextsService(QObject):
         if not self.in_descriptions or not text or query.images or query.example_ids or query.positive_ids \
                 or query.negative_ids:
             return None
-        return lambda lib: lib.texts.search_by_descriptions(text, top_k, "both")
+
+        def run(lib):  # noqa: ANN001, ANN202 - the same filters and collection as every other search
+            allowed = lib.allowed(query.filter)
+            if query.within_ids is not None:
+                allowed = lib.allowed_within(query.within_ids, allowed)
+            return lib.texts.search_by_descriptions(text, top_k, "both", allowed=allowed)
+
+        return run
 
     # ------------------------------------------------------- categories
     def list_categories(self) -> None:

@@ -130,3 +130,97 @@ def test_search_in_descriptions_shows_the_matched_sentence_and_a_description_is_
     window.actions["search_descriptions"].trigger()
     results = search(qtbot, window, target)
     assert all(getattr(r, "sentence", None) is None for r in results)
+
+
+def test_search_in_descriptions_honours_the_filters(qtbot, window, shapes_200, tmp_path: Path) -> None:  # noqa: ANN001
+    """The filter chips restrict a search in descriptions as any other search: a folder filter that excludes the
+    best match leaves only images of that folder, ranked by the same texts."""
+    from artseek.search.filters import SearchFilter
+
+    first = copy_shapes(shapes_200, tmp_path / "images" / "first", 0, COUNT // 2)
+    second = copy_shapes(shapes_200, tmp_path / "images" / "second", COUNT // 2, COUNT)
+    window.import_folders([str(tmp_path / "images")])
+    wait_indexed(qtbot, window, COUNT)
+    with qtbot.waitSignal(window.service.texts.imported, timeout=60_000):
+        window.service.texts.import_file(str(_catalogue(tmp_path / "catalogue.csv", shapes_200)),
+                                         {"text": "Beschreibung", "file": "Inventar"})
+    window.actions["search_descriptions"].trigger()
+    target = shapes_200[2]
+    results = search(qtbot, window, target[1].short_caption)
+    assert Path(results[0].path).name == target[0].name and Path(results[0].path).parent == first
+    assert {Path(r.path).parent for r in results} == {first, second}
+
+    window.filters.set_filters(SearchFilter.build(folders=[str(second)]))
+    results = search(qtbot, window, target[1].short_caption)
+    assert "in descriptions" in window.statusBar().currentMessage()
+    assert results and all(Path(r.path).parent == second for r in results)
+    assert len(results) == COUNT - COUNT // 2 and all(r.sentence for r in results)  # each with its sentence
+    # The same filter without descriptions: the same images (ranked by their pictures alone).
+    window.actions["search_descriptions"].trigger()
+    plain = search(qtbot, window, target[1].short_caption)
+    assert {r.image_id for r in plain} == {r.image_id for r in results}
+
+
+def _catalogue_8bit(path: Path, shapes_200, rows: int = COUNT) -> tuple[Path, list[str]]:  # noqa: ANN001
+    """A catalogue as a spreadsheet saves plain 'CSV' on Western European Windows: Windows-1252, accents."""
+    texts = [f"Gravure à l'eau-forte, épreuve rehaussée — Œuvre n° {i}: {spec.short_caption}, Ägypten-Reise."
+             for i, (_, spec) in enumerate(shapes_200[:rows])]
+    with path.open("w", newline="", encoding="cp1252") as f:
+        w = csv.writer(f, delimiter=";")
+        w.writerow(["Inventar", "Beschreibung", "Art", "Titel"])
+        for (p, _), text in zip(shapes_200[:rows], texts, strict=True):
+            w.writerow([p.name, text, "visual", f"Blatt {p.stem} (Öl auf Leinwand)"])
+    return path, texts
+
+
+def test_an_8bit_catalogue_is_previewed_as_windows_1252_and_imported_with_its_accents(  # noqa: ANN001
+        qtbot, texts_window, shapes_200, tmp_path: Path) -> None:
+
+    window = texts_window
+    path, texts = _catalogue_8bit(tmp_path / "katalog.csv", shapes_200)
+    with pytest.raises(UnicodeDecodeError):
+        path.read_bytes().decode("utf-8")
+    dialog = _open_import(qtbot, window, path)
+    assert dialog.error.text() == "" and dialog.kind_of_file == "csv"
+    # The guess is shown: the encoding list says Windows-1252, the note asks to check the accents ...
+    assert dialog.encoding_value() == "cp1252" and dialog.guessed
+    assert "not UTF-8" in dialog.note.text() and "Windows-1252" in dialog.note.text()
+    assert "--encoding" not in dialog.note.text()
+    # ... and the preview shows them decoded.
+    assert dialog.table.horizontalHeaderItem(1).text() == "Beschreibung"
+    assert dialog.table.item(0, 1).text() == texts[0] and dialog.table.item(0, 3).text().endswith("(Öl auf Leinwand)")
+    dialog.columns["text"].setCurrentText("Beschreibung")
+    dialog.columns["file"].setCurrentText("Inventar")
+    dialog.columns["title"].setCurrentText("Titel")
+    with qtbot.waitSignal(window.service.texts.imported, timeout=60_000) as done:
+        dialog.import_button.click()
+    assert (done.args[1].added, done.args[1].attached) == (COUNT, COUNT)
+    own = window.service.library.texts.describe(1, 2).own  # image 1: the first row's file
+    assert own[0]["text"] == texts[0] and own[0]["title"].endswith("(Öl auf Leinwand)")
+    window.actions["search_descriptions"].trigger()
+    results = search(qtbot, window, "Gravure à l'eau-forte, épreuve rehaussée")
+    assert results and all(r.sentence for r in results) and any("Œuvre" in r.sentence or "à l'eau-forte" in
+                                                              r.sentence for r in results)
+
+    # The guess holds for its file only: the next file starts from Automatic again.
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_text("file,text\nx.png,Bleistift über Kreide\n", encoding="utf-8")
+    dialog.set_file(str(utf8))
+    qtbot.waitUntil(lambda: dialog.kind_of_file is not None, timeout=20_000)
+    assert dialog.encoding_value() is None and not dialog.guessed and dialog.table.item(0, 1).text() == \
+        "Bleistift über Kreide"
+
+
+def test_a_file_neither_utf8_nor_windows_1252_says_what_to_choose_in_the_dialog(  # noqa: ANN001
+        qtbot, texts_window, tmp_path: Path) -> None:
+    window = texts_window
+    path = tmp_path / "mac.csv"
+    path.write_bytes("file,text\nx.png,caf".encode() + b"\x8e\x81\n")  # 0x81: undefined in Windows-1252
+    dialog = _open_import(qtbot, window, path)
+    text = dialog.error.text()
+    assert "is not UTF-8 text" in text and "Choose its encoding under Encoding above" in text
+    assert "--encoding" not in text and dialog.kind_of_file is None and not dialog.import_button.isEnabled()
+    dialog.encoding.setCurrentIndex(dialog.encoding.findData("mac-roman"))
+    dialog.encoding.activated.emit(dialog.encoding.currentIndex())
+    qtbot.waitUntil(lambda: dialog.kind_of_file is not None, timeout=20_000)
+    assert dialog.error.text() == "" and dialog.table.item(0, 1).text() == "caf\u00e9\u00c5"  # 0x8e 0x81 in Mac Roman

@@ -54,7 +54,7 @@ def test_a_copied_model_file_is_set_up_from_the_window_alone(qtbot, tmp_path, no
     """The default suite stands in for the ONNX export (its steps only: 40 s less); the slow suite runs it."""
     window, dialog, boxes = _window(qtbot, tmp_path, "tiny-test", monkeypatch)
     if not real_export:
-        def export(model: str, weights: Path, int8: bool, log) -> None:  # noqa: ANN001
+        def export(model: str, weights: Path, int8: bool, log, cancelled) -> None:  # noqa: ANN001
             for step in ("Loading", "Exporting", "Measuring"):
                 log(f"{step} {model}")
 
@@ -208,3 +208,49 @@ def test_with_bundled_weights_it_never_shows(qtbot, tmp_path, no_models, monkeyp
     qtbot.waitUntil(lambda: window.service.model_state == "ready", timeout=60_000)
     qtbot.wait(200)
     assert window.models.dialog is None and window.model_label.text() == "Model: tiny-test"
+
+
+def test_cancel_stops_the_export_after_a_chosen_file_and_keeps_no_half_export(qtbot, tmp_path, no_models,  # noqa: ANN001
+                                                                               monkeypatch) -> None:
+    """The real ONNX export, cancelled between its image and text towers: the weights stay (torch runs them), no
+    export folder or work folder is left, and the dialog says what happened and how to prepare it later."""
+    import threading
+
+    from artseek.ui import service_models
+
+    window, dialog, boxes = _window(qtbot, tmp_path, "tiny-test", monkeypatch)
+    at_gate, asked = threading.Event(), []
+
+    def export(model, weights, int8, log, cancelled):  # noqa: ANN001, ANN202 - the real one, held between towers
+        def held() -> bool:
+            asked.append(1)
+            if len(asked) == 2:  # between the image tower (written) and the text tower
+                at_gate.set()
+                for _ in range(600):
+                    if cancelled():
+                        break
+                    threading.Event().wait(0.05)
+            return cancelled()
+
+        return service_models._default_export(model, weights, int8, log, held)
+
+    window.service.models.export = export
+    brought = tmp_path / "usb" / "tiny.safetensors"
+    brought.parent.mkdir()
+    shutil.copyfile(TINY_WEIGHTS, brought)
+    window.models.choose_path = lambda parent: str(brought)
+    qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(at_gate.is_set, timeout=120_000)
+    qtbot.waitUntil(lambda: "Preparing the fast CPU model" in dialog.progress_label.text(), timeout=10_000)
+    assert dialog.cancel_button.isVisible() and not dialog.choose_button.isEnabled()
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.service.model_state == "ready", timeout=120_000)
+
+    outcome = dialog.outcome.text()
+    assert "The model tiny-test is installed" in outcome
+    assert "its preparation was cancelled and nothing of it was kept" in outcome
+    assert "choose the model file again" in outcome
+    assert sorted(p.name for p in no_models.iterdir()) == ["artseek-tiny.safetensors"]  # no export, no work folder
+    assert window.service.library.encoder.backend == "torch" and boxes == []
+    assert dialog.choose_button.isEnabled() and not dialog.cancel_button.isVisible()
+    assert window.service.models.busy is False

@@ -107,3 +107,49 @@ def test_a_damaged_settings_file_gives_the_defaults_and_is_kept_aside(prefs_file
     prefs_file.write_text(json.dumps({"backend": "gpu", "threads": -4, "thumbnail_size": 9999, "int8": "yes",
                                       "max_megapixels": "lots", "colour": "red"}), encoding="utf-8")
     assert settings.load() == settings.Preferences(thumbnail_size=settings.THUMBNAIL_SIZES[1])
+
+
+def test_the_threads_preference_applies_to_torch_and_says_when_a_restart_is_needed(qtbot, tmp_path, prefs_file,  # noqa: ANN001
+                                                                                   monkeypatch) -> None:
+    """Model threads: ONNX Runtime and torch alike; torch's inter-op pool is fixed once a run, and the dialog says so."""
+    import torch
+
+    from artseek.embedding import torch_backend
+
+    monkeypatch.delenv("ARTSEEK_TORCH_THREADS", raising=False)
+    monkeypatch.setattr(torch_backend, "_interop_threads", None)  # a fresh run as far as ArtSeek knows
+    set_interop: list[int] = []
+    monkeypatch.setattr(torch, "set_num_interop_threads", set_interop.append)  # the real one works once a process
+    intra = torch.get_num_threads()
+    window = _new_window(qtbot, tmp_path, backend="torch")
+    try:
+        window.preferences.show_dialog()
+        dialog = window.preferences.dialog
+        assert "PyTorch" in dialog.findChild(QLabel, "threadsRestart").parent().findChildren(QLabel)[0].text()
+        dialog.threads.setValue(1)
+        assert not dialog.threads_restart.isVisibleTo(dialog)  # no torch model has run yet: nothing fixed
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+        import os
+
+        assert os.environ["ARTSEEK_TORCH_THREADS"] == os.environ["ARTSEEK_ONNX_THREADS"] == "1"
+        window.open_library(str(tmp_path / "library"))
+        qtbot.waitUntil(lambda: window.service.model_state == "ready", timeout=60_000)
+        encoder = window.service.library.encoder
+        assert encoder.backend == "torch" and encoder.threads == 1
+        encoder.encode_texts(["a red star"])  # on this thread, which had its own count (torch's is per thread)
+        assert torch.get_num_threads() == 1
+        assert set_interop == [1]
+
+        # Another number now: the intra-op threads follow at the next opening, the inter-op pool only at a restart.
+        dialog = window.preferences.show_dialog()
+        dialog.threads.setValue(2)
+        assert dialog.threads_restart.isVisibleTo(dialog) and "Restart ArtSeek" in dialog.threads_restart.text()
+        dialog.threads.setValue(1)
+        assert not dialog.threads_restart.isVisibleTo(dialog)
+        dialog.threads.setValue(2)
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+        assert "Restart ArtSeek" in window.statusBar().currentMessage()
+        assert set_interop == [1]  # never set twice
+    finally:
+        window.close()
+        torch.set_num_threads(intra)

@@ -222,3 +222,45 @@ def test_preview_and_mapped_csv_on_any_bytes() -> None:
                 assert str(exc).strip()
 
     check()
+
+
+def test_the_window_preview_guesses_windows_1252_and_shows_it(tmp_path: Path) -> None:
+    """preview_text_file(guess_8bit=True): not UTF-8 → read as Windows-1252 and said so; UTF-8 and a given
+    encoding are never guessed over; neither UTF-8 nor Windows-1252 → the not-UTF-8 error; any bytes give a
+    preview or a clear ArtSeekError."""
+    import tempfile
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from artseek.captions.preview import preview_text_file
+    from artseek.captions.text_encoding import NotUtf8Error
+    from artseek.errors import ArtSeekError
+
+    latin = tmp_path / "katalog.csv"
+    latin.write_bytes("file;text\na.png;Épreuve rehaussée à l'aquarelle, Müller\n".encode("cp1252"))
+    found = preview_text_file(latin, guess_8bit=True)
+    assert found.guessed_encoding == "cp1252" and found.rows == [["a.png", "Épreuve rehaussée à l'aquarelle, Müller"]]
+    with pytest.raises(NotUtf8Error):
+        preview_text_file(latin)  # without the guess: as the CLI, it asks
+    assert preview_text_file(latin, "latin-1", guess_8bit=True).guessed_encoding is None
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_text("file;text\na.png;Épreuve\n", encoding="utf-8")
+    assert preview_text_file(utf8, guess_8bit=True).guessed_encoding is None
+    neither = tmp_path / "neither.csv"
+    neither.write_bytes(b"file;text\na.png;caf\x8e\x81\n")  # 0x81 is undefined in Windows-1252
+    with pytest.raises(NotUtf8Error):
+        preview_text_file(neither, guess_8bit=True)
+
+    @settings(max_examples=80, deadline=None)
+    @given(data=st.binary(max_size=800))
+    def check(data: bytes) -> None:
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "t.csv"
+            path.write_bytes(data)
+            try:
+                assert preview_text_file(path, guess_8bit=True).kind == "csv"
+            except ArtSeekError as exc:
+                assert str(exc).strip()
+
+    check()

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialog, QMainWindow
 
 from artseek.ui.service import LibraryService
 from artseek.ui.service_prefs import LIMITS, PreferencesStore
-from artseek.ui.widgets.preferences_dialog import PreferencesDialog
+from artseek.ui.widgets.preferences_dialog import RESTART_THREADS, PreferencesDialog
 
 
 class PreferencesController(QObject):
@@ -39,7 +39,8 @@ class PreferencesController(QObject):
 
     def show_dialog(self) -> PreferencesDialog:
         """Open Preferences (window-modal, not blocking); OK saves and applies."""
-        self.dialog = PreferencesDialog(self.store.reload(), LIMITS, self.store.overrides, self.window)
+        self.dialog = PreferencesDialog(self.store.reload(), LIMITS, self.store.overrides, self.window,
+                                        restart_for_threads=self.store.threads_need_restart)
         self.dialog.finished.connect(self._finished)
         self.dialog.open()
         return self.dialog
@@ -53,6 +54,7 @@ class PreferencesController(QObject):
             after = self.store.save(dialog.values())
             self.apply()
             later = (before.backend, before.int8, before.threads) != (after.backend, after.int8, after.threads)
+            restart = after.threads != before.threads and self.store.threads_need_restart(after.threads)
             self.status("Preferences saved." + (" The model settings apply when a library is next opened."
-                                                if later else ""), 8000)
+                                                if later else "") + (f" {RESTART_THREADS}" if restart else ""), 8000)
         dialog.deleteLater()

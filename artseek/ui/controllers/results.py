@@ -30,6 +30,7 @@ class ResultsController(QObject):
         self.service, self.state, self.model, self.pane, self.view = service, state, model, pane, pane.view
         self.inspector, self.actions, self.window = inspector, actions, window
         self.detail: DetailDialog | None = None
+        self._detail_waits: int | None = None  # the image whose captions the detail view still waits for
         self._selection_timer = QTimer(self, singleShot=True, interval=120)
         self._selection_timer.timeout.connect(self.show_current)
         view = pane.view
@@ -116,6 +117,14 @@ class ResultsController(QObject):
             self.inspector.captions.show_captions(captions)
         if self.detail is not None:
             self.detail.show_captions(captions)
+        # Only the newest description request is answered: one for the side panel made after the detail
+        # view's (the selection settling) drops the detail's. Ask again for what the detail still waits for.
+        waits = self._detail_waits
+        if captions.image_id == waits or self.detail is None or not self.detail.isVisible() \
+                or self.detail.image_id != waits:
+            self._detail_waits = None
+        else:
+            self.service.describe(waits)
 
     def _details_ready(self, details: ImageDetails) -> None:
         if self.detail is not None:
@@ -163,6 +172,7 @@ class ResultsController(QObject):
                                 self.state.mark_of(result.image_id))
         self.detail.set_position(row, self.model.rowCount())
         self.service.load_details(result.image_id)
+        self._detail_waits = result.image_id
         self.service.describe(result.image_id)
 
     def _detail_step(self, step: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QGuiApplication, QPixmap
+from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from artseek.errors import ModelLoadError, ModelNotFoundError
@@ -58,6 +58,9 @@ class SearchController(QObject):
         service.libraryOpened.connect(self._library_opened)
         state.textChanged.connect(self._text_changed)
         state.exampleChanged.connect(search_area.show_example)
+        # A file Qt cannot read (HEIC, RAW, PSD...): the core decodes the chip's picture, off the UI thread.
+        search_area.exampleUnreadable.connect(service.previews.request)
+        service.previews.ready.connect(self._preview_ready)
 
     # ------------------------------------------------------------- search
     def run_search(self) -> None:
@@ -100,6 +103,11 @@ class SearchController(QObject):
     def set_example(self, example: Example, pixmap: QPixmap | None = None) -> None:
         self.state.set_example(example, pixmap)
         self.run_search()
+
+    def _preview_ready(self, path: str, image: QImage | None) -> None:
+        example = self.state.example
+        if image is not None and not image.isNull() and example is not None and example.path == path:
+            self.search_area.show_example(example, QPixmap.fromImage(image))
 
     def clear_example(self) -> None:
         if self.state.example is None:

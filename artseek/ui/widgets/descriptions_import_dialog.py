@@ -27,8 +27,12 @@ from artseek.ui.widgets.plain import plain_label
 SOURCES = (("file", "A file: CSV, JSON or Artpedia"),
            ("sidecars", "The .txt files next to the images (photo.txt, photo.jpg.txt)"),
            ("embedded", "The descriptions embedded in the images (XMP, IPTC, EXIF)"))
-ENCODINGS = (("Automatic (UTF-8, UTF-16, UTF-32)", None), ("Windows (cp1252)", "cp1252"),
+ENCODINGS = (("Automatic (UTF-8, UTF-16, UTF-32; else Windows-1252, to check)", None),
+             ("Windows-1252 (Western European)", "cp1252"),
              ("Latin-1 (ISO 8859-1)", "latin-1"), ("Mac Roman", "mac-roman"))
+GUESSED = ("This file is not UTF-8: it is shown read as {name}, the encoding spreadsheet programs write as plain "
+           "'CSV' on Western European Windows. Check the accents in the preview (é, è, ü, ß…); if they look "
+           "wrong, choose another encoding above.")
 ROLES = (("file", "Image file (name, path or id)"), ("text", "Text"), ("kind", "Type (visual, contextual…)"),
          ("title", "Title"))
 NONE = "(none)"
@@ -65,7 +69,9 @@ class DescriptionsImportDialog(QDialog):
         self.encoding = QComboBox(self)
         for text, value in ENCODINGS:
             self.encoding.addItem(text, value)
-        self.encoding.activated.connect(lambda _i: self._file_changed())
+        self.encoding.activated.connect(self._encoding_chosen)
+        self.guessed = False  # the encoding shown was chosen by the preview's guess, not by the curator
+        self._previewed_path = ""
         form.addRow("Encoding:", self.encoding)
         self.kind = QComboBox(self)
         self.kind.setEditable(True)
@@ -138,7 +144,15 @@ class DescriptionsImportDialog(QDialog):
         self.path.setText(path)
         self._file_changed()
 
+    def _encoding_chosen(self, _index: int) -> None:
+        self.guessed = False
+        self._file_changed()
+
     def _file_changed(self) -> None:
+        if self.guessed and self.file_path() != self._previewed_path:  # a guess holds for its own file only
+            self.guessed = False
+            self.encoding.setCurrentIndex(0)
+        self._previewed_path = self.file_path()
         self.kind_of_file = None
         self.error.clear()
         if self.file_path():
@@ -185,6 +199,12 @@ class DescriptionsImportDialog(QDialog):
                             "title).")
         elif guess is None:
             notes.insert(0, "No column is named like a text (text, description, caption): choose the columns below.")
+        if preview.guessed_encoding and self.encoding_value() is None:
+            # Shown as the guess; importing uses it too, and the curator sees (and can change) it above.
+            self.encoding.setCurrentIndex(max(0, self.encoding.findData(preview.guessed_encoding)))
+            self.guessed = True
+            name = self.encoding.currentText().partition(" (")[0]
+            notes = [GUESSED.format(name=name)] + [n for n in notes if "was read as" not in n]
         self.note.setText(" ".join(notes))
         self._update()
 

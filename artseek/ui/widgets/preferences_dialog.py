@@ -7,6 +7,7 @@ whether an option given on the command line overrides it for this session.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Qt
@@ -30,15 +31,18 @@ from PySide6.QtWidgets import (
 BACKENDS = (("auto", "Automatic (recommended)"), ("onnx", "ONNX Runtime (fast on CPUs)"),
             ("torch", "PyTorch (the reference; GPUs)"))
 LATER = "Applies when a library is next opened."
+RESTART_THREADS = "Restart ArtSeek for the new number of threads to apply in full (PyTorch sets part of its " \
+                  "threads once per run)."
 
 
 class PreferencesDialog(QDialog):
     """Edits a ``Preferences``; :meth:`values` returns the edited copy."""
 
     def __init__(self, prefs, limits: dict, overridden: dict[str, str],  # noqa: ANN001 - settings.Preferences
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, restart_for_threads: Callable[[int], bool] = lambda _n: False) -> None:
         """``limits``: {"threads": max, "megapixels": (lo, hi), "thumbnails": (lo, hi)};
-        ``overridden``: setting -> the command-line option that wins this session."""
+        ``overridden``: setting -> the command-line option that wins this session;
+        ``restart_for_threads(n)``: whether ``n`` threads apply in full only after a restart."""
         super().__init__(parent)
         self.setObjectName("preferencesDialog")
         self.setWindowTitle("Preferences")
@@ -62,7 +66,16 @@ class PreferencesDialog(QDialog):
         self.threads.setRange(0, limits["threads"])
         self.threads.setSpecialValueText("Automatic")
         self.threads.setValue(prefs.threads)
-        form.addRow("Model threads:", self._with_note(self.threads, "ONNX Runtime's threads. " + LATER))
+        threads_box = self._with_note(self.threads, "The model's CPU threads (ONNX Runtime and PyTorch). " + LATER)
+        self.threads_restart = QLabel(RESTART_THREADS, threads_box)
+        self.threads_restart.setObjectName("threadsRestart")
+        self.threads_restart.setWordWrap(True)
+        self.threads_restart.setStyleSheet("color: #8a4b00; font-size: 90%;")
+        threads_box.layout().addWidget(self.threads_restart)
+        self._restart_for_threads = restart_for_threads
+        self.threads.valueChanged.connect(self._threads_changed)
+        self._threads_changed(self.threads.value())
+        form.addRow("Model threads:", threads_box)
 
         row = QWidget(self)
         h = QHBoxLayout(row)
@@ -121,6 +134,9 @@ class PreferencesDialog(QDialog):
         label.setStyleSheet("color: palette(placeholder-text); font-size: 90%;")
         v.addWidget(label)
         return box
+
+    def _threads_changed(self, value: int) -> None:
+        self.threads_restart.setVisible(value != self._prefs.threads and self._restart_for_threads(value))
 
     def _choose_library(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "The library opened at start", self.library.text())

@@ -44,6 +44,7 @@ class SearchArea(QFrame):
     searchRequested = Signal()
     contentDropped = Signal(object)  # DropContent
     exampleCleared = Signal()
+    exampleUnreadable = Signal(str)  # an example file whose picture Qt cannot read (the controller asks the core)
     topKChanged = Signal(int)  # the curator chose another number of results
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -127,6 +128,8 @@ class SearchArea(QFrame):
         else:
             self.example_thumb.clear()
         self.example_chip.show()
+        if (pixmap is None or pixmap.isNull()) and example.path and not example.data:
+            self.exampleUnreadable.emit(example.path)
 
     def _set_highlight(self, on: bool) -> None:
         self.setProperty("dropTarget", on)

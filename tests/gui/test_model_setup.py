@@ -60,7 +60,7 @@ def test_a_copied_model_file_is_set_up_from_the_window_alone(qtbot, tmp_path, no
 
         window.service.models.export = export
     assert "artseek-tiny.safetensors" in dialog.reason.text() and boxes == []
-    assert window.model_label.text() == "Model: not available"
+    assert window.model_label.text() == "Model: tiny-test not available"
     assert not dialog.download_button.isVisibleTo(dialog)  # the tiny model has no download
 
     brought = tmp_path / "usb stick" / "model from the IT department.safetensors"

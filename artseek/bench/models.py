@@ -151,9 +151,20 @@ def row(e: CatalogueEntry, fig: dict, sizes: dict[str, int], base_avg: float) ->
             f"{e.published.average_38 * best:.1f} | {quality_ratio} |")
 
 
+def _prepared(name: str) -> bool:
+    """The random weights and every variant of their export are already there (a rerun skips the export)."""
+    from artseek.bench.indexing import BENCH_DIR
+
+    return (BENCH_DIR / f"{name}-random.safetensors").is_file() and \
+        {"fp32", "int8", "int8-static"} <= set(export_sizes(name))
+
+
 def run(names: list[str] | None, count: int = 48, repeats: int = 1, images: Path | None = None,
         out=print) -> dict:  # noqa: ANN001
-    """Measure ``names`` (default: the whole catalogue), interleaved per repeat, and print the table."""
+    """Measure ``names`` (default: the whole catalogue), interleaved per repeat, and print the table.
+
+    The table so far is written after every repeat (a long run that is stopped keeps its finished repeats).
+    """
     chosen = [e for e in (entry(n) for n in names) if e is not None] if names else entries()
     if not chosen:
         return {}
@@ -161,9 +172,10 @@ def run(names: list[str] | None, count: int = 48, repeats: int = 1, images: Path
     started, load_start = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.getloadavg()
     out(f"bench models: {len(chosen)} models x {max(1, repeats)} repeats, {count} JPEGs; baseline {baseline.name}; "
         f"load average at start {load_start[0]:.1f} / {load_start[1]:.1f} / {load_start[2]:.1f}")
-    failed = {e.name: why for e in chosen if (why := prepare(e.name, count, images, out))}
+    failed = {e.name: why for e in chosen if not _prepared(e.name) and (why := prepare(e.name, count, images, out))}
     runs: dict[str, list[dict]] = {e.name: [] for e in chosen}
     ratios: dict[str, list[float]] = {e.name: [] for e in chosen}
+    results: dict[str, dict] = {}
     for repeat in range(max(1, repeats)):
         order = chosen if repeat % 2 == 0 else chosen[::-1]  # alternate, so load drift hits all alike
         for e in order:
@@ -179,6 +191,16 @@ def run(names: list[str] | None, count: int = 48, repeats: int = 1, images: Path
         for e in chosen:
             if base_rate and best_end_to_end(runs[e.name][-1]):
                 ratios[e.name].append(best_end_to_end(runs[e.name][-1]) / base_rate)
+        last = repeat + 1 == max(1, repeats)
+        results, summary, lines = _summarise(chosen, baseline, runs, ratios, count, repeat + 1, started,
+                                             load_start[0], out if last else (lambda _line: None))
+        _record(summary, lines, {"models": results, "runs": runs}, out if last else (lambda _line: None))
+    return results
+
+
+def _summarise(chosen: list[CatalogueEntry], baseline: CatalogueEntry, runs: dict, ratios: dict, count: int,
+               repeats: int, started: str, load_start: float, out) -> tuple[dict, str, list[str]]:  # noqa: ANN001
+    """The figures by model, the summary line and the table's rows, from the repeats so far."""
     results: dict[str, dict] = {}
     lines = []
     for e in chosen:
@@ -191,16 +213,14 @@ def run(names: list[str] | None, count: int = 48, repeats: int = 1, images: Path
         if ratios[e.name] and e is not baseline:
             out(f"[{e.name}] best_end_to_end/{baseline.name}_best_end_to_end = {fig['vs_baseline']:.2f} "
                 f"(median of the per-repeat ratios {', '.join(f'{r:.2f}' for r in ratios[e.name])})")
-    load_end = os.getloadavg()
     summary = (f"bench models, {started} to {time.strftime('%H:%M UTC', time.gmtime())}: {count} JPEGs, "
-               f"{max(1, repeats)} repeats (medians), baseline {baseline.name}; load average at start "
-               f"{load_start[0]:.1f}, at end {load_end[0]:.1f}")
+               f"{repeats} repeats (medians), baseline {baseline.name}; load average at start "
+               f"{load_start:.1f}, at end {os.getloadavg()[0]:.1f}")
     out(summary)
     out(HEADER)
     for line in lines:
         out(line)
-    _record(summary, lines, results, out)
-    return results
+    return results, summary, lines
 
 
 def _record(summary: str, lines: list[str], results: dict, out) -> None:  # noqa: ANN001

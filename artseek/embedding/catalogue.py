@@ -85,9 +85,9 @@ def _mobileclip2(variant: str, dim: int, size: int, top1: float, avg: float, par
 
 ENTRIES: tuple[CatalogueEntry, ...] = (
     _openclip("ViT-B-32", "ViT-B-32", "laion2b_s34b_b79k", "laion/CLIP-ViT-B-32-laion2B-s34B-b79K", 512, 224,
-              0.6656, 0.5694, 151.28, "OpenCLIP ViT-B/32 trained on LAION-2B (the first default)"),
+              0.6656, 0.5694, 151.28, "OpenCLIP ViT-B/32 trained on LAION-2B (the default until 2026-12; older libraries use it)"),
     _openclip("ViT-B-32-datacomp", "ViT-B-32", "datacomp_xl_s13b_b90k", "laion/CLIP-ViT-B-32-DataComp.XL-s13B-b90K",
-              512, 224, 0.6917, 0.5795, 151.28, "OpenCLIP ViT-B/32 trained on DataComp-XL"),
+              512, 224, 0.6917, 0.5795, 151.28, "OpenCLIP ViT-B/32 trained on DataComp-XL (the default)"),
     _openclip("ViT-B-32-256", "ViT-B-32-256", "datacomp_s34b_b86k", "laion/CLIP-ViT-B-32-256x256-DataComp-s34B-b86K",
               512, 256, 0.7281, 0.6087, 151.29, "OpenCLIP ViT-B/32 at 256 px trained on DataComp (rclip's model)"),
     _openclip("ViT-B-16", "ViT-B-16", "datacomp_xl_s13b_b90k", "laion/CLIP-ViT-B-16-DataComp.XL-s13B-b90K", 512, 224,

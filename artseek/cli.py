@@ -26,7 +26,7 @@ def _common_options(suppress: bool) -> argparse.ArgumentParser:
     p.add_argument("--library", default=default, metavar="DIR",
                    help=f"library folder (default: ${config.ENV_LIBRARY} or {config.default_library_dir()})")
     p.add_argument("--model", default=default, metavar="NAME",
-                   help="model name (default: the library's model, else ViT-B-32; 'tiny-test' for tests)")
+                   help=f"model name (default: the library's model, else {config.DEFAULT_MODEL}; 'tiny-test' for tests)")
     p.add_argument("--weights", default=default, metavar="PATH",
                    help=f"weights file of the model (default: ${config.ENV_WEIGHTS}, then the model folders)")
     p.add_argument("--device", default=default, choices=["auto", "cpu", "cuda"],

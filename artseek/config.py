@@ -11,7 +11,7 @@ ENV_LIBRARY = "ARTSEEK_LIBRARY"
 ENV_WEIGHTS = "ARTSEEK_WEIGHTS"
 ENV_MODELS_DIR = "ARTSEEK_MODELS_DIR"
 ENV_DATA_DIR = "ARTSEEK_DATA_DIR"
-DEFAULT_MODEL = "ViT-B-32"
+DEFAULT_MODEL = "ViT-B-32-datacomp"  # chosen from bench models: README "Models", docs/performance.md
 
 
 def is_frozen() -> bool:

@@ -361,20 +361,22 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
 
 
 def _setup_dialogs(window, shoot: Callable) -> None:  # noqa: ANN001
-    """Model Setup as a curator without the ViT-B-32 weights sees it, and Preferences."""
+    """Model Setup as a curator without the default model's weights sees it, and Preferences."""
+    from artseek.config import DEFAULT_MODEL
     from artseek.embedding.registry import get_spec, locate_weights
     from artseek.errors import ModelNotFoundError
 
     window.resize(1400, 880)
+    spec = get_spec(DEFAULT_MODEL)
     try:
-        locate_weights(get_spec("ViT-B-32"))
-        missing = ModelNotFoundError("The weights for model 'ViT-B-32' were not found (expected a file named "
-                                     "'ViT-B-32-laion2b_s34b_b79k.safetensors').")
+        locate_weights(spec)
+        missing = ModelNotFoundError(f"The weights for model '{DEFAULT_MODEL}' were not found (expected a file "
+                                     f"named '{spec.weights_filename}').")
     except ModelNotFoundError as exc:
         missing = exc
-    window.service.model = "ViT-B-32"  # what the dialog offers to download: the library's (here: the default) model
+    window.service.model = DEFAULT_MODEL  # what the dialog offers to download: the library's (here: the default) model
     window.models.dialog = None
-    window.models.wanted_model = lambda: "ViT-B-32"
+    window.models.wanted_model = lambda: DEFAULT_MODEL
     window.models.offer_setup(missing)
     shoot(window.models.dialog, "model-setup.png")
     # The state the dialog is in while a chosen file's ONNX export runs (the service's own signals drive it):

@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                              "peak RSS, export size, next to the published quality (docs/performance.md)")
     p.add_argument("--models", default=None, help="comma-separated catalogue names (default: all)")
     p.add_argument("--count", type=int, default=48, help="large JPEGs to index per run (default 48)")
-    p.add_argument("--repeats", type=int, default=1, help="alternating repeats per model (default 1)")
+    p.add_argument("--repeats", type=int, default=1, help="repeats; each measures every model once, in alternating order (default 1; use 3 on shared machines)")
     p.add_argument("--images", type=Path, help="folder of JPEGs (default: generated 2560x1600 photos)")
     p.set_defaults(handler=cmd_bench_models)
     p = bsub.add_parser("scale", parents=[common],

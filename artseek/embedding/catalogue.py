@@ -20,7 +20,7 @@ datasets of the DataComp benchmark, from open_clip's ``docs/openclip_results.csv
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 OPENAI_MEAN = (0.48145466, 0.4578275, 0.40821073)
 OPENAI_STD = (0.26862954, 0.26130258, 0.27577711)
@@ -83,11 +83,11 @@ def _mobileclip2(variant: str, dim: int, size: int, top1: float, avg: float, par
                           description=f"Apple MobileCLIP2-{variant} trained on DFNDR-2B")
 
 
-ENTRIES: tuple[CatalogueEntry, ...] = (
+_ENTRIES: tuple[CatalogueEntry, ...] = (
     _openclip("ViT-B-32", "ViT-B-32", "laion2b_s34b_b79k", "laion/CLIP-ViT-B-32-laion2B-s34B-b79K", 512, 224,
-              0.6656, 0.5694, 151.28, "OpenCLIP ViT-B/32 trained on LAION-2B (the first default)"),
+              0.6656, 0.5694, 151.28, "OpenCLIP ViT-B/32 trained on LAION-2B (the default until 2026-12; older libraries use it)"),
     _openclip("ViT-B-32-datacomp", "ViT-B-32", "datacomp_xl_s13b_b90k", "laion/CLIP-ViT-B-32-DataComp.XL-s13B-b90K",
-              512, 224, 0.6917, 0.5795, 151.28, "OpenCLIP ViT-B/32 trained on DataComp-XL"),
+              512, 224, 0.6917, 0.5795, 151.28, "OpenCLIP ViT-B/32 trained on DataComp-XL (the default)"),
     _openclip("ViT-B-32-256", "ViT-B-32-256", "datacomp_s34b_b86k", "laion/CLIP-ViT-B-32-256x256-DataComp-s34B-b86K",
               512, 256, 0.7281, 0.6087, 151.29, "OpenCLIP ViT-B/32 at 256 px trained on DataComp (rclip's model)"),
     _openclip("ViT-B-16", "ViT-B-16", "datacomp_xl_s13b_b90k", "laion/CLIP-ViT-B-16-DataComp.XL-s13B-b90K", 512, 224,
@@ -98,6 +98,16 @@ ENTRIES: tuple[CatalogueEntry, ...] = (
     _mobileclip2("S2", 512, 256, 0.772, 0.641, 35.7 + 63.4),
     _mobileclip2("B", 512, 224, 0.794, 0.658, 86.3 + 63.4),
 )
+
+# Measured here (scripts/model_cpu_cost.py, 2026-12-05, 2 loaded cores, docs/performance.md): CPU milliseconds
+# per image of the fastest int8 path (model) and of the decode path; the default follows from them (README).
+_B32 = {"model_cpu_ms_per_image": 36.0, "decode_cpu_ms_per_image": 28.0}
+MEASURED: dict[str, dict[str, float]] = {
+    "ViT-B-32": _B32, "ViT-B-32-datacomp": _B32,  # one network
+    "ViT-B-32-256": {"model_cpu_ms_per_image": 49.0, "decode_cpu_ms_per_image": 35.0},
+    "MobileCLIP2-S0": {"model_cpu_ms_per_image": 68.0, "decode_cpu_ms_per_image": 38.0},
+}
+ENTRIES: tuple[CatalogueEntry, ...] = tuple(replace(e, measured=dict(MEASURED.get(e.name, {}))) for e in _ENTRIES)
 
 CATALOGUE: dict[str, CatalogueEntry] = {e.name: e for e in ENTRIES}
 

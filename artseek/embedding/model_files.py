@@ -261,16 +261,20 @@ def _recognise_export(folder: Path) -> Recognised:
 
 # ------------------------------------------------------------------ adding
 def add_model_file(path: str | os.PathLike[str], models_dir: str | os.PathLike[str] | None = None,
-                   model: str | None = None, log: Callable[[str], None] | None = None) -> tuple[Recognised, Path]:
+                   model: str | None = None, log: Callable[[str], None] | None = None,
+                   prefer: str | None = None) -> tuple[Recognised, Path]:
     """Check ``path``, then copy it atomically into ``models_dir`` (the user model folder) under the name
     ArtSeek looks for. Returns what was recognised and where it now is.
 
-    ``model`` chooses among several known models of the same architecture (needed only then).
+    ``model`` chooses among several known models of the same architecture (needed only then). Without it,
+    a file that fits several (the two ViT-B-32 weights: no checksum is published for either) is taken as
+    the one whose weights file name it has (what ``models fetch`` wrote), else as ``prefer`` (the model the
+    window is setting up) when it fits, else refused with what to do.
     """
     say = log or (lambda _m: None)
     say(f"Checking {Path(path).name}")
     found = recognise(path)
-    spec = _choose_spec(found, model)
+    spec = _choose_spec(found, model, prefer)
     dest_dir = Path(models_dir).expanduser() if models_dir else config.user_models_dir()
     try:
         dest_dir.mkdir(parents=True, exist_ok=True)
@@ -291,12 +295,17 @@ def add_model_file(path: str | os.PathLike[str], models_dir: str | os.PathLike[s
     return found, target
 
 
-def _choose_spec(found: Recognised, model: str | None) -> ModelSpec:
+def _choose_spec(found: Recognised, model: str | None, prefer: str | None = None) -> ModelSpec:
     if model is not None:
         if model not in found.models:
             raise ModelFileError(f"'{found.path.name}' is a {found.architecture} model, not '{model}'.",
                                  f"It fits: {', '.join(found.models)}.")
         return MODELS[model]
+    named = [m for m in found.models if MODELS[m].weights_filename == found.path.name]
+    if found.model is None and len(named) == 1:
+        return MODELS[named[0]]
+    if found.model is None and prefer in found.models:
+        return MODELS[prefer]
     if found.model is None:
         raise ModelFileError(f"'{found.path.name}' fits several models ({', '.join(found.models)}) and its checksum "
                              "does not say which.", "Say which one it is (models add FILE --model NAME).")

@@ -29,10 +29,10 @@ class Installed:
     note: str = ""  # e.g. why no export was made
 
 
-def _default_add(path: str, log: Callable[[str], None]) -> tuple:
+def _default_add(path: str, log: Callable[[str], None], prefer: str | None = None) -> tuple:
     from artseek.embedding.model_files import add_model_file
 
-    return add_model_file(path, log=log)
+    return add_model_file(path, log=log, prefer=prefer)
 
 
 def _default_fetch(model: str, open_url, progress, cancelled) -> Path:  # noqa: ANN001
@@ -57,6 +57,14 @@ def _export_cancelled(exc: BaseException) -> bool:
 EXPORT_CANCELLED = ("The fast CPU model was not prepared: its preparation was cancelled and nothing of it was kept. "
                     "The model runs on PyTorch for now (slower on this CPU); choose the model file again to "
                     "prepare it.")
+
+
+def _added_model(found, target: str | os.PathLike[str]) -> str:  # noqa: ANN001 - a model_files.Recognised
+    """The model a file was added as: the one whose weights file name it was copied to."""
+    from artseek.embedding.registry import MODELS
+
+    name = Path(target).name
+    return next((m for m in found.models if m in MODELS and MODELS[m].weights_filename == name), found.models[0])
 
 
 def can_export() -> bool:
@@ -131,18 +139,21 @@ class ModelsService(QObject):
         if self._cancel is not None:
             self._cancel.set()
 
-    def add_file(self, path: str) -> bool:
-        """Check ``path`` (weights file or export folder), copy it into the model folder, export it."""
+    def add_file(self, path: str, prefer: str | None = None) -> bool:
+        """Check ``path`` (weights file or export folder), copy it into the model folder, export it.
+
+        ``prefer``: the model being set up, taken when the file fits several (the two ViT-B-32 weights).
+        """
         if self.busy:
             return False
         cancel = self._cancel = threading.Event()
 
         def work() -> Installed:
             self.cancellable.emit(False)  # checking and copying take seconds; they are not interrupted
-            found, target = self.add(path, lambda msg: self.progress.emit(msg, 0, 0))
+            found, target = self.add(path, lambda msg: self.progress.emit(msg, 0, 0), prefer)
             if found.kind == "onnx":
                 return Installed(found.models[0] if found.models else "", os.fspath(target), True)
-            return self._export(found.models[0], Path(target), cancel)
+            return self._export(_added_model(found, target), Path(target), cancel)
 
         self._run(work, "The model file could not be added")
         return True

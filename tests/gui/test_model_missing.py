@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
+from artseek import config
+
 pytestmark = pytest.mark.gui
 
 
@@ -21,7 +23,7 @@ def test_missing_weights_are_explained_once_and_the_library_can_be_reindexed(qtb
     monkeypatch.setattr("artseek.config.bundled_models_dir", lambda: tmp_path / "no-bundle")
     shown: list[tuple[str, str]] = []
     monkeypatch.setattr(errors, "show_error", lambda _parent, title, text, *a: shown.append((title, text)))
-    service = LibraryService(model="ViT-B-32")
+    service = LibraryService(model=config.DEFAULT_MODEL)
     window = main_window.MainWindow(service, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     window.show()
@@ -34,10 +36,10 @@ def test_missing_weights_are_explained_once_and_the_library_can_be_reindexed(qtb
     setup = window.models.dialog
     assert setup.windowTitle() == "Model Setup"
     text = setup.reason.text()
-    assert "ViT-B-32-laion2b_s34b_b79k.safetensors" in text
+    assert "ViT-B-32-datacomp_xl_s13b_b90k.safetensors" in text  # the default model's file (issue 15)
     assert "--weights" not in text and "python main.py" not in text  # advice for a curator, not the CLI
     assert "Re-index with Another Model" in text
-    assert window.model_label.text() == "Model: not available"
+    assert window.model_label.text() == f"Model: {config.DEFAULT_MODEL} not available"
     # Importing cannot work without a model: it is disabled (with the empty library's Import button).
     assert not window.actions["import_folder"].isEnabled() and not window.stack.empty_import.isEnabled()
     window.run_search()

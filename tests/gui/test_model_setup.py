@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
+from artseek import config
 from tests.conftest import TINY_WEIGHTS
 from tests.gui.conftest import search, wait_indexed
 
@@ -60,7 +61,7 @@ def test_a_copied_model_file_is_set_up_from_the_window_alone(qtbot, tmp_path, no
 
         window.service.models.export = export
     assert "artseek-tiny.safetensors" in dialog.reason.text() and boxes == []
-    assert window.model_label.text() == "Model: not available"
+    assert window.model_label.text() == "Model: tiny-test not available"
     assert not dialog.download_button.isVisibleTo(dialog)  # the tiny model has no download
 
     brought = tmp_path / "usb stick" / "model from the IT department.safetensors"
@@ -96,7 +97,7 @@ def test_a_copied_model_file_is_set_up_from_the_window_alone(qtbot, tmp_path, no
 
 def test_download_offline_says_so_in_the_dialog_and_keeps_nothing(qtbot, tmp_path, no_models,  # noqa: ANN001
                                                                   monkeypatch) -> None:
-    window, dialog, boxes = _window(qtbot, tmp_path, "ViT-B-32", monkeypatch)
+    window, dialog, boxes = _window(qtbot, tmp_path, config.DEFAULT_MODEL, monkeypatch)
     asked: list[str] = []
 
     def offline(url: str):  # noqa: ANN202
@@ -104,11 +105,11 @@ def test_download_offline_says_so_in_the_dialog_and_keeps_nothing(qtbot, tmp_pat
         raise urllib.error.URLError(OSError(101, "Network is unreachable"))
 
     window.service.models.open_url = offline
-    assert dialog.download_button.isVisibleTo(dialog) and dialog.download_button.text() == "Download ViT-B-32"
+    assert dialog.download_button.isVisibleTo(dialog) and dialog.download_button.text() == f"Download {config.DEFAULT_MODEL}"
     qtbot.mouseClick(dialog.download_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(dialog.outcome.text()), timeout=30_000)
     text = dialog.outcome.text()
-    assert text.startswith("The weights of 'ViT-B-32' could not be downloaded: this computer cannot reach the "
+    assert text.startswith(f"The weights of '{config.DEFAULT_MODEL}' could not be downloaded: this computer cannot reach the "
                            "download server (") and "Network is unreachable" in text.partition("\n")[0]
     assert "Choose a model file" in text  # what to do instead
     assert asked and asked[0].startswith("https://huggingface.co/")
@@ -123,7 +124,7 @@ def test_a_download_shows_progress_and_cancel_keeps_nothing(qtbot, tmp_path, no_
 
     from artseek.embedding import fetch
 
-    window, dialog, boxes = _window(qtbot, tmp_path, "ViT-B-32", monkeypatch)
+    window, dialog, boxes = _window(qtbot, tmp_path, config.DEFAULT_MODEL, monkeypatch)
 
     class Endless:  # a slow, large download
         def read(self, n: int) -> bytes:
@@ -136,7 +137,7 @@ def test_a_download_shows_progress_and_cancel_keeps_nothing(qtbot, tmp_path, no_
     window.service.models.open_url = lambda url: fetch._Response(Endless(), 600_000_000, None)
     qtbot.mouseClick(dialog.download_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.progress.maximum() > 0 and dialog.progress.value() > 0, timeout=30_000)
-    assert "Downloading ViT-B-32" in dialog.progress_label.text() and " of 600 MB" in dialog.progress_label.text()
+    assert f"Downloading {config.DEFAULT_MODEL}" in dialog.progress_label.text() and " of 600 MB" in dialog.progress_label.text()
     assert dialog.cancel_button.isVisible() and not dialog.download_button.isEnabled()
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(dialog.outcome.text()), timeout=30_000)

@@ -78,7 +78,10 @@ def test_cli_index_search_status(tmp_path, shapes_200) -> None:
 
 
 def test_cli_missing_weights_is_one_clear_error(tmp_path, shapes_200) -> None:
-    r = run_cli("index", str(shapes_200[0][0].parent), "--library", str(tmp_path / "l"), "--model", "ViT-B-32")
+    r = run_cli("index", str(shapes_200[0][0].parent), "--library", str(tmp_path / "l"))  # the default model
+    assert r.returncode == 2
+    assert "ViT-B-32-datacomp_xl_s13b_b90k.safetensors" in r.stderr and "Traceback" not in r.stderr
+    r = run_cli("index", str(shapes_200[0][0].parent), "--library", str(tmp_path / "l2"), "--model", "ViT-B-32")
     assert r.returncode == 2
     assert "ViT-B-32-laion2b_s34b_b79k.safetensors" in r.stderr and "Traceback" not in r.stderr
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from artseek import config
 from artseek.embedding import catalogue, fetch, model_files
 from artseek.embedding.registry import MODELS, get_spec
 from artseek.errors import ArtSeekError, ModelNotFoundError
@@ -87,7 +88,8 @@ def test_models_list_shows_the_catalogue_and_what_is_installed(tmp_path: Path, m
         row = next(line for line in lines if line.split()[0].rstrip("*") == e.name)
         assert f"{e.published.imagenet_top1 * 100:.1f}" in row and f"{e.published.average_38:.3f}" in row
         assert row.endswith("weights") == (e.name == "MobileCLIP2-S0"), row
-    assert lines[1].startswith("ViT-B-32*")  # the default is marked
+    marked = [w[0] for w in map(str.split, lines[1:]) if w and len(w[0]) > 1 and w[0].endswith("*")]
+    assert marked == [f"{config.DEFAULT_MODEL}*"] == ["ViT-B-32-datacomp*"]  # the default, and only it, is marked
     assert str(tmp_path / "MobileCLIP2-S0-dfndr2b.safetensors") in out.out
     assert "xlm-roberta-base-ViT-B-32" in out.out
     assert main(["models", "list", "--json"]) == 0

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from artseek import config
 from artseek.embedding.loader import load_encoder
 from artseek.embedding.registry import get_spec, locate_weights
 from artseek.errors import ArtSeekError, ModelLoadError, ModelNotFoundError
@@ -14,9 +15,9 @@ from tests.conftest import TINY_WEIGHTS
 
 def test_missing_weights_names_file_and_folders(monkeypatch, tmp_path) -> None:
     with pytest.raises(ModelNotFoundError) as err:
-        locate_weights(get_spec("ViT-B-32"))
+        locate_weights(get_spec(config.DEFAULT_MODEL))
     text = str(err.value)
-    assert "ViT-B-32-laion2b_s34b_b79k.safetensors" in text
+    assert "ViT-B-32-datacomp_xl_s13b_b90k.safetensors" in text  # the default's file (issue 15)
     assert "resources/models" in text.replace("\\", "/") and "--weights" in text
 
 

@@ -159,7 +159,9 @@ class LibraryController(QObject):
         elif state == "ready":
             self.model_label.setText(f"Model: {detail}")
         else:
-            self.model_label.setText("Model: not available")
+            lib = self.service.library
+            self.model_label.setText(f"Model: {lib.model_name} not available" if lib is not None else
+                                     "Model: not available")
             self.model_label.setToolTip(tip(detail))
 
     # ------------------------------------------------------------- folders

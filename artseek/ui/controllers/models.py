@@ -17,13 +17,14 @@ from PySide6.QtCore import QObject, QProcess, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QWidget
 
+from artseek import config
 from artseek.errors import ArtSeekError
 from artseek.ui.errors import describe_error
 from artseek.ui.service import LibraryService
 from artseek.ui.service_models import Installed
 from artseek.ui.widgets.model_setup_dialog import ModelSetupDialog
 
-DEFAULT_MODEL = "ViT-B-32"
+DEFAULT_MODEL = config.DEFAULT_MODEL  # what a new library gets (the measured choice, README "Models")
 MODEL_FILTER = "Model files (*.safetensors *.pt *.pth *.bin manifest.json);;All files (*)"
 DEMO_LABEL = "Demo: tiny test model on generated sample pictures"
 
@@ -107,7 +108,7 @@ class ModelsController(QObject):
             return
         if os.path.basename(path) == "manifest.json":
             path = os.path.dirname(path)  # an ONNX export is its folder
-        if self.service.models.add_file(path) and self.dialog is not None:
+        if self.service.models.add_file(path, self.wanted_model()) and self.dialog is not None:
             self.dialog.set_busy(True)
             self.dialog.show_progress(f"Checking {os.path.basename(path)}…", 0, 0)
 

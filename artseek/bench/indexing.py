@@ -211,15 +211,16 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
         for fig in results:
             backend = fig.name
             name, int8 = (backend[:-5], True) if backend.endswith("-int8") else (backend, False)
-            if backend == STATIC:  # the export's default variant: int8-static when its agreement passed
-                name = "auto"
+            variant = "int8-static" if backend == STATIC else None
+            if backend == STATIC:
+                name = "onnx"
             if backend == CONV:
                 name, int8 = "onnx", True
             run_weights = conv_weights if backend == CONV else weights
             kwargs = {"int8": True} if int8 else {}
             # Model only, then (with that encoder released, as peak RSS would otherwise count
             # two models) one real indexing job.
-            encoder = load_encoder(model, weights=run_weights, backend=name, **kwargs)
+            encoder = load_encoder(model, weights=run_weights, backend=name, variant=variant, **kwargs)
             batch_size = batch_size or int(encoder.preferred_batch_size)
             if inputs is None:  # the same pre-decoded batches for every backend and repeat
                 inputs = np.stack([decode_for_index(str(p), encoder.preprocess_cfg).model_input
@@ -233,7 +234,7 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
             fig.model_only_runs.append(model_only_rate(encoder, inputs, batch_size))
             del encoder
             fig.end_to_end_runs.append(_index_once(model, run_weights, name, int8, folder, inputs, batch_size,
-                                                   workers, processes, fig.notes))
+                                                   workers, processes, fig.notes, variant))
     for fig in results:
         backend, model_threads = fig.name, threads[fig.name]
         fig.model_only = statistics.median(fig.model_only_runs)
@@ -248,7 +249,8 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
                   f"end_to_end {_span(fig.end_to_end_runs)})" if len(fig.end_to_end_runs) > 1 else "")
         out(f"{backend} [{fig.notes.get('variant')}]: model_only {fig.model_only:.1f} images/s on {model_threads} threads, "
             f"end_to_end {fig.end_to_end:.1f} images/s ({fig.notes['indexed']} indexed){spread}")
-        out(f"{backend}: end_to_end/model_only = {fig.ratio:.2f}")
+        out(f"{backend}: end_to_end/model_only = {fig.ratio:.2f}; CPU per indexed image "
+            f"{statistics.median(fig.notes.get('cpu_ms_per_image_runs') or [0]):.1f} ms")
         out(f"{backend}: ceiling of that ratio on {available_cores()} cores with perfect overlap = {ceiling:.2f}")
     _static_vs_dynamic(results, figures, out)
     _vs_conv_baseline(results, figures, out)
@@ -298,10 +300,16 @@ def _vs_conv_baseline(results: list[BackendFigures], figures: dict, out) -> None
         pairs = [a / b for a, b in zip(new.end_to_end_runs, old.end_to_end_runs, strict=True) if b]
         ratio = statistics.median(pairs) if pairs else 0.0
         model_only = new.model_only / old.model_only if old.model_only else 0.0
-        figures["backends"][new.name]["vs_int8_conv_end_to_end"] = ratio
-        figures["backends"][new.name]["vs_int8_conv_model_only"] = model_only
+        # CPU-seconds per indexed image, old over new: what a busy or varying machine changes least
+        cpu_pairs = [a / b for a, b in zip(old.notes.get("cpu_ms_per_image_runs", []),
+                                           new.notes.get("cpu_ms_per_image_runs", []), strict=True) if b]
+        cpu_ratio = statistics.median(cpu_pairs) if cpu_pairs else 0.0
+        figures["backends"][new.name].update(vs_int8_conv_end_to_end=ratio, vs_int8_conv_model_only=model_only,
+                                             vs_int8_conv_cpu_per_image=cpu_ratio)
         out(f"{new.name.replace('-', '_')}_end_to_end/onnx_int8_conv_end_to_end = {ratio:.2f} (median of the "
-            f"per-repeat ratios {', '.join(f'{p:.2f}' for p in pairs)}); model only {model_only:.2f}")
+            f"per-repeat ratios {', '.join(f'{p:.2f}' for p in pairs)}); model only {model_only:.2f}; "
+            f"CPU per indexed image, baseline over this: {cpu_ratio:.2f} "
+            f"({', '.join(f'{p:.2f}' for p in cpu_pairs)})")
 
 
 def _measure_decoding(figures: dict, paths: list[Path], cfg, workers: int | None,  # noqa: ANN001
@@ -318,17 +326,21 @@ def _measure_decoding(figures: dict, paths: list[Path], cfg, workers: int | None
 
 
 def _index_once(model: str, weights: Path, backend: str, int8: bool, folder: Path, inputs: np.ndarray,
-                batch_size: int, workers: int | None, processes: bool | None, notes: dict) -> float:
+                batch_size: int, workers: int | None, processes: bool | None, notes: dict,
+                variant: str | None = None) -> float:
     """Images/s of one real indexing job of ``folder`` into a fresh library; fills ``notes``."""
     from artseek.ingest.indexer import IndexOptions
     from artseek.library import Library
 
     lib_dir = Path(tempfile.mkdtemp(prefix="artseek-bench-"))
     try:
-        lib = Library(lib_dir, model=model, weights=weights, backend=backend, int8=int8)
+        lib = Library(lib_dir, model=model, weights=weights, backend=backend, int8=int8, variant=variant)
         lib.encoder.calibrate(inputs)  # load (and decide bf16) before timing, as the app does in the background
+        cpu = time.process_time()  # every thread of this process: the decode threads, the model, the writer
         report = lib.index([folder], IndexOptions(batch_size=batch_size, decode_workers=workers,
                                                   decode_processes=processes))
+        cpu_ms = 1000 * (time.process_time() - cpu) / max(report.indexed, 1)
+        notes.setdefault("cpu_ms_per_image_runs", []).append(cpu_ms)
         notes.update({"indexed": report.indexed, "failed": report.failed,
                       "precision": lib.encoder.precision, "batch_size": batch_size,
                       "device": lib.encoder.device, "calibration": lib.encoder.calibration})

@@ -398,8 +398,8 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
             raise ArtSeekError(f"The ONNX export disagrees with torch (cosine {fp32['image_cosine_min']:.6f} for "
                                f"images, {fp32['text_cosine_min']:.6f} for texts; {FP32_MIN_COSINE} required).",
                                "Use --backend torch for this model.")
-        passing = [v for v in ("int8-static", "int8") if v in variants and int8_passes(variants[v]["agreement"])]
-        if passing:  # the static image tower is the faster one (docs/performance.md)
+        passing = [v for v in ("int8", "int8-static") if v in variants and int8_passes(variants[v]["agreement"])]
+        if passing:  # dynamic int8 with fp32 convolutions is the faster one (docs/performance.md, issue 15)
             manifest["default_variant"] = passing[0]
         (work / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _stop_if(cancelled)  # the last moment: after this the new export is in place

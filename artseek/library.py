@@ -82,12 +82,14 @@ class Library(LibrarySearch, LibraryFolders, LibraryCare, LibraryData, LibraryFi
 
     def __init__(self, folder: Path | str | None = None, model: str | None = None,
                  weights: str | os.PathLike[str] | None = None, device: str | None = None,
-                 read_only: bool = False, backend: str = "auto", int8: bool = False) -> None:
+                 read_only: bool = False, backend: str = "auto", int8: bool = False,
+                 variant: str | None = None) -> None:
         self.folder = Path(folder).expanduser() if folder else config.default_library_dir()
         self.weights = weights
         self.device = device
         self.backend = backend
         self.int8 = int8
+        self.variant = variant  # an explicit ONNX variant (benchmarks); None: the export's default
         self._encoder: Encoder | None = None
         self._encoder_lock = threading.Lock()
         self._vectors: VectorIndex | None = None
@@ -181,6 +183,8 @@ class Library(LibrarySearch, LibraryFolders, LibraryCare, LibraryData, LibraryFi
                 from artseek.embedding.loader import load_encoder
 
                 extra = {"int8": True} if self.int8 else {}
+                if self.variant:
+                    extra["variant"] = self.variant
                 encoder = load_encoder(self.model_name, self.weights, self.device, self.backend, **extra)
                 recorded = self.db.get_meta(META_DIM)
                 if recorded and int(recorded) != encoder.embed_dim:

@@ -542,6 +542,12 @@ def _details(work: Path, shoot: Callable, wait: Callable) -> None:
     window.import_folders([str(work / "Press" / "pages"), str(work / "Press" / "photos")])
     wait(lambda: not service.indexing and service.status is not None and service.status.indexed == 10,
          what="the press import")
+    # Library -> Reproduction Indexing On/Off: the visual words made in the background; the status bar says so.
+    words: list = []
+    service.details.wordsSet.connect(lambda *a: words.append(a))
+    window.actions["reproduction_indexing"].trigger()
+    wait(lambda: bool(words), timeout=120, what="the visual words")
+    shoot(window, "reproduction-indexing.png")
     # Image -> Find Reproductions on a photograph: the page that prints it, its outline in the detail view.
     window.search_area.field.setText("a photograph")
     window.run_search()

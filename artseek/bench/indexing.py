@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from artseek import config
+from artseek.bench.int8_baseline import conv_baseline
 from artseek.bench.photos import generate_photos, unique_sources, unique_variants
 from artseek.embedding.cpu_features import available_cores
 from artseek.embedding.encoder import Encoder
@@ -49,6 +50,7 @@ class BackendFigures:
 
 
 STATIC = "onnx-int8s"  # the static int8 image tower (artseek.embedding.optimise)
+CONV = "onnx-int8-conv"  # dynamic int8 as exported before its convolutions stayed fp32 (artseek.bench.int8_baseline)
 
 
 def random_weights(model: str) -> Path:
@@ -74,11 +76,15 @@ def ensure_export(model: str, weights: Path, int8: bool, out=print, static: bool
 
     ``static``: with the static int8 image tower too, calibrated on ``calibrate`` (the benchmark's pictures).
     """
+    from artseek.embedding.export import INT8_DESCRIPTION
     from artseek.embedding.onnx_backend import find_export
     from artseek.embedding.registry import get_spec
 
     export, _ = find_export(get_spec(model), weights)
-    if export is None or (int8 and "int8" not in export.variants) or (static and "int8-static" not in export.variants):
+    stale = int8 and export is not None and "int8" in export.variants and \
+        export.variants["int8"].get("quantisation") != INT8_DESCRIPTION  # made before convolutions stayed fp32
+    if export is None or stale or (int8 and "int8" not in export.variants) or \
+            (static and "int8-static" not in export.variants):
         from artseek.embedding.export import export_model
 
         out(f"exporting {weights.name} to ONNX (once)...")
@@ -194,6 +200,7 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
         ensure_export(model, weights, int8=any(b.endswith("-int8") for b in backends or []), out=out,
                       static=STATIC in (backends or []), calibrate=folder)
     backends = backends or ["torch"]
+    conv_weights = conv_baseline(weights, out) if CONV in backends else None
     out(f"images: {len(paths)} JPEGs in {folder} (e.g. {_size(paths[0])}); model {model}; cores {available_cores()}")
     results = [BackendFigures(b) for b in backends]
     inputs: np.ndarray | None = None
@@ -204,12 +211,16 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
         for fig in results:
             backend = fig.name
             name, int8 = (backend[:-5], True) if backend.endswith("-int8") else (backend, False)
-            if backend == STATIC:  # the export's default variant: int8-static when its agreement passed
-                name = "auto"
+            variant = "int8-static" if backend == STATIC else None
+            if backend == STATIC:
+                name = "onnx"
+            if backend == CONV:
+                name, int8 = "onnx", True
+            run_weights = conv_weights if backend == CONV else weights
             kwargs = {"int8": True} if int8 else {}
             # Model only, then (with that encoder released, as peak RSS would otherwise count
             # two models) one real indexing job.
-            encoder = load_encoder(model, weights=weights, backend=name, **kwargs)
+            encoder = load_encoder(model, weights=run_weights, backend=name, variant=variant, **kwargs)
             batch_size = batch_size or int(encoder.preferred_batch_size)
             if inputs is None:  # the same pre-decoded batches for every backend and repeat
                 inputs = np.stack([decode_for_index(str(p), encoder.preprocess_cfg).model_input
@@ -222,8 +233,8 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
                 figures["fast_vs_official_cosine"] = fast_path_cosine(encoder, paths)
             fig.model_only_runs.append(model_only_rate(encoder, inputs, batch_size))
             del encoder
-            fig.end_to_end_runs.append(_index_once(model, weights, name, int8, folder, inputs, batch_size,
-                                                   workers, processes, fig.notes))
+            fig.end_to_end_runs.append(_index_once(model, run_weights, name, int8, folder, inputs, batch_size,
+                                                   workers, processes, fig.notes, variant))
     for fig in results:
         backend, model_threads = fig.name, threads[fig.name]
         fig.model_only = statistics.median(fig.model_only_runs)
@@ -238,9 +249,11 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
                   f"end_to_end {_span(fig.end_to_end_runs)})" if len(fig.end_to_end_runs) > 1 else "")
         out(f"{backend} [{fig.notes.get('variant')}]: model_only {fig.model_only:.1f} images/s on {model_threads} threads, "
             f"end_to_end {fig.end_to_end:.1f} images/s ({fig.notes['indexed']} indexed){spread}")
-        out(f"{backend}: end_to_end/model_only = {fig.ratio:.2f}")
+        out(f"{backend}: end_to_end/model_only = {fig.ratio:.2f}; CPU per indexed image "
+            f"{statistics.median(fig.notes.get('cpu_ms_per_image_runs') or [0]):.1f} ms")
         out(f"{backend}: ceiling of that ratio on {available_cores()} cores with perfect overlap = {ceiling:.2f}")
     _static_vs_dynamic(results, figures, out)
+    _vs_conv_baseline(results, figures, out)
     if "decode_path_per_core" in figures:
         out(f"decode on one thread: full {figures['decode_full_per_s']:.1f}/s, "
             f"reduced (draft) {figures['decode_draft_per_s']:.1f}/s")
@@ -275,6 +288,30 @@ def _static_vs_dynamic(results: list[BackendFigures], figures: dict, out) -> Non
         f"{', '.join(f'{p:.2f}' for p in pairs)}); model only {figures['static_vs_dynamic_model_only']:.2f}")
 
 
+def _vs_conv_baseline(results: list[BackendFigures], figures: dict, out) -> None:  # noqa: ANN001
+    """Issue 15's speed goal: each int8 path over the int8 path as it was (``onnx-int8-conv``), end to end."""
+    by_name = {r.name: r for r in results}
+    old = by_name.get(CONV)
+    if old is None:
+        return
+    for new in (by_name.get("onnx-int8"), by_name.get(STATIC)):
+        if new is None:
+            continue
+        pairs = [a / b for a, b in zip(new.end_to_end_runs, old.end_to_end_runs, strict=True) if b]
+        ratio = statistics.median(pairs) if pairs else 0.0
+        model_only = new.model_only / old.model_only if old.model_only else 0.0
+        # CPU-seconds per indexed image, old over new: what a busy or varying machine changes least
+        cpu_pairs = [a / b for a, b in zip(old.notes.get("cpu_ms_per_image_runs", []),
+                                           new.notes.get("cpu_ms_per_image_runs", []), strict=True) if b]
+        cpu_ratio = statistics.median(cpu_pairs) if cpu_pairs else 0.0
+        figures["backends"][new.name].update(vs_int8_conv_end_to_end=ratio, vs_int8_conv_model_only=model_only,
+                                             vs_int8_conv_cpu_per_image=cpu_ratio)
+        out(f"{new.name.replace('-', '_')}_end_to_end/onnx_int8_conv_end_to_end = {ratio:.2f} (median of the "
+            f"per-repeat ratios {', '.join(f'{p:.2f}' for p in pairs)}); model only {model_only:.2f}; "
+            f"CPU per indexed image, baseline over this: {cpu_ratio:.2f} "
+            f"({', '.join(f'{p:.2f}' for p in cpu_pairs)})")
+
+
 def _measure_decoding(figures: dict, paths: list[Path], cfg, workers: int | None,  # noqa: ANN001
                       processes: bool | None) -> None:
     """Decode-only rates: one thread full and reduced, the whole decode path, the job's pool."""
@@ -289,17 +326,21 @@ def _measure_decoding(figures: dict, paths: list[Path], cfg, workers: int | None
 
 
 def _index_once(model: str, weights: Path, backend: str, int8: bool, folder: Path, inputs: np.ndarray,
-                batch_size: int, workers: int | None, processes: bool | None, notes: dict) -> float:
+                batch_size: int, workers: int | None, processes: bool | None, notes: dict,
+                variant: str | None = None) -> float:
     """Images/s of one real indexing job of ``folder`` into a fresh library; fills ``notes``."""
     from artseek.ingest.indexer import IndexOptions
     from artseek.library import Library
 
     lib_dir = Path(tempfile.mkdtemp(prefix="artseek-bench-"))
     try:
-        lib = Library(lib_dir, model=model, weights=weights, backend=backend, int8=int8)
+        lib = Library(lib_dir, model=model, weights=weights, backend=backend, int8=int8, variant=variant)
         lib.encoder.calibrate(inputs)  # load (and decide bf16) before timing, as the app does in the background
+        cpu = time.process_time()  # every thread of this process: the decode threads, the model, the writer
         report = lib.index([folder], IndexOptions(batch_size=batch_size, decode_workers=workers,
                                                   decode_processes=processes))
+        cpu_ms = 1000 * (time.process_time() - cpu) / max(report.indexed, 1)
+        notes.setdefault("cpu_ms_per_image_runs", []).append(cpu_ms)
         notes.update({"indexed": report.indexed, "failed": report.failed,
                       "precision": lib.encoder.precision, "batch_size": batch_size,
                       "device": lib.encoder.device, "calibration": lib.encoder.calibration})

@@ -255,10 +255,26 @@ def _pseudo_agreement(encoder, onnx) -> float:  # noqa: ANN001
                                  onnx.encode_texts_with_tokens(prompts, tokens))))
 
 
+INT8_DESCRIPTION = ("dynamic int8 (onnxruntime quantize_dynamic, QInt8 weights, uint8 activations; "
+                    "convolutions fp32)")
+
+
+def dynamic_int8_ops(registry) -> list[str]:  # noqa: ANN001 - onnxruntime's IntegerOpsRegistry
+    """The operators dynamic int8 quantises: all that ONNX Runtime can, except convolutions.
+
+    ONNX Runtime runs a dynamically quantised convolution (ConvInteger) far slower than the fp32 one:
+    ViT-B-32's one patch-embedding convolution took about a third of its int8 image tower's time, and
+    MobileCLIP2-S0's int8 tower ran at a tenth of its fp32 rate (docs/performance.md, issue 15). Their
+    weights are a small part of the model, so leaving them in fp32 costs little size.
+    """
+    return sorted(op for op in registry if op != "Conv")
+
+
 def _quantise(folder: Path, cancelled: Callable[[], bool] | None = None) -> None:
     import logging
 
     from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.quantization.registry import IntegerOpsRegistry
 
     root = logging.getLogger()
     level = root.level
@@ -267,7 +283,8 @@ def _quantise(folder: Path, cancelled: Callable[[], bool] | None = None) -> None
         for which in ("image", "text"):
             _stop_if(cancelled)
             quantize_dynamic(str(folder / f"{which}.onnx"), str(folder / f"{which}.int8.onnx"),
-                             weight_type=QuantType.QInt8, per_channel=False)
+                             weight_type=QuantType.QInt8, per_channel=False,
+                             op_types_to_quantize=dynamic_int8_ops(IntegerOpsRegistry))
     finally:
         root.setLevel(level)
 
@@ -339,8 +356,7 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
         if int8:
             say("Quantising to int8 (dynamic, weights per tensor)")
             _quantise(work, cancelled)
-            variants["int8"] = _variant(work, "image.int8.onnx", "text.int8.onnx",
-                                        "dynamic int8 (onnxruntime quantize_dynamic, QInt8 weights, uint8 activations)")
+            variants["int8"] = _variant(work, "image.int8.onnx", "text.int8.onnx", INT8_DESCRIPTION)
         if static_int8:
             _stop_if(cancelled)
             _add_static(work, cfg, calibrate, variants, say)
@@ -382,8 +398,8 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
             raise ArtSeekError(f"The ONNX export disagrees with torch (cosine {fp32['image_cosine_min']:.6f} for "
                                f"images, {fp32['text_cosine_min']:.6f} for texts; {FP32_MIN_COSINE} required).",
                                "Use --backend torch for this model.")
-        passing = [v for v in ("int8-static", "int8") if v in variants and int8_passes(variants[v]["agreement"])]
-        if passing:  # the static image tower is the faster one (docs/performance.md)
+        passing = [v for v in ("int8", "int8-static") if v in variants and int8_passes(variants[v]["agreement"])]
+        if passing:  # dynamic int8 with fp32 convolutions is the faster one (docs/performance.md, issue 15)
             manifest["default_variant"] = passing[0]
         (work / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _stop_if(cancelled)  # the last moment: after this the new export is in place

@@ -23,7 +23,7 @@ _notes_shown: set[str] = set()
 
 
 def load_encoder(model_name: str, weights: str | os.PathLike[str] | None = None, device: str | None = None,
-                 backend: str = "auto", int8: bool = False) -> Encoder:
+                 backend: str = "auto", int8: bool = False, variant: str | None = None) -> Encoder:
     """Locate the weights (and ONNX export) of ``model_name`` and return a ready encoder.
 
     ``backend``: ``torch``, ``onnx`` or ``auto``. ``int8``: use the export's
@@ -31,6 +31,8 @@ def load_encoder(model_name: str, weights: str | os.PathLike[str] | None = None,
     ``int8=False`` the fp32 towers run; with ``auto`` the export's default
     precision runs (int8 only if it was exported with ``--int8`` and its
     measured agreement passed the thresholds, see docs/backends.md).
+    ``variant`` (onnx, or auto on the CPU): run that variant of the export
+    (``fp32``, ``int8``, ``int8-static``) whatever its default.
 
     Raises :class:`artseek.errors.ModelNotFoundError` / ``ModelLoadError`` (or
     :class:`ArtSeekError` for a missing export) with a curator-readable message.
@@ -55,6 +57,8 @@ def load_encoder(model_name: str, weights: str | os.PathLike[str] | None = None,
 
     export, reasons = find_export(spec, weights_path)
     if export is not None:
+        if variant is not None:
+            return OnnxEncoder(spec, export, variant=variant)
         if backend == "onnx":
             return OnnxEncoder(spec, export, int8=int8)
         wants_int8 = int8 and "int8" in export.variants  # auto: int8 only where the export has it

@@ -41,7 +41,7 @@ ENV_THREADS = "ARTSEEK_ONNX_THREADS"
 INT8_MIN_COSINE = 0.97
 INT8_MEAN_COSINE = 0.99
 INT8_MIN_TOP10_OVERLAP = 0.80
-VARIANT_PREFERENCE = ("int8-static", "int8", "fp32")  # when the default variant is not there (bundle_plan)
+VARIANT_PREFERENCE = ("int8", "int8-static", "fp32")  # when the default variant is not there (bundle_plan)
 
 
 def export_folder_name(weights_filename: str | os.PathLike[str]) -> str:
@@ -89,7 +89,7 @@ class OnnxExport:
         return self.manifest.get("default_variant", "fp32")
 
     def usable_variant(self) -> str:
-        """The default variant, else the first listed of int8-static, int8, fp32 (a pruned, packaged export)."""
+        """The default variant, else the first listed of int8, int8-static, fp32 (a pruned, packaged export)."""
         for name in (self.default_variant, *VARIANT_PREFERENCE):
             if name in self.variants:
                 return name

@@ -105,6 +105,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("detail_indexing", "&Detail Indexing On/Off", (), None,
                "Also index every image as 13 overlapping tiles, so a small motif is found (or turn it off)",
                menu=("&Library", 2), enabled=lambda s: s.writable and not s.indexing and s.model_usable),
+    ActionSpec("reproduction_indexing", "&Reproduction Indexing On/Off", (), None,
+               "Also store every image's visual words (SIFT), so Find Reproductions and Find the Source search a "
+               "large library quickly (or turn it off)",
+               menu=("&Library", 2), enabled=lambda s: s.writable and not s.indexing and s.model_usable),
     ActionSpec("find_reproductions", "Find &Reproductions", (), None,
                "Library images in which the current image appears (e.g. printed in a page), outlined",
                menu=("&Image", 3), enabled=lambda s: s.has_current),

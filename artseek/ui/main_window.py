@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
             "map_to_collection": lambda: self.collections.add_to_chosen(self.map.selected(),
                                                                        "Select images on the map first."),
             "detail_indexing": lambda: self.details.toggle_detail_indexing(),
+            "reproduction_indexing": lambda: self.details.toggle_reproduction_indexing(),
             "find_reproductions": lambda: self.details.find(False), "find_source": lambda: self.details.find(True),
         }
 

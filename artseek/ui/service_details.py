@@ -2,7 +2,8 @@
 
 :class:`DetailsService` belongs to :class:`artseek.ui.service.LibraryService`
 (its ``details``): turning detail indexing on (and making the tiles) runs on
-the write thread, *Find Reproductions* / *Find the Source* on a read thread.
+the write thread, as does turning reproduction indexing on (and making the
+visual words); *Find Reproductions* / *Find the Source* run on a read thread.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ class DetailsService(QObject):
     """Detail indexing and reproductions of the open library; answers with signals."""
 
     tilesSet = Signal(bool, int)  # on, images that got tiles now
+    wordsSet = Signal(bool, int)  # on, images whose visual words were made now
     reproductionsFound = Signal(str, bool, object)  # the query's path, source?, list[Reproduction]
     failed = Signal(str, object)  # what was being done, the exception
 
@@ -37,6 +39,23 @@ class DetailsService(QObject):
 
         self.service.run_background(work, lambda r: self.tilesSet.emit(*r),
                                     lambda exc: self.failed.emit("Detail indexing could not be changed", exc),
+                                    write=True)
+
+    def reproduction_indexing(self) -> bool:
+        lib = self.service.library
+        return bool(lib is not None and lib.visual_words.enabled)
+
+    def set_reproduction_indexing(self, on: bool) -> None:
+        if not self.service.need_library(write=True, idle=True):
+            return
+        lib = self.service.library
+
+        def work() -> tuple[bool, int]:
+            lib.set_reproduction_indexing(on)
+            return on, (lib.update_visual_words() if on else 0)
+
+        self.service.run_background(work, lambda r: self.wordsSet.emit(*r),
+                                    lambda exc: self.failed.emit("Reproduction indexing could not be changed", exc),
                                     write=True)
 
     def find_reproductions(self, path: str, source: bool) -> None:

@@ -1,4 +1,4 @@
-"""Detail indexing on/off, and Find Reproductions / Find the Source for the current result."""
+"""Detail and reproduction indexing on/off, and Find Reproductions / Find the Source for the current result."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class DetailsController(QObject):
         self.service, self.details, self.state = service, service.details, state
         self.current, self.window, self.status = current, window, status
         self.details.tilesSet.connect(self._tiles_set)
+        self.details.wordsSet.connect(self._words_set)
         self.details.reproductionsFound.connect(self._found)
         self.details.failed.connect(lambda title, exc: errors.report(self.window, title, exc, self.status))
 
@@ -42,6 +43,16 @@ class DetailsController(QObject):
     def _tiles_set(self, on: bool, images: int) -> None:
         self.status(f"Detail indexing is on: tiles made for {images} images; a small motif is now found."
                     if on else "Detail indexing is off: its tiles were removed.", 10000)
+
+    def toggle_reproduction_indexing(self) -> None:
+        on = not self.details.reproduction_indexing()
+        self.status("Finding the visual words of every image…" if on else "Turning reproduction indexing off…", 0)
+        self.details.set_reproduction_indexing(on)
+
+    def _words_set(self, on: bool, images: int) -> None:
+        self.status(f"Reproduction indexing is on: visual words made for {images} images; Find Reproductions and "
+                    "Find the Source now search the whole library quickly." if on else
+                    "Reproduction indexing is off: the visual words were removed.", 10000)
 
     def find(self, source: bool) -> None:
         result = self.current()

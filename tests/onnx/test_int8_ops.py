@@ -1,0 +1,45 @@
+"""Dynamic int8 leaves convolutions in fp32 (ONNX Runtime's ConvInteger is slow); the benchmark can rebuild the old tower."""
+import collections
+import json
+
+import onnx
+
+from artseek.embedding.export import INT8_DESCRIPTION, dynamic_int8_ops
+
+
+def _ops(path) -> collections.Counter:
+    return collections.Counter(n.op_type for n in onnx.load(str(path)).graph.node)
+
+
+def test_the_operator_list_keeps_everything_but_conv():
+    assert dynamic_int8_ops({"Conv", "MatMul", "Gather", "Attention"}) == ["Attention", "Gather", "MatMul"]
+
+
+def test_int8_image_tower_has_fp32_convolutions_and_int8_matmuls(tiny_export):
+    _, folder = tiny_export
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["variants"]["int8"]["quantisation"] == INT8_DESCRIPTION
+    fp32, int8 = _ops(folder / "image.onnx"), _ops(folder / "image.int8.onnx")
+    assert fp32["Conv"] >= 1  # the patch embedding
+    assert int8["ConvInteger"] == 0 and int8["Conv"] == fp32["Conv"]
+    assert int8["MatMulInteger"] + int8["DynamicQuantizeMatMul"] > 0
+
+
+def test_the_benchmark_baseline_quantises_the_convolutions_as_before(tiny_export, tmp_path):
+    import os
+    import shutil
+
+    from artseek.bench.int8_baseline import conv_baseline
+    from artseek.embedding.loader import load_encoder
+
+    weights, folder = tiny_export
+    local = tmp_path / weights.name
+    os.link(weights, local) if weights.stat().st_dev == tmp_path.stat().st_dev else shutil.copy2(weights, local)
+    shutil.copytree(folder, tmp_path / folder.name)
+    link = conv_baseline(local, out=lambda *_: None)
+    base = link.parent / (link.stem + ".onnx")
+    assert _ops(base / "image.int8.onnx")["ConvInteger"] >= 1
+    assert (tmp_path / folder.name / "image.int8.onnx").stat().st_size != (base / "image.int8.onnx").stat().st_size
+    encoder = load_encoder("tiny-test", weights=link, backend="onnx", int8=True)
+    assert encoder.precision == "int8" and encoder.export.folder == base
+    assert conv_baseline(local, out=lambda *_: None) == link  # made once

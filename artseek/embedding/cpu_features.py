@@ -19,6 +19,17 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def threads_from_env(name: str) -> int | None:
+    """A thread count set in the environment variable ``name`` (a positive number), else None."""
+    override = os.environ.get(name)
+    if override:
+        try:
+            return max(1, int(override))
+        except ValueError:
+            pass
+    return None
+
+
 @functools.lru_cache(maxsize=1)
 def cpu_flags() -> frozenset[str]:
     """The CPU feature flags (Linux ``/proc/cpuinfo``; empty elsewhere)."""

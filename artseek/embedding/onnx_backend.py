@@ -25,7 +25,7 @@ import numpy as np
 
 from artseek import config
 from artseek.files import sha256_file
-from artseek.embedding.cpu_features import available_cores
+from artseek.embedding.cpu_features import available_cores, threads_from_env
 from artseek.embedding.encoder import Encoder
 from artseek.embedding.preprocess import PreprocessConfig
 from artseek.embedding.registry import ModelSpec
@@ -170,12 +170,9 @@ def default_threads(cores: int | None = None) -> int:
     runtime leaves a quarter of the cores (at least one) to the decoders:
     4 -> 3, 8 -> 6, 16 -> 12. Spinning threads lost most (scripts/onnx_threads.py).
     """
-    override = os.environ.get(ENV_THREADS)
+    override = threads_from_env(ENV_THREADS)
     if override:
-        try:
-            return max(1, int(override))
-        except ValueError:
-            pass
+        return override
     cores = cores or available_cores()
     if cores <= 2:
         return cores

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from artseek.embedding.cpu_features import available_cores
+from artseek.embedding.cpu_features import available_cores, threads_from_env
 from artseek.embedding.encoder import Encoder
 from artseek.embedding.preprocess import PreprocessConfig
 from artseek.embedding.registry import MODEL_CONFIG_DIR, ModelSpec
@@ -23,13 +23,7 @@ _interop_threads: int | None = None  # torch's inter-op threads as set by ArtSee
 
 def cpu_threads() -> int:
     """The intra-op threads for a CPU model: ``ARTSEEK_TORCH_THREADS`` when set (a positive number), else every core."""
-    override = os.environ.get(ENV_THREADS)
-    if override:
-        try:
-            return max(1, int(override))
-        except ValueError:
-            pass
-    return available_cores()
+    return threads_from_env(ENV_THREADS) or available_cores()
 
 
 def set_cpu_threads(threads: int) -> None:

@@ -29,33 +29,29 @@ class DetailsService(QObject):
         return bool(lib is not None and lib.tiles.enabled)
 
     def set_detail_indexing(self, on: bool) -> None:
-        if not self.service.need_library(write=True, idle=True):
-            return
-        lib = self.service.library
-
-        def work() -> tuple[bool, int]:
-            lib.set_detail_indexing(on)
-            return on, (lib.update_tiles() if on else 0)
-
-        self.service.run_background(work, lambda r: self.tilesSet.emit(*r),
-                                    lambda exc: self.failed.emit("Detail indexing could not be changed", exc),
-                                    write=True)
+        self._switch(on, lambda lib: lib.set_detail_indexing(on), lambda lib: lib.update_tiles(), self.tilesSet,
+                     "Detail indexing could not be changed")
 
     def reproduction_indexing(self) -> bool:
         lib = self.service.library
         return bool(lib is not None and lib.visual_words.enabled)
 
     def set_reproduction_indexing(self, on: bool) -> None:
+        self._switch(on, lambda lib: lib.set_reproduction_indexing(on), lambda lib: lib.update_visual_words(),
+                     self.wordsSet, "Reproduction indexing could not be changed")
+
+    def _switch(self, on: bool, turn, make, done, failure: str) -> None:  # noqa: ANN001
+        """Turn an optional index on or off on the write thread; when on, make it for the indexed images too;
+        ``done`` gets (on, images made now)."""
         if not self.service.need_library(write=True, idle=True):
             return
         lib = self.service.library
 
         def work() -> tuple[bool, int]:
-            lib.set_reproduction_indexing(on)
-            return on, (lib.update_visual_words() if on else 0)
+            turn(lib)
+            return on, (make(lib) if on else 0)
 
-        self.service.run_background(work, lambda r: self.wordsSet.emit(*r),
-                                    lambda exc: self.failed.emit("Reproduction indexing could not be changed", exc),
+        self.service.run_background(work, lambda r: done.emit(*r), lambda exc: self.failed.emit(failure, exc),
                                     write=True)
 
     def find_reproductions(self, path: str, source: bool) -> None:

@@ -15,6 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
+from artseek.embedding.export import quantise_dynamic
 from artseek.embedding.onnx_backend import MANIFEST_NAME, export_folder_name, source_fingerprint
 
 SUFFIX = "-int8conv"
@@ -41,7 +42,7 @@ def conv_baseline(weights: Path, out=print) -> Path:  # noqa: ANN001
     for f in source.iterdir():
         if f.is_file() and f.name not in (MANIFEST_NAME, int8["image"]):
             os.link(f, work / f.name)
-    _quantise_with_conv(source / manifest["variants"]["fp32"]["image"], work / int8["image"])
+    quantise_dynamic(source / manifest["variants"]["fp32"]["image"], work / int8["image"], None)  # Conv too
     int8 = dict(int8, sizes=dict(int8["sizes"], image=(work / int8["image"]).stat().st_size),
                 quantisation="dynamic int8 with ConvInteger (the export before issue 15's change; benchmark only)")
     int8.pop("sha256", None)
@@ -53,16 +54,3 @@ def conv_baseline(weights: Path, out=print) -> Path:  # noqa: ANN001
     work.rename(folder)
     return link
 
-
-def _quantise_with_conv(fp32: Path, out: Path) -> None:
-    import logging
-
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)
-    try:  # no op_types_to_quantize: every operator ONNX Runtime can quantise, Conv included
-        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=False)
-    finally:
-        root.setLevel(level)

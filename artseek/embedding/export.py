@@ -159,7 +159,8 @@ def reparameterised(model):  # noqa: ANN001, ANN201 - torch modules
     return reparameterize_model(model)  # a copy: the torch reference keeps its own
 
 
-def _export_towers(encoder, folder: Path, opset: int, cancelled: Callable[[], bool] | None = None) -> None:  # noqa: ANN001
+def _export_towers(encoder, folder: Path, opset: int,  # noqa: ANN001
+                   cancelled: Callable[[], bool] | None = None) -> None:
     import torch
     import torch.nn.functional as F  # noqa: N812
 
@@ -271,20 +272,26 @@ def dynamic_int8_ops(registry) -> list[str]:  # noqa: ANN001 - onnxruntime's Int
 
 
 def _quantise(folder: Path, cancelled: Callable[[], bool] | None = None) -> None:
+    from onnxruntime.quantization.registry import IntegerOpsRegistry
+
+    for which in ("image", "text"):
+        _stop_if(cancelled)
+        quantise_dynamic(folder / f"{which}.onnx", folder / f"{which}.int8.onnx", dynamic_int8_ops(IntegerOpsRegistry))
+
+
+def quantise_dynamic(fp32: Path, out: Path, ops: list[str] | None) -> None:
+    """One tower quantised with ``quantize_dynamic`` (QInt8 weights per tensor); ``ops``: the operator types to
+    quantise (None: every one ONNX Runtime can, convolutions included, as exports did before)."""
     import logging
 
     from onnxruntime.quantization import QuantType, quantize_dynamic
-    from onnxruntime.quantization.registry import IntegerOpsRegistry
 
     root = logging.getLogger()
     level = root.level
     root.setLevel(logging.ERROR)  # quantize_dynamic logs advice about static pre-processing on the root logger
     try:
-        for which in ("image", "text"):
-            _stop_if(cancelled)
-            quantize_dynamic(str(folder / f"{which}.onnx"), str(folder / f"{which}.int8.onnx"),
-                             weight_type=QuantType.QInt8, per_channel=False,
-                             op_types_to_quantize=dynamic_int8_ops(IntegerOpsRegistry))
+        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=False,
+                         op_types_to_quantize=ops)
     finally:
         root.setLevel(level)
 

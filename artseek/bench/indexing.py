@@ -210,12 +210,7 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
     for repeat in range(max(1, repeats)):
         for fig in results:
             backend = fig.name
-            name, int8 = (backend[:-5], True) if backend.endswith("-int8") else (backend, False)
-            variant = "int8-static" if backend == STATIC else None
-            if backend == STATIC:
-                name = "onnx"
-            if backend == CONV:
-                name, int8 = "onnx", True
+            name, int8, variant = _backend_args(backend)
             run_weights = conv_weights if backend == CONV else weights
             kwargs = {"int8": True} if int8 else {}
             # Model only, then (with that encoder released, as peak RSS would otherwise count
@@ -286,6 +281,15 @@ def _static_vs_dynamic(results: list[BackendFigures], figures: dict, out) -> Non
     figures["static_vs_dynamic_model_only"] = new.model_only / old.model_only if old.model_only else 0.0
     out(f"onnx_int8s_end_to_end/onnx_int8_end_to_end = {ratio:.2f} (median of the per-repeat ratios "
         f"{', '.join(f'{p:.2f}' for p in pairs)}); model only {figures['static_vs_dynamic_model_only']:.2f}")
+
+
+def _backend_args(backend: str) -> tuple[str, bool, str | None]:
+    """A benchmark backend as the loader's (backend, int8, explicit variant)."""
+    if backend == STATIC:
+        return "onnx", False, "int8-static"
+    if backend == CONV:  # the old tower's export, found through its own weights name
+        return "onnx", True, None
+    return (backend[:-5], True, None) if backend.endswith("-int8") else (backend, False, None)
 
 
 def _vs_conv_baseline(results: list[BackendFigures], figures: dict, out) -> None:  # noqa: ANN001

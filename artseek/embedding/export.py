@@ -42,6 +42,7 @@ from artseek.errors import ArtSeekError
 from artseek.files import replace_folder
 
 OPSET = 17
+FUSED_FORM = "com.microsoft::Attention"  # the manifest's image_attention form when layers were fused
 FP32_MIN_COSINE = 0.9999  # an fp32 export that agrees less than this with torch is refused
 EVAL_IMAGES = 48
 PSEUDO_TEXT_FILE = "text_pseudo.onnx"  # the Pic2Word text tower (fp32 in every variant)
@@ -160,7 +161,11 @@ def reparameterised(model):  # noqa: ANN001, ANN201 - torch modules
 
 
 def _export_towers(encoder, folder: Path, opset: int,  # noqa: ANN001
-                   cancelled: Callable[[], bool] | None = None) -> None:
+                   cancelled: Callable[[], bool] | None = None, fuse_attention: bool = True) -> int:
+    """Export the image and text towers (and the pseudo-token tower) into ``folder``.
+
+    Returns how many attention layers of the image tower were fused (:mod:`fused_attention`).
+    """
     import torch
     import torch.nn.functional as F  # noqa: N812
 
@@ -193,30 +198,41 @@ def _export_towers(encoder, folder: Path, opset: int,  # noqa: ANN001
     common = dict(opset_version=opset, do_constant_folding=True, dynamo=False, export_params=True)
     fastpath = torch.backends.mha.get_fastpath_enabled()
     torch.backends.mha.set_fastpath_enabled(False)  # the fused attention kernel has no ONNX form
+    fuse = getattr(model, "visual", model) if fuse_attention else None
     try:
-        _export_both(ImageTower(), TextTower(), pixels, tokens, folder, common, cancelled)
+        fused = _export_both(ImageTower(), TextTower(), pixels, tokens, folder, common, cancelled, fuse)
         if pseudo_tower is not None:
             _stop_if(cancelled)
             _export_pseudo(pseudo_tower, encoder, folder, common)
     finally:
         torch.backends.mha.set_fastpath_enabled(fastpath)
+    return fused
 
 
 def _export_both(image_tower, text_tower, pixels, tokens, folder: Path, common: dict,  # noqa: ANN001
-                 cancelled: Callable[[], bool] | None = None) -> None:
+                 cancelled: Callable[[], bool] | None = None, fuse=None) -> int:  # noqa: ANN001
+    """Both towers; ``fuse``: the module whose attention layers are fused in the image tower (None: none).
+
+    Returns how many were fused.
+    """
     import warnings
+    from contextlib import nullcontext
 
     import torch
 
+    from artseek.embedding.fused_attention import fused_attention
+
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(image_tower.eval(), (pixels,), str(folder / "image.onnx"), input_names=["pixel_values"],
-                          output_names=["embeddings"], dynamic_axes={"pixel_values": {0: "batch"},
-                                                                      "embeddings": {0: "batch"}}, **common)
+        with fused_attention(fuse) if fuse is not None else nullcontext(0) as fused:
+            torch.onnx.export(image_tower.eval(), (pixels,), str(folder / "image.onnx"),
+                              input_names=["pixel_values"], output_names=["embeddings"],
+                              dynamic_axes={"pixel_values": {0: "batch"}, "embeddings": {0: "batch"}}, **common)
         _stop_if(cancelled)
         torch.onnx.export(text_tower.eval(), (tokens,), str(folder / "text.onnx"), input_names=["input_ids"],
                           output_names=["embeddings"], dynamic_axes={"input_ids": {0: "batch"},
                                                                    "embeddings": {0: "batch"}}, **common)
+    return fused
 
 
 def _export_pseudo(tower, encoder, folder: Path, common: dict) -> None:  # noqa: ANN001
@@ -320,7 +336,8 @@ def _variant(folder: Path, image: str, text: str, quantisation: str) -> dict:
 def export_model(model_name: str, weights: str | os.PathLike[str] | None = None, int8: bool = False,
                  out_dir: str | os.PathLike[str] | None = None, opset: int = OPSET,
                  log: Callable[[str], None] | None = None, static_int8: bool = False,
-                 calibrate: str | os.PathLike[str] | None = None, cancelled: Callable[[], bool] | None = None) -> Path:
+                 calibrate: str | os.PathLike[str] | None = None, cancelled: Callable[[], bool] | None = None,
+                 fuse_attention: bool = True) -> Path:
     """Export ``model_name`` (weights located as for loading) and return the export folder.
 
     The folder is ``<out_dir>/<weights-stem>.onnx`` (``out_dir``: the user model
@@ -334,6 +351,10 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
     each variant's measurement); when it answers True the export stops with
     :class:`ExportCancelled`, its work folder is removed and any previous export
     stays as it was.
+
+    ``fuse_attention``: the image tower's attention layers as one ONNX Runtime
+    operator each (:mod:`fused_attention`; the manifest's ``image_attention``
+    says how many). False only to rebuild the unfused form (benchmarks).
     """
     say = log or (lambda _msg: None)
     spec = get_spec(model_name)
@@ -356,7 +377,7 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
     work.chmod(0o777 & ~umask)
     try:
         say("Exporting the image and text towers")
-        _export_towers(encoder, work, opset, cancelled)
+        fused = _export_towers(encoder, work, opset, cancelled, fuse_attention)
         _stop_if(cancelled)
         shutil.copyfile(open_clip_vocab_path(), work / VOCAB_FILENAME)
         variants = {"fp32": _variant(work, "image.onnx", "text.onnx", "none")}
@@ -374,7 +395,8 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
             "embed_dim": encoder.embed_dim, "context_length": encoder.context_length,
             "tokenizer": {"type": "clip-bpe", "vocab": VOCAB_FILENAME, "clean": "lower",
                           "vocab_sha256": sha256_file(work / VOCAB_FILENAME)},
-            "opset": opset, "inputs": {"image": "pixel_values float32 [batch, 3, size, size]",
+            "opset": opset, "image_attention": {"fused_layers": fused, "form": FUSED_FORM if fused else "plain"},
+            "inputs": {"image": "pixel_values float32 [batch, 3, size, size]",
                                        "text": "input_ids int64 [batch, context_length]"},
             "outputs": "embeddings float32 [batch, embed_dim], L2-normalised",
             "quantisation": "dynamic-int8" if int8 else "none",

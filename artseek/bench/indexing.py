@@ -81,8 +81,10 @@ def ensure_export(model: str, weights: Path, int8: bool, out=print, static: bool
     from artseek.embedding.registry import get_spec
 
     export, _ = find_export(get_spec(model), weights)
-    stale = int8 and export is not None and "int8" in export.variants and \
-        export.variants["int8"].get("quantisation") != INT8_DESCRIPTION  # made before convolutions stayed fp32
+    stale = export is not None and (
+        "image_attention" not in export.manifest  # made before the image tower's attention was fused
+        or (int8 and "int8" in export.variants
+            and export.variants["int8"].get("quantisation") != INT8_DESCRIPTION))  # before convolutions stayed fp32
     if export is None or stale or (int8 and "int8" not in export.variants) or \
             (static and "int8-static" not in export.variants):
         from artseek.embedding.export import export_model
@@ -200,7 +202,7 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
         ensure_export(model, weights, int8=any(b.endswith("-int8") for b in backends or []), out=out,
                       static=STATIC in (backends or []), calibrate=folder)
     backends = backends or ["torch"]
-    conv_weights = conv_baseline(weights, out) if CONV in backends else None
+    conv_weights = conv_baseline(model, weights, out) if CONV in backends else None
     out(f"images: {len(paths)} JPEGs in {folder} (e.g. {_size(paths[0])}); model {model}; cores {available_cores()}")
     results = [BackendFigures(b) for b in backends]
     inputs: np.ndarray | None = None

@@ -109,17 +109,24 @@ def combine(runs: list[dict]) -> dict:
             "loads": [(r["load_before"], r["load_after"]) for r in good if "load_before" in r]}
 
 
-def export_sizes(name: str) -> dict[str, int]:
-    """Bytes of each variant (image + text tower) of the benchmark's export of ``name``."""
+def _manifest(name: str) -> dict:
+    """The manifest of the benchmark's export of ``name`` ({} when there is none)."""
     from artseek.bench.indexing import BENCH_DIR
     from artseek.embedding.onnx_backend import export_folder_name
 
     manifest = BENCH_DIR / export_folder_name(f"{name}-random.safetensors") / "manifest.json"
     try:
-        variants = json.loads(manifest.read_text(encoding="utf-8"))["variants"]
-    except (OSError, ValueError, KeyError):
+        return json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return {}
-    return {v: sum(d["sizes"].values()) for v, d in variants.items()}
+
+
+def export_sizes(name: str) -> dict[str, int]:
+    """Bytes of each variant (image + text tower) of the benchmark's export of ``name``."""
+    try:
+        return {v: sum(d["sizes"].values()) for v, d in _manifest(name)["variants"].items()}
+    except (KeyError, TypeError, AttributeError):
+        return {}
 
 
 HEADER = ("| model | IN-1k % | 38-avg | torch fp32 | onnx fp32 | onnx int8 (dyn) | onnx int8 static | "
@@ -156,7 +163,7 @@ def _prepared(name: str) -> bool:
     from artseek.bench.indexing import BENCH_DIR
 
     return (BENCH_DIR / f"{name}-random.safetensors").is_file() and \
-        {"fp32", "int8", "int8-static"} <= set(export_sizes(name))
+        {"fp32", "int8", "int8-static"} <= set(export_sizes(name)) and "image_attention" in _manifest(name)
 
 
 def run(names: list[str] | None, count: int = 48, repeats: int = 1, images: Path | None = None,

@@ -25,7 +25,8 @@ def test_int8_image_tower_has_fp32_convolutions_and_int8_matmuls(tiny_export):
     assert int8["MatMulInteger"] + int8["DynamicQuantizeMatMul"] > 0
 
 
-def test_the_benchmark_baseline_quantises_the_convolutions_as_before(tiny_export, tmp_path):
+def test_the_benchmark_baseline_is_the_tower_as_exports_made_it_before(tiny_export, tmp_path):
+    """Unfused attention (Transpose/Softmax chains, no Attention node) and int8 convolutions, as before issue 15."""
     import os
     import shutil
 
@@ -35,11 +36,15 @@ def test_the_benchmark_baseline_quantises_the_convolutions_as_before(tiny_export
     weights, folder = tiny_export
     local = tmp_path / weights.name
     os.link(weights, local) if weights.stat().st_dev == tmp_path.stat().st_dev else shutil.copy2(weights, local)
-    shutil.copytree(folder, tmp_path / folder.name)
-    link = conv_baseline(local, out=lambda *_: None)
+    link = conv_baseline("tiny-test", local, out=lambda *_: None)
     base = link.parent / (link.stem + ".onnx")
-    assert _ops(base / "image.int8.onnx")["ConvInteger"] >= 1
-    assert (tmp_path / folder.name / "image.int8.onnx").stat().st_size != (base / "image.int8.onnx").stat().st_size
+    old = _ops(base / "image.int8.onnx")
+    assert old["ConvInteger"] >= 1
+    assert old["Attention"] == old["QAttention"] == 0 and old["Softmax"] >= 1
+    new = _ops(folder / "image.int8.onnx")
+    assert new["QAttention"] >= 1 and new["ConvInteger"] == 0
     encoder = load_encoder("tiny-test", weights=link, backend="onnx", int8=True)
     assert encoder.precision == "int8" and encoder.export.folder == base
-    assert conv_baseline(local, out=lambda *_: None) == link  # made once
+    made = (base / "manifest.json").stat().st_mtime_ns
+    assert conv_baseline("tiny-test", local, out=lambda *_: None) == link  # made once
+    assert (base / "manifest.json").stat().st_mtime_ns == made

@@ -277,12 +277,21 @@ def to_rgb(image: Image.Image) -> Image.Image:
 
 def make_thumbnail(image: Image.Image, size: int = THUMBNAIL_SIZE) -> bytes:
     """JPEG bytes of ``image`` scaled so its longer side is at most ``size``."""
+    return jpeg_bytes(thumbnail_image(image, size))
+
+
+def thumbnail_image(image: Image.Image, size: int = THUMBNAIL_SIZE) -> Image.Image:
+    """A new image: ``image`` scaled so its longer side is at most ``size``."""
     factor = max(image.size) // (2 * size)
     # a huge image is reduced (box filter, a new small image) rather than copied whole before thumbnail()
     thumb = image.reduce(factor) if factor >= 2 else image.copy()
     thumb.thumbnail((size, size), Image.Resampling.BICUBIC)
+    return thumb
+
+
+def jpeg_bytes(image: Image.Image, quality: int = 85) -> bytes:
     out = io.BytesIO()
-    thumb.save(out, "JPEG", quality=85)
+    image.save(out, "JPEG", quality=quality)
     return out.getvalue()
 
 
@@ -313,14 +322,18 @@ def decode_for_index(path: str, cfg: PreprocessConfig, max_pixels: int = DEFAULT
     # Resize once: the model input is cropped from it, and the thumbnail is made from it
     # too when it is still large enough (cheaper than resampling the decoded image twice).
     resized = resize_shortest(image, cfg.image_size)
-    hashes = phash_pair(image)
+    thumbnail = thumbnail_image(resized if max(resized.size) >= THUMBNAIL_SIZE else image)
+    # The perceptual hashes from the thumbnail: the same picture whatever the model (its input size decides
+    # the decoded size), what a library's hash backfill reads too (phash_for_thumbnail), and a third of the
+    # CPU of hashing the decoded image (issue 15; duplicate tiers re-measured, docs/evaluation.md).
+    hashes = phash_pair(thumbnail)
     return DecodedImage(
         content_hash=digest,
         width=width,
         height=height,
         format=fmt,
         model_input=to_model_input(resized, cfg),
-        thumbnail_jpeg=make_thumbnail(resized if max(resized.size) >= THUMBNAIL_SIZE else image),
+        thumbnail_jpeg=jpeg_bytes(thumbnail),
         taken_at=taken_at if taken_at is not None else file_date(os.stat(path).st_mtime),
         phash=hashes[0],
         phash_crop=hashes[1],

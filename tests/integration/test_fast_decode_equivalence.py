@@ -1,5 +1,7 @@
 """The fast decode path (draft + numpy preprocessing) embeds like open_clip's official transform."""
 
+import io
+
 import numpy as np
 from PIL import Image
 
@@ -33,3 +35,19 @@ def test_draft_really_reduces_the_decode(tmp_path) -> None:
     image, width, height, fmt = open_image(read_file(str(path)), min_short_side=224, min_long_side=256)
     assert (width, height, fmt) == (2560, 1600, "JPEG")
     assert image.size == (640, 400)  # 1/4 scale still covers 224 px; 1/8 would not
+
+
+def test_the_perceptual_hashes_come_from_the_thumbnail_whatever_the_model(tmp_path) -> None:
+    """The hashes are taken from the 256 px thumbnail (issue 15: a third of the CPU of hashing the decoded
+    image), so a picture hashes alike for a 64 px and a 224 px model, and like its stored thumbnail."""
+    from artseek.embedding.preprocess import PreprocessConfig
+    from artseek.ingest.decode import THUMBNAIL_SIZE, phash_for_thumbnail
+    from artseek.ingest.phash import hamming
+
+    for path in generate_photos(tmp_path, 4, size=(2560, 1600)):
+        small = decode_for_index(str(path), PreprocessConfig(image_size=64))
+        large = decode_for_index(str(path), PreprocessConfig(image_size=224))
+        assert max(Image.open(io.BytesIO(large.thumbnail_jpeg)).size) == THUMBNAIL_SIZE
+        assert hamming(small.phash, large.phash) <= 2 and hamming(small.phash_crop, large.phash_crop) <= 2
+        stored = phash_for_thumbnail(large.thumbnail_jpeg)  # what a library's backfill computes
+        assert hamming(stored[0], large.phash) <= 2 and hamming(stored[1], large.phash_crop) <= 2

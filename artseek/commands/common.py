@@ -70,6 +70,9 @@ def print_results(args: argparse.Namespace, lib: Library, query: dict, results: 
     elif not results:
         print("No indexed images yet: index a folder first.")
     else:
+        if any(r.relative for r in results):  # a refined ranking (marked images): not cosine similarities
+            print("Refined scores (relative): standard deviations above this search's average candidate, "
+                  "not cosine similarities; compare them within this list only.")
         for i, r in enumerate(results, 1):
             print(f"{i:3d}  {r.score:.4f}  {r.path}" + (f"  (id {r.image_id})" if show_ids else ""))
 

@@ -242,3 +242,18 @@ def test_cli_in_a_subprocess_remembers_its_search(filtered, tmp_path: Path) -> N
     assert proc.returncode == 0 and proc.stdout.count(".jpg") == 6, proc.stderr
     listed = run_cli("history", "list", "--library", str(tmp_path / "cli"), "--model", "tiny-test")
     assert "“a red circle” [until 1999]" in listed.stdout
+
+
+def test_cli_labels_refined_scores_as_relative(filtered, capsys: pytest.CaptureFixture) -> None:
+    """With marked images the classifier's scores are relative to the search; the text output says so."""
+    from artseek.cli import main
+
+    lib, old, _new = filtered
+    common = ["--library", str(lib.folder), "--model", "tiny-test"]
+    assert main(["search", "a red circle", *common]) == 0
+    assert "relative" not in capsys.readouterr().out  # a plain search: cosine similarities, no note
+    assert main(["search", "a red circle", *common, "--positive", str(old / "red-circle.jpg"),
+                 "--negative", str(old / "blue-square.jpg"), "--method", "classifier"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Refined scores (relative)") and "not cosine similarities" in out[0]
+    assert out[1].lstrip().startswith("1 ")

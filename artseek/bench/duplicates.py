@@ -1,13 +1,17 @@
 """Speed of the duplicate finder on a synthetic library: 100k images grouped, then new images checked.
 
-Synthetic vectors (clustered, 512-d like ViT-B-32) and perceptual hashes, with
-planted near-duplicates (a vector plus a little noise, a hash with a few bits
-flipped) and identical copies, stored in a real library database and vector
-index. The index build is timed apart: a library already has its index.
+Synthetic vectors (clustered, 512-d like ViT-B-32), perceptual hashes and 256 px
+thumbnails, with planted near-duplicates (a vector plus a little noise, a hash
+with a few bits flipped, the thumbnail re-encoded a little brighter) and
+identical copies, stored in a real library database and vector index. So the
+near tier's pixel check (:mod:`artseek.duplicates.pixels`) runs on every pair
+the hashes bring together, as in a real library. The index build and the
+thumbnails are made apart: a library already has them.
 """
 
 from __future__ import annotations
 
+import io
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -41,7 +45,9 @@ class DuplicateBench:
         return asdict(self)
 
 
-def _data(n: int, dim: int, rng: np.random.Generator, start: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _data(n: int, dim: int, rng: np.random.Generator,
+          start: int) -> tuple[np.ndarray, np.ndarray, list[str], list[tuple[int, bool]]]:
+    """Vectors, hashes, content hashes and each image's picture: (the picture it shows, altered or not)."""
     centres = rng.normal(size=(max(1, n // 50), dim)).astype(np.float32)
     vectors = centres[rng.integers(0, len(centres), n)] + 0.8 * rng.normal(size=(n, dim)).astype(np.float32)
     hashes = rng.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max, n, dtype=np.int64)
@@ -53,16 +59,36 @@ def _data(n: int, dim: int, rng: np.random.Generator, start: int) -> tuple[np.nd
     for _ in range(3):
         flips |= np.uint64(1) << rng.integers(0, 64, near).astype(np.uint64)
     hashes[dst] = (hashes[src].view(np.uint64) ^ flips).view(np.int64)
+    source = [(i, False) for i in range(n)]
+    for i, j in zip(src.tolist(), dst.tolist()):
+        source[j] = (source[i][0], True)  # a near copy: its source's picture, altered
     copies = max(1, n // 100)  # 1 % identical copies
     a, b = rng.integers(0, n, copies), rng.integers(0, n, copies)
     vectors[b], hashes[b] = vectors[a], hashes[a]
     for i, j in zip(a.tolist(), b.tolist()):
         contents[j] = contents[i]
+        source[j] = source[i]
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors, hashes, contents
+    return vectors, hashes, contents, source
 
 
-def _store(db: Database, start: int, hashes: np.ndarray, contents: list[str], vectors: np.ndarray) -> None:
+def _thumbnail(source: tuple[int, bool], seed: int) -> bytes:
+    """A 256 x 160 JPEG of smooth random colours, one per picture; an altered copy is a little brighter and
+    re-encoded at a lower quality (a near-identical copy)."""
+    from PIL import Image, ImageEnhance
+
+    picture, altered = source
+    cells = np.random.default_rng([seed, picture]).integers(0, 256, (5, 8, 3), dtype=np.uint8)
+    image = Image.fromarray(cells).resize((256, 160), Image.Resampling.BICUBIC)
+    if altered:
+        image = ImageEnhance.Brightness(image).enhance(1.08)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=70 if altered else 85)
+    return out.getvalue()
+
+
+def _store(db: Database, start: int, hashes: np.ndarray, contents: list[str], vectors: np.ndarray,
+           sources: list[tuple[int, bool]], seed: int) -> None:
     with db.session() as s:
         conn = s.connection()
         ids = range(start, start + len(hashes))
@@ -73,15 +99,17 @@ def _store(db: Database, start: int, hashes: np.ndarray, contents: list[str], ve
              for i, c, h in zip(ids, contents, hashes.tolist())])
         conn.exec_driver_sql("INSERT INTO embeddings (image_id, vector, seq) VALUES (?, ?, ?)",
                              [(i, v.tobytes(), i) for i, v in zip(ids, vectors)])
+        conn.exec_driver_sql("INSERT INTO thumbnails (image_id, jpeg) VALUES (?, ?)",
+                             [(i, _thumbnail(src, seed)) for i, src in zip(ids, sources)])
 
 
 def run(images: int = 100_000, dim: int = 512, added: int = 1000, seed: int = 0,
         workdir: Path | None = None) -> DuplicateBench:
     rng = np.random.default_rng(seed)
-    vectors, hashes, contents = _data(images + added, dim, rng, 1)
+    vectors, hashes, contents, sources = _data(images + added, dim, rng, 1)
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         db = Database(Path(tmp))
-        _store(db, 1, hashes[:images], contents[:images], vectors[:images])
+        _store(db, 1, hashes[:images], contents[:images], vectors[:images], sources[:images], seed)
         index = VectorIndex(Path(tmp), dim)
         t = time.perf_counter()
         index.add(np.arange(1, images + 1), vectors[:images])
@@ -90,7 +118,7 @@ def run(images: int = 100_000, dim: int = 512, added: int = 1000, seed: int = 0,
         t, c = time.perf_counter(), time.process_time()
         report = finder.find()
         full, full_cpu = time.perf_counter() - t, time.process_time() - c
-        _store(db, images + 1, hashes[images:], contents[images:], vectors[images:])
+        _store(db, images + 1, hashes[images:], contents[images:], vectors[images:], sources[images:], seed)
         index.add(np.arange(images + 1, images + added + 1), vectors[images:])
         t, c = time.perf_counter(), time.process_time()
         again = finder.find()

@@ -70,6 +70,11 @@ def random_weights(model: str) -> Path:
     return path
 
 
+def current_forms(manifest: dict) -> bool:
+    """The export was made with the image tower's current forms (fused attention, patch embedding as MatMul)."""
+    return "patch_embedding" in (manifest.get("image_attention") or {})
+
+
 def ensure_export(model: str, weights: Path, int8: bool, out=print, static: bool = False,  # noqa: ANN001
                   calibrate: Path | None = None) -> None:
     """Export ``weights`` to ONNX beside them (once) so the onnx backends can run.
@@ -82,7 +87,7 @@ def ensure_export(model: str, weights: Path, int8: bool, out=print, static: bool
 
     export, _ = find_export(get_spec(model), weights)
     stale = export is not None and (
-        "image_attention" not in export.manifest  # made before the image tower's attention was fused
+        not current_forms(export.manifest)  # made before the image tower's faster export forms
         or (int8 and "int8" in export.variants
             and export.variants["int8"].get("quantisation") != INT8_DESCRIPTION))  # before convolutions stayed fp32
     if export is None or stale or (int8 and "int8" not in export.variants) or \

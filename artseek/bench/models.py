@@ -160,10 +160,10 @@ def row(e: CatalogueEntry, fig: dict, sizes: dict[str, int], base_avg: float) ->
 
 def _prepared(name: str) -> bool:
     """The random weights and every variant of their export are already there (a rerun skips the export)."""
-    from artseek.bench.indexing import BENCH_DIR
+    from artseek.bench.indexing import BENCH_DIR, current_forms
 
     return (BENCH_DIR / f"{name}-random.safetensors").is_file() and \
-        {"fp32", "int8", "int8-static"} <= set(export_sizes(name)) and "image_attention" in _manifest(name)
+        {"fp32", "int8", "int8-static"} <= set(export_sizes(name)) and current_forms(_manifest(name))
 
 
 def run(names: list[str] | None, count: int = 48, repeats: int = 1, images: Path | None = None,

@@ -161,10 +161,10 @@ def reparameterised(model):  # noqa: ANN001, ANN201 - torch modules
 
 
 def _export_towers(encoder, folder: Path, opset: int,  # noqa: ANN001
-                   cancelled: Callable[[], bool] | None = None, fuse_attention: bool = True) -> int:
+                   cancelled: Callable[[], bool] | None = None, fuse_attention: bool = True) -> dict:
     """Export the image and text towers (and the pseudo-token tower) into ``folder``.
 
-    Returns how many attention layers of the image tower were fused (:mod:`fused_attention`).
+    Returns what was exported in a faster form (the manifest's ``image_attention``; :func:`_export_both`).
     """
     import torch
     import torch.nn.functional as F  # noqa: N812
@@ -200,20 +200,21 @@ def _export_towers(encoder, folder: Path, opset: int,  # noqa: ANN001
     torch.backends.mha.set_fastpath_enabled(False)  # the fused attention kernel has no ONNX form
     fuse = getattr(model, "visual", model) if fuse_attention else None
     try:
-        fused = _export_both(ImageTower(), TextTower(), pixels, tokens, folder, common, cancelled, fuse)
+        forms = _export_both(ImageTower(), TextTower(), pixels, tokens, folder, common, cancelled, fuse)
         if pseudo_tower is not None:
             _stop_if(cancelled)
             _export_pseudo(pseudo_tower, encoder, folder, common)
     finally:
         torch.backends.mha.set_fastpath_enabled(fastpath)
-    return fused
+    return forms
 
 
 def _export_both(image_tower, text_tower, pixels, tokens, folder: Path, common: dict,  # noqa: ANN001
-                 cancelled: Callable[[], bool] | None = None, fuse=None) -> int:  # noqa: ANN001
-    """Both towers; ``fuse``: the module whose attention layers are fused in the image tower (None: none).
+                 cancelled: Callable[[], bool] | None = None, fuse=None) -> dict:  # noqa: ANN001
+    """Both towers. ``fuse``: the vision tower whose attention layers and patch embedding are exported in
+    ONNX Runtime's faster forms (:mod:`fused_attention`, :mod:`patch_embedding`); None: as they are.
 
-    Returns how many were fused.
+    Returns the manifest's ``image_attention`` entry: what was changed.
     """
     import warnings
     from contextlib import nullcontext
@@ -221,10 +222,12 @@ def _export_both(image_tower, text_tower, pixels, tokens, folder: Path, common: 
     import torch
 
     from artseek.embedding.fused_attention import fused_attention
+    from artseek.embedding.patch_embedding import patch_matmul
 
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with fused_attention(fuse) if fuse is not None else nullcontext(0) as fused:
+        with fused_attention(fuse) if fuse is not None else nullcontext(0) as fused, \
+                patch_matmul(fuse) if fuse is not None else nullcontext(0) as patches:
             torch.onnx.export(image_tower.eval(), (pixels,), str(folder / "image.onnx"),
                               input_names=["pixel_values"], output_names=["embeddings"],
                               dynamic_axes={"pixel_values": {0: "batch"}, "embeddings": {0: "batch"}}, **common)
@@ -232,7 +235,8 @@ def _export_both(image_tower, text_tower, pixels, tokens, folder: Path, common: 
         torch.onnx.export(text_tower.eval(), (tokens,), str(folder / "text.onnx"), input_names=["input_ids"],
                           output_names=["embeddings"], dynamic_axes={"input_ids": {0: "batch"},
                                                                    "embeddings": {0: "batch"}}, **common)
-    return fused
+    return {"fused_layers": fused, "form": FUSED_FORM if fused else "plain",
+            "patch_embedding": "matmul" if patches else "as in the model"}
 
 
 def _export_pseudo(tower, encoder, folder: Path, common: dict) -> None:  # noqa: ANN001
@@ -353,8 +357,9 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
     stays as it was.
 
     ``fuse_attention``: the image tower's attention layers as one ONNX Runtime
-    operator each (:mod:`fused_attention`; the manifest's ``image_attention``
-    says how many). False only to rebuild the unfused form (benchmarks).
+    operator each (:mod:`fused_attention`) and its patch embedding as a matrix
+    product (:mod:`patch_embedding`); the manifest's ``image_attention`` says
+    what was changed. False only to rebuild the plain form (benchmarks).
     """
     say = log or (lambda _msg: None)
     spec = get_spec(model_name)
@@ -377,7 +382,7 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
     work.chmod(0o777 & ~umask)
     try:
         say("Exporting the image and text towers")
-        fused = _export_towers(encoder, work, opset, cancelled, fuse_attention)
+        forms = _export_towers(encoder, work, opset, cancelled, fuse_attention)
         _stop_if(cancelled)
         shutil.copyfile(open_clip_vocab_path(), work / VOCAB_FILENAME)
         variants = {"fp32": _variant(work, "image.onnx", "text.onnx", "none")}
@@ -395,7 +400,7 @@ def export_model(model_name: str, weights: str | os.PathLike[str] | None = None,
             "embed_dim": encoder.embed_dim, "context_length": encoder.context_length,
             "tokenizer": {"type": "clip-bpe", "vocab": VOCAB_FILENAME, "clean": "lower",
                           "vocab_sha256": sha256_file(work / VOCAB_FILENAME)},
-            "opset": opset, "image_attention": {"fused_layers": fused, "form": FUSED_FORM if fused else "plain"},
+            "opset": opset, "image_attention": forms,
             "inputs": {"image": "pixel_values float32 [batch, 3, size, size]",
                                        "text": "input_ids int64 [batch, context_length]"},
             "outputs": "embeddings float32 [batch, embed_dim], L2-normalised",

@@ -1,4 +1,5 @@
-"""The image tower's attention exported as one ONNX Runtime Attention operator per layer (issue 15)."""
+"""The image tower's faster export forms (issue 15): one ONNX Runtime Attention operator per layer, the patch
+embedding as a matrix product."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 import torch
 from torch import nn
 
+from artseek.embedding import patch_embedding
 from artseek.embedding.fused_attention import FusedSelfAttention, fused_attention, qualifies
 
 
@@ -70,5 +72,33 @@ def test_the_export_fuses_the_image_towers_attention_only(tiny_export) -> None:
     assert image["Attention"] == layers and image["Softmax"] == 0
     assert text["Attention"] == 0 and text["Softmax"] >= 1  # the causal text tower keeps the plain form
     assert _ops(folder / "image.int8.onnx")["QAttention"] == layers
+    assert manifest["image_attention"]["patch_embedding"] == "matmul" and image["Conv"] == 0
     # the export's own check: fp32 agrees with torch to 0.9999 for every evaluation image
     assert manifest["variants"]["fp32"]["agreement"]["image_cosine_min"] >= 0.9999
+
+
+def test_the_patch_matmul_computes_what_the_convolution_does() -> None:
+    torch.manual_seed(5)
+    for conv in (nn.Conv2d(3, 24, kernel_size=8, stride=8, bias=False), nn.Conv2d(3, 24, kernel_size=(4, 8),
+                                                                                 stride=(4, 8))):
+        x = torch.randn(2, 3, 32, 64)
+        with torch.no_grad():
+            assert torch.allclose(patch_embedding.PatchMatMul(conv)(x), conv(x), atol=1e-5)
+            odd = torch.randn(1, 3, 36, 66)  # not whole patches: the convolution itself
+            assert torch.equal(patch_embedding.PatchMatMul(conv)(odd), conv(odd))
+
+
+def test_only_a_patchifying_convolution_is_swapped_and_it_is_put_back() -> None:
+    assert patch_embedding.qualifies(nn.Conv2d(3, 8, 16, stride=16))
+    assert not patch_embedding.qualifies(nn.Conv2d(3, 8, 3, stride=2, padding=1))  # a ResNet stem
+    assert not patch_embedding.qualifies(nn.Conv2d(3, 8, 16, stride=8))  # overlapping patches
+    assert not patch_embedding.qualifies(nn.Conv2d(4, 8, 16, stride=16, groups=4))
+    tower = nn.Module()
+    tower.conv1 = conv = nn.Conv2d(3, 8, 16, stride=16)
+    with patch_embedding.patch_matmul(tower) as n:
+        assert n == 1 and isinstance(tower.conv1, patch_embedding.PatchMatMul)
+    assert tower.conv1 is conv
+    other = nn.Module()
+    other.conv1 = stem = nn.Conv2d(3, 8, 3, stride=2, padding=1)
+    with patch_embedding.patch_matmul(other) as n:
+        assert n == 0 and other.conv1 is stem

@@ -11,7 +11,6 @@ thumbnails are made apart: a library already has them.
 
 from __future__ import annotations
 
-import io
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -77,14 +76,14 @@ def _thumbnail(source: tuple[int, bool], seed: int) -> bytes:
     re-encoded at a lower quality (a near-identical copy)."""
     from PIL import Image, ImageEnhance
 
+    from artseek.ingest.decode import jpeg_bytes
+
     picture, altered = source
     cells = np.random.default_rng([seed, picture]).integers(0, 256, (5, 8, 3), dtype=np.uint8)
     image = Image.fromarray(cells).resize((256, 160), Image.Resampling.BICUBIC)
     if altered:
         image = ImageEnhance.Brightness(image).enhance(1.08)
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=70 if altered else 85)
-    return out.getvalue()
+    return jpeg_bytes(image, quality=70 if altered else 85)
 
 
 def _store(db: Database, start: int, hashes: np.ndarray, contents: list[str], vectors: np.ndarray,

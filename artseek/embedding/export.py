@@ -42,7 +42,6 @@ from artseek.errors import ArtSeekError
 from artseek.files import replace_folder
 
 OPSET = 17
-FUSED_FORM = "com.microsoft::Attention"  # the manifest's image_attention form when layers were fused
 FP32_MIN_COSINE = 0.9999  # an fp32 export that agrees less than this with torch is refused
 EVAL_IMAGES = 48
 PSEUDO_TEXT_FILE = "text_pseudo.onnx"  # the Pic2Word text tower (fp32 in every variant)
@@ -221,7 +220,7 @@ def _export_both(image_tower, text_tower, pixels, tokens, folder: Path, common: 
 
     import torch
 
-    from artseek.embedding.fused_attention import fused_attention
+    from artseek.embedding.fused_attention import ONNX_OP, fused_attention
     from artseek.embedding.patch_embedding import patch_matmul
 
     with torch.no_grad(), warnings.catch_warnings():
@@ -235,7 +234,7 @@ def _export_both(image_tower, text_tower, pixels, tokens, folder: Path, common: 
         torch.onnx.export(text_tower.eval(), (tokens,), str(folder / "text.onnx"), input_names=["input_ids"],
                           output_names=["embeddings"], dynamic_axes={"input_ids": {0: "batch"},
                                                                    "embeddings": {0: "batch"}}, **common)
-    return {"fused_layers": fused, "form": FUSED_FORM if fused else "plain",
+    return {"fused_layers": fused, "form": ONNX_OP if fused else "plain",
             "patch_embedding": "matmul" if patches else "as in the model"}
 
 

@@ -3,7 +3,7 @@
 For each model, the benchmark's random weights (``.bench/``, made by ``bench models``) are exported twice
 into a temporary folder, with and without ``fuse_attention`` (fused attention, ``fused_attention.py``, and
 the patch embedding as a MatMul, ``patch_embedding.py``), each with its dynamic int8 towers; then the image
-towers run on the same random batch of 32, the two forms alternating in every round, and the CPU time
+towers run through the app's ONNX encoder on the same random batch of 32, the two forms alternating in every round, and the CPU time
 (``time.process_time``, every thread) per image is compared, fp32 and int8. Run it on an idle machine: on
 a shared one CPU-seconds grow too. ONNX Runtime's threads do not spin.
 
@@ -25,37 +25,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from artseek.bench.indexing import random_weights  # noqa: E402
 from artseek.embedding.export import export_model  # noqa: E402
-
-
-def _session(path: Path):  # noqa: ANN202
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 2
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+from artseek.embedding.onnx_backend import OnnxEncoder, read_export  # noqa: E402
+from artseek.embedding.registry import get_spec  # noqa: E402
 
 
 def measure(model: str, rounds: int) -> dict[str, float]:
+    spec = get_spec(model)
     weights = random_weights(model)
     with tempfile.TemporaryDirectory(prefix="artseek-fusion-") as tmp:
-        folders = {fused: export_model(model, weights=weights, int8=True, fuse_attention=fused,
-                                       out_dir=Path(tmp) / ("fused" if fused else "plain"))
-                   for fused in (False, True)}
-        sessions = {(fused, v): _session(folder / f"image{v}.onnx")
-                    for fused, folder in folders.items() for v in ("", ".int8")}
-        size = int(sessions[(True, "")].get_inputs()[0].shape[2])
+        exports = {fused: read_export(export_model(model, weights=weights, int8=True, fuse_attention=fused,
+                                                   out_dir=Path(tmp) / ("fused" if fused else "plain")),
+                                      spec, weights)[0] for fused in (False, True)}
+        # the app's own encoder (its session options: threads, no spinning), one per form and variant
+        encoders = {(fused, v): OnnxEncoder(spec, export, variant=v)
+                    for fused, export in exports.items() for v in ("fp32", "int8")}
+        size = encoders[(True, "fp32")].preprocess_cfg.image_size
         batch = np.random.default_rng(0).standard_normal((32, 3, size, size)).astype(np.float32)
-        cpu: dict[tuple[bool, str], list[float]] = {k: [] for k in sessions}
-        for k, s in sessions.items():  # warm-up
-            s.run(None, {"pixel_values": batch})
+        cpu: dict[tuple[bool, str], list[float]] = {k: [] for k in encoders}
+        for enc in encoders.values():  # warm-up (opens the image tower)
+            enc.encode_images(batch)
         for _ in range(rounds):
-            for k, s in sessions.items():
+            for k, enc in encoders.items():
                 start = time.process_time()
-                s.run(None, {"pixel_values": batch})
+                enc.encode_images(batch)
                 cpu[k].append(1000 * (time.process_time() - start) / len(batch))
-    return {f"{'fused' if f else 'plain'}{v or '.fp32'}": statistics.median(x) for (f, v), x in cpu.items()}
+    return {f"{'fused' if f else 'plain'}.{v}": statistics.median(x) for (f, v), x in cpu.items()}
 
 
 def main() -> None:

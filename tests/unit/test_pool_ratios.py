@@ -1,0 +1,45 @@
+"""scripts/pool_ratios.py reads saved `bench indexing` output and pools the per-repeat ratios."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "pool_ratios.py"
+
+
+@pytest.fixture(scope="module")
+def pool():
+    spec = importlib.util.spec_from_file_location("pool_ratios", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _log(path: Path, images: int, ratios: str) -> Path:
+    path.write_text(
+        f"images: {images} JPEGs in /x (e.g. 2560x1600); model ViT-B-32; cores 2\n"
+        "onnx-int8-conv [int8]: model_only 80.3 images/s on 2 threads, end_to_end 46.4 images/s\n"
+        f"onnx_int8_end_to_end/onnx_int8_conv_end_to_end = 1.26 (median of the per-repeat ratios {ratios}); "
+        "model only 1.85; CPU per indexed image, baseline over this: 1.23 (1.20, 1.19)\n")
+    return path
+
+
+def test_reads_the_images_and_every_repeat(pool, tmp_path: Path) -> None:
+    images, ratios = pool.read_run(_log(tmp_path / "a.log", 120, "1.22, 1.20, 1.26, 1.26, 1.28"))
+    assert images == "120" and ratios == [1.22, 1.20, 1.26, 1.26, 1.28]
+
+
+def test_a_run_without_the_ratio_line_is_refused_with_the_reason(pool, tmp_path: Path) -> None:
+    path = tmp_path / "b.log"
+    path.write_text("images: 120 JPEGs in /x\nonnx-int8 [int8]: model_only 148.4 images/s\n")
+    with pytest.raises(ValueError, match="--backends onnx-int8-conv,onnx-int8"):
+        pool.read_run(path)
+
+
+def test_summary_pools_counts_and_brackets_the_median(pool) -> None:
+    values = [1.1, 1.2, 1.3, 1.4, 1.5]
+    low, high = pool.bootstrap_interval(values)
+    assert 1.1 <= low <= 1.3 <= high <= 1.5
+    line = pool.summary("120 images", values, 1.3)
+    assert "5 repeats, median 1.30" in line and "mean 1.30" in line and "3 of 5 at 1.3 or more" in line

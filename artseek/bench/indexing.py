@@ -255,7 +255,7 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
             f"{statistics.median(fig.notes.get('cpu_ms_per_image_runs') or [0]):.1f} ms")
         out(f"{backend}: ceiling of that ratio on {available_cores()} cores with perfect overlap = {ceiling:.2f}")
     _static_vs_dynamic(results, figures, out)
-    _vs_conv_baseline(results, figures, out)
+    vs_conv_baseline(results, figures, out)
     if "decode_path_per_core" in figures:
         out(f"decode on one thread: full {figures['decode_full_per_s']:.1f}/s, "
             f"reduced (draft) {figures['decode_draft_per_s']:.1f}/s")
@@ -299,7 +299,7 @@ def _backend_args(backend: str) -> tuple[str, bool, str | None]:
     return (backend[:-5], True, None) if backend.endswith("-int8") else (backend, False, None)
 
 
-def _vs_conv_baseline(results: list[BackendFigures], figures: dict, out) -> None:  # noqa: ANN001
+def vs_conv_baseline(results: list[BackendFigures], figures: dict, out) -> None:  # noqa: ANN001
     """Issue 15's speed goal: each int8 path over the int8 path as it was (``onnx-int8-conv``), end to end."""
     by_name = {r.name: r for r in results}
     old = by_name.get(CONV)
@@ -321,6 +321,9 @@ def _vs_conv_baseline(results: list[BackendFigures], figures: dict, out) -> None
             f"per-repeat ratios {', '.join(f'{p:.2f}' for p in pairs)}); model only {model_only:.2f}; "
             f"CPU per indexed image, baseline over this: {cpu_ratio:.2f} "
             f"({', '.join(f'{p:.2f}' for p in cpu_pairs)})")
+    if CONV in by_name:
+        out("(on a shared machine one run's median moves by about 10 % with the machine's state: use --repeats 15 "
+            "and pool several saved runs with scripts/pool_ratios.py; docs/performance.md)")
 
 
 def _measure_decoding(figures: dict, paths: list[Path], cfg, workers: int | None,  # noqa: ANN001

@@ -43,3 +43,25 @@ def test_summary_pools_counts_and_brackets_the_median(pool) -> None:
     assert 1.1 <= low <= 1.3 <= high <= 1.5
     line = pool.summary("120 images", values, 1.3)
     assert "5 repeats, median 1.30" in line and "mean 1.30" in line and "3 of 5 at 1.3 or more" in line
+
+
+def test_reads_what_the_benchmark_prints(pool, tmp_path: Path) -> None:
+    """The benchmark's own ratio line (not a copy of its format) is what the script parses."""
+    from artseek.bench.indexing import CONV, BackendFigures, vs_conv_baseline
+
+    old = BackendFigures(CONV, model_only=80.0, end_to_end=40.0, end_to_end_runs=[40.0, 42.0, 38.0],
+                         notes={"cpu_ms_per_image_runs": [45.0, 44.0, 47.0]})
+    new = BackendFigures("onnx-int8", model_only=150.0, end_to_end=52.0, end_to_end_runs=[52.0, 58.8, 49.4],
+                         notes={"cpu_ms_per_image_runs": [35.0, 33.0, 38.0]})
+    lines: list[str] = ["images: 120 JPEGs in /x (e.g. 2560x1600); model ViT-B-32; cores 2"]
+    figures = {"backends": {CONV: {}, "onnx-int8": {}}}
+    vs_conv_baseline([old, new], figures, lines.append)
+    assert figures["backends"]["onnx-int8"]["vs_int8_conv_end_to_end"] == pytest.approx(1.3)
+    assert any("pool_ratios.py" in line for line in lines)
+    images, ratios = pool.read_run(_write(tmp_path / "run.log", "\n".join(lines)))
+    assert images == "120" and ratios == [1.3, 1.4, 1.3]
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path

@@ -321,9 +321,8 @@ def vs_conv_baseline(results: list[BackendFigures], figures: dict, out) -> None:
             f"per-repeat ratios {', '.join(f'{p:.2f}' for p in pairs)}); model only {model_only:.2f}; "
             f"CPU per indexed image, baseline over this: {cpu_ratio:.2f} "
             f"({', '.join(f'{p:.2f}' for p in cpu_pairs)})")
-    if CONV in by_name:
-        out("(on a shared machine one run's median moves by about 10 % with the machine's state: use --repeats 15 "
-            "and pool several saved runs with scripts/pool_ratios.py; docs/performance.md)")
+    out("(on a shared machine one run's median moves by about 10 % with the machine's state: use --repeats 15 "
+        "and pool several saved runs with scripts/pool_ratios.py; docs/performance.md)")
 
 
 def _measure_decoding(figures: dict, paths: list[Path], cfg, workers: int | None,  # noqa: ANN001

@@ -53,7 +53,7 @@ def to_model_input(image: Image.Image, cfg: PreprocessConfig) -> np.ndarray:
         image = image.convert("RGB")
     image = center_crop(resize_shortest(image, cfg.image_size), cfg.image_size)
     pixels = np.asarray(image)
-    table = normalisation_table(cfg.mean, cfg.std)
+    table = normalisation_table(tuple(cfg.mean), tuple(cfg.std))  # a list from a caller would not hash
     out = np.empty((3, *pixels.shape[:2]), dtype=np.float32)
     for channel in range(3):  # one lookup per value instead of four passes over the float image
         np.take(table[channel], pixels[:, :, channel], out=out[channel])

@@ -17,12 +17,11 @@ def pool():
 
 
 def _log(path: Path, images: int, ratios: str) -> Path:
-    path.write_text(
-        f"images: {images} JPEGs in /x (e.g. 2560x1600); model ViT-B-32; cores 2\n"
-        "onnx-int8-conv [int8]: model_only 80.3 images/s on 2 threads, end_to_end 46.4 images/s\n"
-        f"onnx_int8_end_to_end/onnx_int8_conv_end_to_end = 1.26 (median of the per-repeat ratios {ratios}); "
-        "model only 1.85; CPU per indexed image, baseline over this: 1.23 (1.20, 1.19)\n")
-    return path
+    return _write(path,
+                  f"images: {images} JPEGs in /x (e.g. 2560x1600); model ViT-B-32; cores 2\n"
+                  "onnx-int8-conv [int8]: model_only 80.3 images/s on 2 threads, end_to_end 46.4 images/s\n"
+                  f"onnx_int8_end_to_end/onnx_int8_conv_end_to_end = 1.26 (median of the per-repeat ratios {ratios}); "
+                  "model only 1.85; CPU per indexed image, baseline over this: 1.23 (1.20, 1.19)\n")
 
 
 def test_reads_the_images_and_every_repeat(pool, tmp_path: Path) -> None:
@@ -31,8 +30,7 @@ def test_reads_the_images_and_every_repeat(pool, tmp_path: Path) -> None:
 
 
 def test_a_run_without_the_ratio_line_is_refused_with_the_reason(pool, tmp_path: Path) -> None:
-    path = tmp_path / "b.log"
-    path.write_text("images: 120 JPEGs in /x\nonnx-int8 [int8]: model_only 148.4 images/s\n")
+    path = _write(tmp_path / "b.log", "images: 120 JPEGs in /x\nonnx-int8 [int8]: model_only 148.4 images/s\n")
     with pytest.raises(ValueError, match="--backends onnx-int8-conv,onnx-int8"):
         pool.read_run(path)
 

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: run demo test test-slow test-all lint bench package package-tiny clean-venv
 
-$(STAMP): requirements.txt requirements-dev.txt requirements-cluster.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-cluster.txt requirements-openvino.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)

@@ -31,8 +31,9 @@ def _common_options(suppress: bool) -> argparse.ArgumentParser:
                    help=f"weights file of the model (default: ${config.ENV_WEIGHTS}, then the model folders)")
     p.add_argument("--device", default=default, choices=["auto", "cpu", "cuda"],
                    help="where the torch model runs (default: auto)")
-    p.add_argument("--backend", default=default, choices=["auto", "torch", "onnx"],
-                   help="inference backend (default: auto = torch on CUDA, else ONNX Runtime when exported)")
+    p.add_argument("--backend", default=default, choices=["auto", "torch", "onnx", "openvino"],
+                   help="inference backend (default: auto = torch on CUDA, else ONNX Runtime when exported; "
+                        "openvino: the export's image tower on OpenVINO, an optional extra)")
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
                    help="print machine-readable JSON")
     return p

@@ -10,7 +10,7 @@ interval of the median, and how many repeats reached a target.
 
     python main.py bench indexing --model ViT-B-32 --backends onnx-int8-conv,onnx-int8 \\
         --count 120 --repeats 15 > run1.log
-    .venv/bin/python scripts/pool_ratios.py run1.log run2.log ... [--target 1.3]
+    .venv/bin/python scripts/pool_ratios.py run1.log run2.log ... [--target 1.3] [--path openvino_int8s]
 """
 
 from __future__ import annotations
@@ -21,18 +21,23 @@ import re
 import statistics
 from pathlib import Path
 
-RATIOS = re.compile(r"onnx_int8_end_to_end/onnx_int8_conv_end_to_end = [0-9.]+ \(median of the per-repeat ratios "
-                    r"([0-9., ]+)\)")
 IMAGES = re.compile(r"images: (\d+) JPEGs")
 
 
-def read_run(path: Path) -> tuple[str, list[float]]:
+def ratio_pattern(path_name: str) -> re.Pattern[str]:
+    """The benchmark's line for one path over the baseline (``onnx_int8``, ``openvino_int8s``, ...)."""
+    return re.compile(re.escape(f"{path_name}_end_to_end/onnx_int8_conv_end_to_end = ") +
+                      r"[0-9.]+ \(median of the per-repeat ratios ([0-9., ]+)\)")
+
+
+def read_run(path: Path, path_name: str = "onnx_int8") -> tuple[str, list[float]]:
     """``(number of images, per-repeat ratios)`` of one saved run; raises ValueError if it has none."""
     text = path.read_text(errors="replace")
-    ratios = RATIOS.search(text)
+    ratios = ratio_pattern(path_name).search(text)
     if ratios is None:
-        raise ValueError(f"{path}: no 'onnx_int8_end_to_end/onnx_int8_conv_end_to_end' line (was the run "
-                         "made with --backends onnx-int8-conv,onnx-int8, and did it finish?)")
+        backend = path_name.replace("_", "-")
+        raise ValueError(f"{path}: no '{path_name}_end_to_end/onnx_int8_conv_end_to_end' line (was the run "
+                         f"made with --backends onnx-int8-conv,{backend}, and did it finish?)")
     images = IMAGES.search(text)
     return (images.group(1) if images else "?"), [float(v) for v in ratios.group(1).split(",")]
 
@@ -55,10 +60,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("logs", nargs="+", type=Path, help="saved text output of bench indexing runs")
     parser.add_argument("--target", type=float, default=1.3, help="the ratio to count repeats against (default 1.3)")
+    parser.add_argument("--path", default="onnx_int8",
+                        help="which path's ratio to the baseline: onnx_int8 (default), onnx_int8s, openvino_int8s")
     args = parser.parse_args()
     by_size: dict[str, list[float]] = {}
     for path in args.logs:
-        images, ratios = read_run(path)
+        images, ratios = read_run(path, args.path)
         print(f"{path}: {images} images, run median {statistics.median(ratios):.2f} over {len(ratios)} repeats")
         by_size.setdefault(images, []).extend(ratios)
     for images, values in sorted(by_size.items()):

@@ -51,6 +51,7 @@ class BackendFigures:
 
 STATIC = "onnx-int8s"  # the static int8 image tower (artseek.embedding.optimise)
 CONV = "onnx-int8-conv"  # dynamic int8 as exported before its convolutions stayed fp32 (artseek.bench.int8_baseline)
+OPENVINO = "openvino-int8s"  # the static int8 image tower run by OpenVINO (artseek.embedding.openvino_backend)
 
 
 def random_weights(model: str) -> Path:
@@ -203,9 +204,9 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
     weights = Path(weights or random_weights(model))
     paths = prepare_images(images, photos_from, count)
     folder = paths[0].parent
-    if any(b.startswith("onnx") for b in backends or []):
+    if any(b.startswith(("onnx", "openvino")) for b in backends or []):
         ensure_export(model, weights, int8=any(b.endswith("-int8") for b in backends or []), out=out,
-                      static=STATIC in (backends or []), calibrate=folder)
+                      static=bool({STATIC, OPENVINO} & set(backends or [])), calibrate=folder)
     backends = backends or ["torch"]
     conv_weights = conv_baseline(model, weights, out) if CONV in backends else None
     out(f"images: {len(paths)} JPEGs in {folder} (e.g. {_size(paths[0])}); model {model}; cores {available_cores()}")
@@ -294,6 +295,8 @@ def _backend_args(backend: str) -> tuple[str, bool, str | None]:
     """A benchmark backend as the loader's (backend, int8, explicit variant)."""
     if backend == STATIC:
         return "onnx", False, "int8-static"
+    if backend == OPENVINO:
+        return "openvino", False, "int8-static"
     if backend == CONV:  # the old tower's export, found through its own weights name
         return "onnx", True, None
     return (backend[:-5], True, None) if backend.endswith("-int8") else (backend, False, None)
@@ -305,7 +308,7 @@ def vs_conv_baseline(results: list[BackendFigures], figures: dict, out) -> None:
     old = by_name.get(CONV)
     if old is None:
         return
-    for new in (by_name.get("onnx-int8"), by_name.get(STATIC)):
+    for new in (by_name.get("onnx-int8"), by_name.get(STATIC), by_name.get(OPENVINO)):
         if new is None:
             continue
         pairs = [a / b for a, b in zip(new.end_to_end_runs, old.end_to_end_runs, strict=True) if b]

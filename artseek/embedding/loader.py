@@ -1,7 +1,9 @@
 """Load an encoder by model name: the one entry point the rest of ArtSeek uses.
 
-Backends: ``torch`` (open_clip, CPU or CUDA; the reference) and ``onnx``
-(ONNX Runtime on the CPU, from an export made by ``main.py models export``).
+Backends: ``torch`` (open_clip, CPU or CUDA; the reference), ``onnx``
+(ONNX Runtime on the CPU, from an export made by ``main.py models export``)
+and ``openvino`` (the same export's image tower on OpenVINO, an optional
+extra; only when asked for).
 ``auto`` picks torch when CUDA is available, else onnx when the model has an
 export that passes its check against the weights, else torch. The onnx path
 never imports torch or open_clip, so the packaged CPU app ships neither.
@@ -18,7 +20,7 @@ from artseek.embedding.encoder import Encoder
 from artseek.embedding.registry import ModelSpec, get_spec, locate_weights
 from artseek.errors import ArtSeekError, ModelLoadError, ModelNotFoundError
 
-BACKENDS = ("auto", "torch", "onnx")
+BACKENDS = ("auto", "torch", "onnx", "openvino")
 _notes_shown: set[str] = set()
 
 
@@ -26,7 +28,7 @@ def load_encoder(model_name: str, weights: str | os.PathLike[str] | None = None,
                  backend: str = "auto", int8: bool = False, variant: str | None = None) -> Encoder:
     """Locate the weights (and ONNX export) of ``model_name`` and return a ready encoder.
 
-    ``backend``: ``torch``, ``onnx`` or ``auto``. ``int8``: use the export's
+    ``backend``: ``torch``, ``onnx``, ``openvino`` or ``auto``. ``int8``: use the export's
     int8 towers (onnx only; ignored by torch). With ``backend="onnx"`` and
     ``int8=False`` the fp32 towers run; with ``auto`` the export's default
     precision runs (int8 only if it was exported with ``--int8`` and its
@@ -45,8 +47,9 @@ def load_encoder(model_name: str, weights: str | os.PathLike[str] | None = None,
         return _torch(spec, locate_weights(spec, weights), device)
 
     want = device or os.environ.get("ARTSEEK_DEVICE") or "auto"
-    if backend == "onnx" and want == "cuda":
-        raise ArtSeekError("The ONNX backend runs on the CPU only.", "Use --backend torch (or auto) for CUDA.")
+    if backend in ("onnx", "openvino") and want == "cuda":
+        raise ArtSeekError(f"The {'ONNX' if backend == 'onnx' else 'OpenVINO'} backend runs on the CPU only.",
+                           "Use --backend torch (or auto) for CUDA.")
     weights_path, missing = _locate(spec, weights)
     if backend == "auto" and (want == "cuda" or (want == "auto" and cuda_available())):
         if weights_path is None:
@@ -56,6 +59,10 @@ def load_encoder(model_name: str, weights: str | os.PathLike[str] | None = None,
     from artseek.embedding.onnx_backend import OnnxEncoder, export_folder_name, find_export
 
     export, reasons = find_export(spec, weights_path)
+    if export is not None and backend == "openvino":
+        from artseek.embedding.openvino_backend import OpenVinoEncoder
+
+        return OpenVinoEncoder(spec, export, variant=variant)
     if export is not None:
         if variant is not None:
             return OnnxEncoder(spec, export, variant=variant)
@@ -63,7 +70,7 @@ def load_encoder(model_name: str, weights: str | os.PathLike[str] | None = None,
             return OnnxEncoder(spec, export, int8=int8)
         wants_int8 = int8 and "int8" in export.variants  # auto: int8 only where the export has it
         return OnnxEncoder(spec, export, variant="int8" if wants_int8 else export.usable_variant())
-    if backend == "onnx":
+    if backend in ("onnx", "openvino"):
         if weights_path is None and not reasons:
             raise missing  # type: ignore[misc]
         detail = ("\n".join(f"  - {r}" for r in reasons) + "\n") if reasons else ""

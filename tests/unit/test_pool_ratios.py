@@ -63,3 +63,15 @@ def test_reads_what_the_benchmark_prints(pool, tmp_path: Path) -> None:
 def _write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
+
+
+def test_reads_the_path_asked_for(pool, tmp_path: Path) -> None:
+    path = _write(tmp_path / "c.log",
+                  "images: 480 JPEGs in /x\n"
+                  "onnx_int8_end_to_end/onnx_int8_conv_end_to_end = 1.30 (median of the per-repeat ratios 1.3, 1.2); x\n"
+                  "openvino_int8s_end_to_end/onnx_int8_conv_end_to_end = 1.40 (median of the per-repeat ratios "
+                  "1.4, 1.5); x\n")
+    assert pool.read_run(path) == ("480", [1.3, 1.2])
+    assert pool.read_run(path, "openvino_int8s") == ("480", [1.4, 1.5])
+    with pytest.raises(ValueError, match="--backends onnx-int8-conv,onnx-int8s"):
+        pool.read_run(path, "onnx_int8s")

@@ -1,0 +1,86 @@
+"""The OpenVINO backend: an export's image tower on OpenVINO agrees with ONNX Runtime and torch, indexes and
+searches torch-free, and refuses what it does not run with a reason."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from artseek.embedding.export import export_model
+from artseek.embedding.loader import load_encoder
+from artseek.errors import ModelLoadError
+from tests.conftest import TINY_WEIGHTS
+from tests.onnx.test_torch_free import _run
+
+pytest.importorskip("openvino")  # requirements-dev.txt installs the extra; a bare runtime install has none
+
+
+@pytest.fixture(scope="module")
+def static_export(tmp_path_factory: pytest.TempPathFactory, shapes_200) -> Path:
+    """The tiny model's weights beside an export with its static int8 towers (calibrated on the shapes)."""
+    folder = tmp_path_factory.mktemp("openvino")
+    weights = folder / TINY_WEIGHTS.name
+    shutil.copy2(TINY_WEIGHTS, weights)
+    export_model("tiny-test", weights=weights, int8=True, out_dir=folder, static_int8=True,
+                 calibrate=shapes_200[0][0].parent)
+    return weights
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.sum(a * b, axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+
+
+def test_static_int8_tower_agrees_with_onnx_runtime_and_torch(static_export: Path, tiny_torch, shape_batch) -> None:
+    ov = load_encoder("tiny-test", weights=static_export, backend="openvino")
+    assert ov.backend == "openvino" and ov.precision == "int8-static"  # its default where the export has it
+    ort = load_encoder("tiny-test", weights=static_export, backend="onnx", variant="int8-static")
+    got = ov.encode_images(shape_batch)
+    assert got.shape == (len(shape_batch), ov.embed_dim) and got.dtype == np.float32
+    assert _cosines(got, ort.encode_images(shape_batch)).min() > 0.99
+    to_torch = _cosines(got, tiny_torch.encode_images(shape_batch))
+    assert to_torch.min() > 0.97 and to_torch.mean() > 0.99  # the static int8 export's own thresholds
+    texts = ["a red circle", "a blue star"]
+    assert np.array_equal(ov.encode_texts(texts), ort.encode_texts(texts))  # the text tower stays on ONNX Runtime
+    assert ov.encode_images(shape_batch[:0]).shape == (0, ov.embed_dim)
+
+
+def test_fp32_tower_agrees_with_onnx_runtime(static_export: Path, shape_batch) -> None:
+    ov = load_encoder("tiny-test", weights=static_export, backend="openvino", variant="fp32")
+    ort = load_encoder("tiny-test", weights=static_export, backend="onnx", variant="fp32")
+    assert ov.precision == "fp32"
+    assert _cosines(ov.encode_images(shape_batch), ort.encode_images(shape_batch)).min() > 0.999  # bf16 on AMX
+
+
+def test_dynamic_int8_is_refused_with_the_way_out(static_export: Path) -> None:
+    with pytest.raises(ModelLoadError) as info:
+        load_encoder("tiny-test", weights=static_export, backend="openvino", variant="int8")
+    assert "--static-int8" in info.value.hint and "--backend onnx" in info.value.hint
+
+
+def test_without_openvino_the_error_says_how_to_install_it(static_export: Path, shape_batch, monkeypatch) -> None:
+    encoder = load_encoder("tiny-test", weights=static_export, backend="openvino")
+    monkeypatch.setitem(sys.modules, "openvino", None)  # as where the extra is not installed
+    with pytest.raises(ModelLoadError) as info:
+        encoder.encode_images(shape_batch)
+    assert "requirements-openvino.txt" in info.value.hint
+
+
+def test_index_and_search_on_openvino_without_torch(static_export: Path, shapes_200, tmp_path: Path) -> None:
+    folder = str(shapes_200[0][0].parent)
+    common = ["--library", str(tmp_path / "lib"), "--model", "tiny-test", "--weights", str(static_export), "--json"]
+    r = _run("--backend", "openvino", "index", folder, *common)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert json.loads(r.stdout)["indexed"] == 200
+    r = _run("search", "a red circle", "--top", "5", "--backend", "openvino", *common)
+    assert r.returncode == 0, r.stderr[-2000:]
+    paths = [x["path"] for x in json.loads(r.stdout)["results"]]
+    assert sum("red_circle" in p for p in paths) >= 4, paths
+    query = str(shapes_200[5][0])
+    r = _run("search", "--image", query, "--top", "3", "--backend", "openvino", *common)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert json.loads(r.stdout)["results"][0]["path"] == query

@@ -50,21 +50,23 @@ class OpenVinoEncoder(OnnxEncoder):
                 "several times slower than ONNX Runtime).",
                 f"Use --backend onnx for them, or export the static int8 towers with 'python main.py models "
                 f"export --model {spec.name} --static-int8' and run those.")
+        try:  # here, not at the first batch: an indexing job should not start on a backend that cannot run
+            import openvino
+        except ImportError:
+            raise ModelLoadError("OpenVINO is not installed (the packaged app does not include it), so the "
+                                 "OpenVINO backend cannot run.",
+                                 f"Use --backend onnx, or install it with '{INSTALL}'.") from None
         super().__init__(spec, export, threads=threads, variant=variant)
+        self._openvino = openvino
         self._lock = threading.Lock()  # one infer request: OpenVINO's requests are not thread-safe
         self._request = None
         self._output = None
 
     def _image_request(self):  # noqa: ANN202 - openvino.InferRequest
         if self._request is None:
-            try:
-                import openvino as ov
-            except ImportError:
-                raise ModelLoadError("OpenVINO is not installed, so the OpenVINO backend cannot run.",
-                                     f"Install it with '{INSTALL}', or use --backend onnx.") from None
             path = self.export.tower(self.precision, "image")
             try:
-                core = ov.Core()
+                core = self._openvino.Core()
                 compiled = core.compile_model(core.read_model(str(path)), "CPU",
                                               {"INFERENCE_NUM_THREADS": int(self.threads),
                                                "PERFORMANCE_HINT": "LATENCY"})

@@ -3,7 +3,6 @@ searches torch-free, and refuses what it does not run with a reason."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from artseek.embedding.export import export_model
 from artseek.embedding.loader import load_encoder
 from artseek.errors import ModelLoadError
 from tests.conftest import TINY_WEIGHTS
-from tests.onnx.test_torch_free import _run
+from tests.onnx.test_torch_free import index_and_search
 
 pytest.importorskip("openvino")  # requirements-dev.txt installs the extra; a bare runtime install has none
 
@@ -70,16 +69,4 @@ def test_without_openvino_the_error_comes_at_load_and_says_what_to_do(static_exp
 
 
 def test_index_and_search_on_openvino_without_torch(static_export: Path, shapes_200, tmp_path: Path) -> None:
-    folder = str(shapes_200[0][0].parent)
-    common = ["--library", str(tmp_path / "lib"), "--model", "tiny-test", "--weights", str(static_export), "--json"]
-    r = _run("--backend", "openvino", "index", folder, *common)
-    assert r.returncode == 0, r.stderr[-2000:]
-    assert json.loads(r.stdout)["indexed"] == 200
-    r = _run("search", "a red circle", "--top", "5", "--backend", "openvino", *common)
-    assert r.returncode == 0, r.stderr[-2000:]
-    paths = [x["path"] for x in json.loads(r.stdout)["results"]]
-    assert sum("red_circle" in p for p in paths) >= 4, paths
-    query = str(shapes_200[5][0])
-    r = _run("search", "--image", query, "--top", "3", "--backend", "openvino", *common)
-    assert r.returncode == 0, r.stderr[-2000:]
-    assert json.loads(r.stdout)["results"][0]["path"] == query
+    index_and_search("openvino", static_export, shapes_200, tmp_path / "lib", image_backend=("--backend", "openvino"))

@@ -32,22 +32,29 @@ def _run(*args: str) -> subprocess.CompletedProcess:
     return r
 
 
-def test_index_and_search_without_torch(tiny_export, shapes_200, tmp_path: Path) -> None:
-    weights, _ = tiny_export
-    folder = str(shapes_200[0][0].parent)
-    lib = str(tmp_path / "lib")
-    common = ["--library", lib, "--model", "tiny-test", "--weights", str(weights), "--json"]
-    r = _run("--backend", "onnx", "index", folder, *common)
+def index_and_search(backend: str, weights: Path, shapes, library: Path,  # noqa: ANN001 - the shapes fixture
+                     image_backend: tuple[str, ...] = ()) -> list[str]:
+    """Index the shapes with ``backend``, then search by text and by image, torch blocked; returns the common
+    options. ``image_backend``: the search by image's backend options (none: ``--backend auto``)."""
+    folder = str(shapes[0][0].parent)
+    common = ["--library", str(library), "--model", "tiny-test", "--weights", str(weights), "--json"]
+    r = _run("--backend", backend, "index", folder, *common)
     assert r.returncode == 0, r.stderr[-2000:]
     assert json.loads(r.stdout)["indexed"] == 200
-    r = _run("search", "a red circle", "--top", "5", "--backend", "onnx", *common)
+    r = _run("search", "a red circle", "--top", "5", "--backend", backend, *common)
     assert r.returncode == 0, r.stderr[-2000:]
     paths = [x["path"] for x in json.loads(r.stdout)["results"]]
     assert sum("red_circle" in p for p in paths) >= 4, paths
-    query = str(shapes_200[5][0])
-    r = _run("search", "--image", query, "--top", "3", *common)  # --backend auto: the export, no torch
+    query = str(shapes[5][0])
+    r = _run("search", "--image", query, "--top", "3", *image_backend, *common)
     assert r.returncode == 0, r.stderr[-2000:]
     assert json.loads(r.stdout)["results"][0]["path"] == query
+    return common
+
+
+def test_index_and_search_without_torch(tiny_export, shapes_200, tmp_path: Path) -> None:
+    weights, _ = tiny_export
+    common = index_and_search("onnx", weights, shapes_200, tmp_path / "lib")  # by image: auto, the export, no torch
     r = _run("status", *common)
     assert r.returncode == 0 and json.loads(r.stdout)["indexed"] == 200
 

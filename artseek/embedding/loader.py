@@ -75,9 +75,10 @@ def load_encoder(model_name: str, weights: str | os.PathLike[str] | None = None,
             raise missing  # type: ignore[misc]
         detail = ("\n".join(f"  - {r}" for r in reasons) + "\n") if reasons else ""
         hint = f" --weights {weights}" if weights else ""
+        static = " --int8 --static-int8" if backend == "openvino" else ""  # the tower OpenVINO runs fastest
         raise ArtSeekError(
             f"There is no usable ONNX export of the model '{spec.name}'.",
-            f"{detail}Export it once with 'python main.py models export --model {spec.name}{hint}' "
+            f"{detail}Export it once with 'python main.py models export --model {spec.name}{static}{hint}' "
             "(needs torch), or use --backend torch.")
     if weights_path is None:
         if reasons and (config.bundled_models_dir() / export_folder_name(spec.weights_filename)).is_dir():

@@ -70,3 +70,14 @@ def test_without_openvino_the_error_comes_at_load_and_says_what_to_do(static_exp
 
 def test_index_and_search_on_openvino_without_torch(static_export: Path, shapes_200, tmp_path: Path) -> None:
     index_and_search("openvino", static_export, shapes_200, tmp_path / "lib", image_backend=("--backend", "openvino"))
+
+
+def test_without_an_export_the_error_says_how_to_make_the_static_one(tmp_path: Path) -> None:
+    from artseek.errors import ArtSeekError
+
+    weights = tmp_path / TINY_WEIGHTS.name
+    shutil.copy2(TINY_WEIGHTS, weights)  # weights, no export beside them
+    with pytest.raises(ArtSeekError) as info:
+        load_encoder("tiny-test", weights=weights, backend="openvino")
+    assert "no usable ONNX export" in info.value.message
+    assert "models export --model tiny-test --int8 --static-int8" in info.value.hint

@@ -22,7 +22,7 @@ import threading
 
 import numpy as np
 
-from artseek.embedding.onnx_backend import OnnxEncoder, OnnxExport
+from artseek.embedding.onnx_backend import OnnxEncoder, OnnxExport, int8_passes
 from artseek.embedding.registry import ModelSpec
 from artseek.errors import ModelLoadError
 
@@ -33,7 +33,8 @@ INSTALL = "pip install -r requirements-openvino.txt"
 
 def preferred_variant(export: OnnxExport) -> str:
     """The export's variant this backend runs by default: static int8 where it passed its checks, else fp32."""
-    return STATIC if STATIC in export.variants else "fp32"
+    static = export.variants.get(STATIC)
+    return STATIC if static is not None and int8_passes(static.get("agreement")) else "fp32"
 
 
 class OpenVinoEncoder(OnnxEncoder):

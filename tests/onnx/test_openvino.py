@@ -81,3 +81,20 @@ def test_without_an_export_the_error_says_how_to_make_the_static_one(tmp_path: P
         load_encoder("tiny-test", weights=weights, backend="openvino")
     assert "no usable ONNX export" in info.value.message
     assert "models export --model tiny-test --int8 --static-int8" in info.value.hint
+
+
+def test_static_int8_runs_by_default_only_where_its_agreement_passed(static_export: Path) -> None:
+    from artseek.embedding.onnx_backend import OnnxExport
+    from artseek.embedding.openvino_backend import preferred_variant
+
+    good = {"image_cosine_min": 0.999, "text_cosine_min": 1.0, "image_cosine_mean": 0.9995,
+            "text_cosine_mean": 1.0, "top10_overlap": 0.95}
+    bad = dict(good, top10_overlap=0.2)  # as MobileCLIP2-S0's static tower with random weights
+    fp32 = {"image": "image.onnx", "text": "text.onnx"}
+
+    def export(variants: dict) -> OnnxExport:
+        return OnnxExport(static_export.parent, {"variants": variants})
+
+    assert preferred_variant(export({"fp32": fp32, "int8-static": {**fp32, "agreement": good}})) == "int8-static"
+    assert preferred_variant(export({"fp32": fp32, "int8-static": {**fp32, "agreement": bad}})) == "fp32"
+    assert preferred_variant(export({"fp32": fp32})) == "fp32"

@@ -81,12 +81,10 @@ class OpenVinoEncoder(OnnxEncoder):
             self._request = compiled.create_infer_request()
         return self._request
 
-    def encode_images(self, batch: np.ndarray) -> np.ndarray:
-        """Embed a float32 ``(N, 3, S, S)`` batch from :mod:`preprocess`; returns ``(N, D)``."""
-        batch = np.ascontiguousarray(batch, dtype=np.float32)
-        if len(batch) == 0:
-            return np.zeros((0, self.embed_dim), dtype=np.float32)
+    def _run(self, which: str, array: np.ndarray) -> np.ndarray:
+        """The image tower on OpenVINO; the text towers as :class:`OnnxEncoder` runs them."""
+        if which != "image":
+            return super()._run(which, array)
         with self._lock:
-            request = self._image_request()
-            out = request.infer({0: batch})[self._output]
+            out = self._image_request().infer({0: array})[self._output]
         return np.ascontiguousarray(out, dtype=np.float32)

@@ -16,8 +16,6 @@ from artseek.errors import ModelLoadError
 from tests.conftest import TINY_WEIGHTS
 from tests.onnx.test_torch_free import index_and_search
 
-pytest.importorskip("openvino")  # requirements-dev.txt installs the extra; a bare runtime install has none
-
 
 @pytest.fixture(scope="module")
 def static_export(tmp_path_factory: pytest.TempPathFactory, shapes_200) -> Path:

@@ -21,7 +21,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from artseek.embedding.export import evaluation_texts, export_model, top_k_overlap  # noqa: E402
+from artseek.embedding.agreement import evaluation_texts, top_k_overlap  # noqa: E402
+from artseek.embedding.export import export_model  # noqa: E402
 from artseek.embedding.loader import load_encoder  # noqa: E402
 
 

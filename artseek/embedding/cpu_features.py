@@ -59,10 +59,11 @@ def has_native_bf16() -> bool:
 
 
 CALIBRATION_FILE = "cpu_calibration.json"
+MODEL_FLAGS = frozenset({"avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_bf16", "amx_int8"})
 
 
-def calibration_key(architecture: str) -> str:
-    """Identifies a (CPU, torch, architecture) combination for the bf16 decision cache."""
+def cpu_identity() -> str:
+    """The CPU's model name and the flags that change how models compute (bf16, int8 dot products, AMX)."""
     cpu = platform.processor() or platform.machine()
     if sys.platform.startswith("linux"):
         try:
@@ -70,12 +71,18 @@ def calibration_key(architecture: str) -> str:
                 cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
         except OSError:
             pass
+    return f"{cpu}|{sorted(cpu_flags() & MODEL_FLAGS)}"
+
+
+def calibration_key(architecture: str) -> str:
+    """Identifies a (CPU, torch, architecture) combination for the bf16 decision cache."""
     try:
         import torch
 
         torch_version = torch.__version__
     except ImportError:
         torch_version = "none"
+    cpu, _flags = cpu_identity().split("|", 1)
     return f"{cpu}|{sorted(cpu_flags() & {'avx512_bf16', 'amx_bf16'})}|torch {torch_version}|{architecture}"
 
 

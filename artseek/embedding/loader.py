@@ -4,9 +4,12 @@ Backends: ``torch`` (open_clip, CPU or CUDA; the reference), ``onnx``
 (ONNX Runtime on the CPU, from an export made by ``main.py models export``)
 and ``openvino`` (the same export's image tower on OpenVINO, an optional
 extra; only when asked for).
-``auto`` picks torch when CUDA is available, else onnx when the model has an
-export that passes its check against the weights, else torch. The onnx path
-never imports torch or open_clip, so the packaged CPU app ships neither.
+``auto`` picks torch when CUDA is available; else, when the model has an export
+that passes its check against the weights, OpenVINO's static int8 tower where
+it is installed and its agreement passes on this machine
+(:func:`artseek.embedding.openvino_backend.auto_encoder`), else ONNX Runtime
+with the export's default variant; else torch. The onnx and openvino paths
+never import torch or open_clip, so the packaged CPU app ships neither.
 """
 
 from __future__ import annotations
@@ -66,6 +69,12 @@ def load_encoder(model_name: str, weights: str | os.PathLike[str] | None = None,
     if export is not None:
         if variant is not None:
             return OnnxEncoder(spec, export, variant=variant)
+        if backend == "auto":
+            from artseek.embedding.openvino_backend import auto_encoder
+
+            fastest = auto_encoder(spec, export, log=_note)
+            if fastest is not None:
+                return fastest
         if backend == "onnx":
             return OnnxEncoder(spec, export, int8=int8)
         wants_int8 = int8 and "int8" in export.variants  # auto: int8 only where the export has it

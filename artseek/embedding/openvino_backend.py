@@ -11,24 +11,53 @@ towers stay on ONNX Runtime (one query at a time, where OpenVINO gains nothing).
 The dynamic int8 towers (``MatMulInteger``) run slowly under OpenVINO (76
 against 14 ms per image), so this backend runs the static int8 variant, or
 fp32 when the export has none (OpenVINO may then compute in bf16 on CPUs with
-AMX: cosine 0.99995 to fp32 measured). ``openvino`` is an optional extra
-(``requirements-openvino.txt``), not yet in the packaged app: choose it with
-``--backend openvino``; ``auto`` does not pick it.
+AMX: cosine 0.99995 to fp32 measured).
+
+``--backend auto`` picks this backend on the CPU (:func:`auto_encoder`) when
+OpenVINO is installed (``requirements-openvino.txt``; the packaged app bundles
+it), the export has a static int8 tower whose agreement with torch, measured
+under OpenVINO at export, passes the int8 thresholds, and the same measure
+taken once on *this* machine passes too: OpenVINO computes the unquantised
+parts in bf16 where the CPU has it and its int8 kernels differ between CPUs,
+so an export's figures do not vouch for every machine. The machine's result is
+kept in the user's ``cpu_calibration.json`` per CPU, OpenVINO version and
+tower. ``ARTSEEK_OPENVINO=0`` keeps ``auto`` on ONNX Runtime.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
+import importlib.util
+import os
+import sys
 import threading
+import time
 
 import numpy as np
 
+from artseek.embedding.agreement import agreement, batch_sha256, evaluation_images, evaluation_texts
+from artseek.embedding.cpu_features import cpu_identity, load_calibration, save_calibration
 from artseek.embedding.onnx_backend import OnnxEncoder, OnnxExport, int8_passes
 from artseek.embedding.registry import ModelSpec
-from artseek.errors import ModelLoadError
+from artseek.errors import ArtSeekError, ModelLoadError
+from artseek.files import sha256_file
 
 STATIC = "int8-static"
 RUNS = (STATIC, "fp32")  # the variants this backend runs, preferred first
 INSTALL = "pip install -r requirements-openvino.txt"
+ENV_OPENVINO = "ARTSEEK_OPENVINO"  # "0": --backend auto never picks OpenVINO
+
+
+def openvino_version() -> str | None:
+    """The installed OpenVINO's version, or None when it is not installed (nothing is imported)."""
+    if importlib.util.find_spec("openvino") is None:
+        return None
+    try:
+        return importlib.metadata.version("openvino")
+    except importlib.metadata.PackageNotFoundError:  # a frozen app may lack the distribution's metadata
+        import openvino
+
+        return str(openvino.__version__).split("-")[0]
 
 
 def preferred_variant(export: OnnxExport) -> str:
@@ -62,6 +91,7 @@ class OpenVinoEncoder(OnnxEncoder):
         self._lock = threading.Lock()  # one infer request: OpenVINO's requests are not thread-safe
         self._request = None
         self._output = None
+        self.inference_precision = ""  # what OpenVINO computes the unquantised parts in (bf16, f32), once compiled
 
     def _image_request(self):  # noqa: ANN202 - openvino.InferRequest
         if self._request is None:
@@ -78,6 +108,8 @@ class OpenVinoEncoder(OnnxEncoder):
                                      f"{' --static-int8' if self.precision == STATIC else ''}', "
                                      "or use --backend onnx.") from exc
             self._output = compiled.output(0)
+            precision = compiled.get_property("INFERENCE_PRECISION_HINT")
+            self.inference_precision = getattr(precision, "get_type_name", lambda: str(precision))()
             self._request = compiled.create_infer_request()
         return self._request
 
@@ -88,3 +120,70 @@ class OpenVinoEncoder(OnnxEncoder):
         with self._lock:
             out = self._image_request().infer({0: array})[self._output]
         return np.ascontiguousarray(out, dtype=np.float32)
+
+
+def machine_key(export: OnnxExport) -> str:
+    """Names one (CPU, OpenVINO version, static int8 tower) combination in the calibration cache."""
+    tower = export.variants[STATIC]["sha256"]["image"]
+    return f"openvino {openvino_version()}|{cpu_identity()}|{tower}"
+
+
+def machine_agreement(encoder: OpenVinoEncoder) -> dict:
+    """The static int8 tower's agreement with torch as OpenVINO computes it on this machine.
+
+    Rebuilds the export's evaluation set, checks it is the one torch embedded (the
+    manifest's ``reference``), and compares. Raises :class:`ArtSeekError` when the
+    export has no usable reference.
+    """
+    export = encoder.export
+    ref = export.manifest.get("reference") or {}
+    path = export.folder / str(ref.get("file", ""))
+    if not ref.get("file") or not path.is_file() or sha256_file(path) != ref.get("sha256"):
+        raise ArtSeekError(f"The ONNX export in '{export.folder}' has no intact reference embeddings.",
+                           f"Re-export it with 'python main.py models export --model {encoder.spec.name} "
+                           "--int8 --static-int8'.")
+    images = evaluation_images(encoder.preprocess_cfg, n=int(ref["images"]))
+    if batch_sha256(images) != ref.get("inputs_sha256"):
+        raise ArtSeekError("The evaluation pictures rebuilt here differ from those the export was measured on "
+                           "(another numpy or Pillow).", "Re-export the model with this installation.")
+    with np.load(path, allow_pickle=False) as stored:
+        ref_images, ref_texts = stored["images"], stored["texts"]
+    texts = evaluation_texts()[:len(ref_texts)]
+    return agreement(ref_images, ref_texts, encoder.encode_images(images), encoder.encode_texts(texts))
+
+
+def auto_encoder(spec: ModelSpec, export: OnnxExport, threads: int | None = None,
+                 log=None) -> OpenVinoEncoder | None:  # noqa: ANN001 - a print-like callable
+    """OpenVINO's static int8 path where ``--backend auto`` should run it, else None (ONNX Runtime runs).
+
+    Yes only when OpenVINO is installed, ``ARTSEEK_OPENVINO`` is not "0", the export's
+    static int8 tower passed the int8 thresholds under OpenVINO at export, and it
+    passes them on this machine (measured once, a few seconds, then cached).
+    """
+    if os.environ.get(ENV_OPENVINO, "").strip() == "0" or openvino_version() is None:
+        return None
+    static = export.variants.get(STATIC) or {}
+    if not int8_passes((static.get("openvino") or {}).get("agreement")):
+        return None
+    say = log or (lambda message: print(message, file=sys.stderr))
+    key = machine_key(export)
+    cached = load_calibration(key)
+    if cached is not None and "passes" in cached:
+        return OpenVinoEncoder(spec, export, threads, variant=STATIC) if cached["passes"] else None
+    try:
+        encoder = OpenVinoEncoder(spec, export, threads, variant=STATIC)
+        start = time.perf_counter()
+        measured = machine_agreement(encoder)
+    except Exception as exc:  # noqa: BLE001 - any failure here only means ONNX Runtime runs (not cached: fixable)
+        reason = exc.message.rstrip(".") if isinstance(exc, ArtSeekError) else f"{type(exc).__name__}: {exc}"
+        hint = f" {exc.hint}" if isinstance(exc, ArtSeekError) and exc.hint else ""
+        say(f"note: OpenVINO is not used for '{spec.name}' ({reason}); running on ONNX Runtime.{hint}")
+        return None
+    passes = int8_passes(measured)
+    save_calibration(key, {"passes": passes, "agreement": measured, "inference_precision": encoder.inference_precision,
+                           "seconds": round(time.perf_counter() - start, 2)})
+    if not passes:
+        say(f"note: OpenVINO's int8 '{spec.name}' agrees too little with the reference on this CPU "
+            f"(cosine min {measured['image_cosine_min']}); running on ONNX Runtime.")
+        return None
+    return encoder

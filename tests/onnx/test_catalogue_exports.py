@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from artseek.embedding import catalogue
-from artseek.embedding.export import evaluation_images, evaluation_texts, export_model
+from artseek.embedding.agreement import evaluation_images, evaluation_texts
+from artseek.embedding.export import export_model
 from artseek.embedding.loader import load_encoder
 
 MIN_COSINE = 0.9999  # as tests/onnx/test_equivalence.py

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from artseek.embedding.export import evaluation_images, evaluation_texts, export_model, top_k_overlap
+from artseek.embedding.agreement import evaluation_images, evaluation_texts, top_k_overlap
+from artseek.embedding.export import export_model
 from artseek.embedding.loader import load_encoder
 from tests.onnx.corpus import CORPUS
 

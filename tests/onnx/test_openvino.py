@@ -96,3 +96,99 @@ def test_static_int8_runs_by_default_only_where_its_agreement_passed(static_expo
     assert preferred_variant(export({"fp32": fp32, "int8-static": {**fp32, "agreement": good}})) == "int8-static"
     assert preferred_variant(export({"fp32": fp32, "int8-static": {**fp32, "agreement": bad}})) == "fp32"
     assert preferred_variant(export({"fp32": fp32})) == "fp32"
+
+
+@pytest.fixture
+def machine_cache(tmp_path: Path, monkeypatch) -> Path:  # noqa: ANN001
+    """This test's own user data folder, so each starts without a kept machine check; returns its cache file."""
+    monkeypatch.setenv("ARTSEEK_DATA_DIR", str(tmp_path / "user-data"))
+    return tmp_path / "user-data" / "cpu_calibration.json"
+
+
+def _copy(static_export: Path, tmp_path: Path) -> Path:
+    """A private copy of the weights and their export (for tests that damage or watch it)."""
+    weights = tmp_path / static_export.name
+    shutil.copy2(static_export, weights)
+    name = f"{static_export.stem}.onnx"
+    shutil.copytree(static_export.parent / name, tmp_path / name)
+    return weights
+
+
+def test_export_records_openvino_agreement_and_the_reference(static_export: Path) -> None:
+    import json
+
+    from artseek.embedding.onnx_backend import int8_passes
+
+    folder = static_export.parent / f"{static_export.stem}.onnx"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    measured = manifest["variants"]["int8-static"]["openvino"]
+    assert measured["version"] == "2026.4.1" and measured["inference_precision"] in ("bf16", "f32")
+    assert int8_passes(measured["agreement"]) and measured["agreement"]["n_images"] == 48
+    ref = manifest["reference"]
+    with np.load(folder / ref["file"]) as stored:
+        assert stored["images"].shape == (48, 64) and stored["texts"].shape == (ref["texts"], 64)
+
+
+def test_auto_runs_openvino_once_it_passed_on_this_machine(static_export: Path, machine_cache: Path,
+                                                           monkeypatch) -> None:
+    import json
+
+    from artseek.embedding import openvino_backend
+
+    ov = load_encoder("tiny-test", weights=static_export, backend="auto", device="cpu")
+    assert ov.backend == "openvino" and ov.precision == "int8-static"
+    (key, entry), = json.loads(machine_cache.read_text()).items()
+    assert key.startswith("openvino 2026.4.1|") and entry["passes"] is True
+    assert entry["agreement"]["image_cosine_min"] > 0.97 and entry["inference_precision"] in ("bf16", "f32")
+
+    def measure_again(_encoder):  # noqa: ANN001, ANN202
+        raise AssertionError("measured again although the result is kept")
+
+    monkeypatch.setattr(openvino_backend, "machine_agreement", measure_again)
+    assert load_encoder("tiny-test", weights=static_export, backend="auto", device="cpu").backend == "openvino"
+
+
+def test_auto_stays_on_onnx_runtime_without_openvino_or_when_told(static_export: Path, machine_cache: Path,
+                                                                   monkeypatch) -> None:
+    monkeypatch.setenv("ARTSEEK_OPENVINO", "0")
+    encoder = load_encoder("tiny-test", weights=static_export, backend="auto", device="cpu")
+    assert encoder.backend == "onnx" and encoder.precision == "int8"  # the export's default on ONNX Runtime
+    monkeypatch.delenv("ARTSEEK_OPENVINO")
+    monkeypatch.setitem(sys.modules, "openvino", None)  # as where the extra is not installed
+    assert load_encoder("tiny-test", weights=static_export, backend="auto", device="cpu").backend == "onnx"
+
+
+def test_auto_stays_on_onnx_runtime_where_openvino_disagrees_on_this_cpu(static_export: Path, machine_cache: Path,
+                                                                           monkeypatch, capsys) -> None:
+    import json
+
+    from artseek.embedding import openvino_backend
+
+    calls = []
+
+    def poor(encoder):  # noqa: ANN001, ANN202 - as int8 kernels that saturate on a CPU without VNNI
+        calls.append(encoder)
+        return {"image_cosine_min": 0.8, "image_cosine_mean": 0.95, "text_cosine_min": 1.0,
+                "text_cosine_mean": 1.0, "top10_overlap": 0.6}
+
+    monkeypatch.setattr(openvino_backend, "machine_agreement", poor)
+    encoder = load_encoder("tiny-test", weights=static_export, backend="auto", device="cpu")
+    assert encoder.backend == "onnx" and encoder.precision == "int8"
+    assert "agrees too little" in capsys.readouterr().err
+    (entry,) = json.loads(machine_cache.read_text()).values()
+    assert entry["passes"] is False
+    assert load_encoder("tiny-test", weights=static_export, backend="auto", device="cpu").backend == "onnx"
+    assert len(calls) == 1  # the machine's answer is kept
+
+
+def test_a_damaged_reference_keeps_auto_on_onnx_runtime_and_says_how_to_fix_it(static_export: Path, tmp_path: Path,
+                                                                                 machine_cache: Path, capsys) -> None:
+    weights = _copy(static_export, tmp_path)
+    reference = tmp_path / f"{weights.stem}.onnx" / "reference.npz"
+    reference.write_bytes(reference.read_bytes()[:-10] + b"0123456789")
+    encoder = load_encoder("tiny-test", weights=weights, backend="auto", device="cpu")
+    assert encoder.backend == "onnx"
+    err = capsys.readouterr().err
+    assert "no intact reference embeddings" in err and "--int8 --static-int8" in err
+    assert load_encoder("tiny-test", weights=weights, backend="openvino").backend == "openvino"  # asked: it runs
+    assert not machine_cache.exists()  # nothing measured, nothing kept: a re-export is tried at the next start

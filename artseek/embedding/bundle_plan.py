@@ -12,6 +12,11 @@ composes by averaging, :data:`artseek.composed.AUTO_USES_MAPPER`).
 :func:`plan_export` picks those files and rewrites the manifest to list only the
 variants whose towers are all bundled (and no ``pseudo_text`` unless its tower
 is bundled), so the frozen loader never looks for a missing file.
+When the build bundles OpenVINO (``openvino=True``), the static int8 variant
+whose agreement under OpenVINO passed at export is bundled too, with the
+reference embeddings the loader checks it against on each machine
+(:func:`artseek.embedding.openvino_backend.auto_encoder`); the default variant
+stays as the fallback for CPUs where that check fails.
 ``pyinstaller.spec`` calls :func:`bundle_datas`. Environment overrides at build
 time: ``ARTSEEK_BUNDLE_ALL_VARIANTS=1`` bundles every file as exported;
 ``ARTSEEK_BUNDLE_PIC2WORD=1`` adds the pseudo-text tower.
@@ -27,12 +32,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from artseek.embedding.onnx_backend import MANIFEST_NAME
+from artseek.embedding.onnx_backend import MANIFEST_NAME, int8_passes
 from artseek.embedding.tokenizer import VOCAB_FILENAME
 from artseek.errors import ModelLoadError
 
 ENV_ALL = "ARTSEEK_BUNDLE_ALL_VARIANTS"
 ENV_PIC2WORD = "ARTSEEK_BUNDLE_PIC2WORD"
+STATIC = "int8-static"  # the variant OpenVINO runs (artseek.embedding.openvino_backend)
 BUNDLE_DEST = "resources/models"  # where config.bundled_models_dir() looks in the packaged app
 
 
@@ -66,13 +72,23 @@ def _read_manifest(folder: Path) -> dict:
                              "Re-export it with 'python main.py models export' before packaging.") from exc
 
 
-def plan_export(folder: Path, everything: bool = False, pic2word: bool = False) -> BundlePlan:
+def openvino_ready(manifest: dict) -> bool:
+    """Whether the export's static int8 variant passed the int8 thresholds under OpenVINO, with a reference kept."""
+    static = manifest["variants"].get(STATIC) or {}
+    return bool((manifest.get("reference") or {}).get("file")) and int8_passes(
+        (static.get("openvino") or {}).get("agreement"))
+
+
+def plan_export(folder: Path, everything: bool = False, pic2word: bool = False,
+                openvino: bool = False) -> BundlePlan:
     """The files of ``folder`` the packaged app runs, and the manifest that lists only them.
 
     ``everything``: every file of the export, manifest unchanged. ``pic2word``:
-    keep the pseudo-text tower too. Raises :class:`ModelLoadError` when the
-    manifest is unreadable, its default variant is not listed, or a file it
-    names is missing.
+    keep the pseudo-text tower too. ``openvino``: the build bundles OpenVINO, so
+    keep the static int8 variant and the reference embeddings where the export
+    measured that variant under OpenVINO and it passed. Raises
+    :class:`ModelLoadError` when the manifest is unreadable, its default variant
+    is not listed, or a file it names is missing.
     """
     folder = Path(folder)
     manifest = _read_manifest(folder)
@@ -88,6 +104,8 @@ def plan_export(folder: Path, everything: bool = False, pic2word: bool = False) 
         wanted = set(present)
     else:
         wanted = {vocab, variants[default]["image"], variants[default]["text"]}
+        if openvino and openvino_ready(manifest):
+            wanted |= {variants[STATIC]["image"], variants[STATIC]["text"], str(manifest["reference"]["file"])}
         if pic2word and pseudo.get("file"):
             wanted.add(str(pseudo["file"]))
     missing = sorted(name for name in wanted if not (folder / name).is_file())
@@ -106,10 +124,10 @@ def plan_export(folder: Path, everything: bool = False, pic2word: bool = False) 
     return BundlePlan(folder, tuple(sorted(wanted)), rewritten, left_out)
 
 
-def plan_from_env(folder: Path, env: Mapping[str, str] | None = None) -> BundlePlan:
+def plan_from_env(folder: Path, env: Mapping[str, str] | None = None, openvino: bool = False) -> BundlePlan:
     """:func:`plan_export` with the overrides read from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
-    return plan_export(folder, everything=_flag(env, ENV_ALL), pic2word=_flag(env, ENV_PIC2WORD))
+    return plan_export(folder, everything=_flag(env, ENV_ALL), pic2word=_flag(env, ENV_PIC2WORD), openvino=openvino)
 
 
 def write_manifest(plan: BundlePlan, staging: Path) -> Path:
@@ -121,11 +139,14 @@ def write_manifest(plan: BundlePlan, staging: Path) -> Path:
 
 
 def bundle_datas(exports: list[Path], staging: Path, env: Mapping[str, str] | None = None,
-                 out=print) -> list[tuple[str, str]]:  # noqa: ANN001 - a print-like callable
+                 out=print, openvino: bool = False) -> list[tuple[str, str]]:  # noqa: ANN001 - a print-like callable
     """PyInstaller ``datas`` entries (source file, folder in the bundle) for ``exports``; prints what is left out."""
     datas: list[tuple[str, str]] = []
     for folder in exports:
-        plan = plan_from_env(folder, env)
+        plan = plan_from_env(folder, env, openvino=openvino)
+        if openvino and STATIC not in plan.manifest["variants"]:
+            out(f"note: {plan.folder.name} has no static int8 towers measured under OpenVINO, so the app will run it "
+                "on ONNX Runtime (export it with --int8 --static-int8 where OpenVINO is installed)")
         dest = f"{BUNDLE_DEST}/{plan.folder.name}"
         datas += [(str(plan.folder / name), dest) for name in plan.files]
         datas.append((str(write_manifest(plan, staging)), dest))

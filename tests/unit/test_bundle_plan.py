@@ -95,3 +95,40 @@ def test_bad_exports_are_refused_with_a_clear_error(tmp_path) -> None:
     (folder / "manifest.json").unlink()
     with pytest.raises(ModelLoadError, match="no readable manifest.json"):
         plan_export(folder)
+
+
+PASSING = {"image_cosine_min": 0.998, "image_cosine_mean": 0.999, "text_cosine_min": 0.998,
+           "text_cosine_mean": 0.999, "top10_overlap": 0.97}
+
+
+def openvino_export(root: Path, agreement: dict | None = PASSING) -> Path:
+    """As ``models export --int8 --static-int8`` writes it where OpenVINO is installed (int8 default)."""
+    folder = fake_export(root, default="int8")
+    (folder / "reference.npz").write_bytes(b"r" * 7)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["variants"]["int8-static"] = _variant("image.int8s.onnx", "text.int8.onnx")
+    if agreement is not None:
+        manifest["variants"]["int8-static"]["openvino"] = {"version": "2026.4.1", "agreement": agreement}
+    manifest["reference"] = {"file": "reference.npz", "sha256": "0" * 64}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+def test_an_openvino_build_adds_the_static_tower_and_the_reference(tmp_path) -> None:
+    folder = openvino_export(tmp_path)
+    assert plan_export(folder).files == (VOCAB, "image.int8.onnx", "text.int8.onnx")  # OpenVINO not bundled
+    plan = plan_export(folder, openvino=True)
+    assert plan.files == (VOCAB, "image.int8.onnx", "image.int8s.onnx", "reference.npz", "text.int8.onnx")
+    assert plan.size == 1 + 89 + 90 + 7 + 64  # the shared int8 text tower once: 90 MB more than ONNX Runtime's
+    assert list(plan.manifest["variants"]) == ["int8", "int8-static"] and plan.manifest["default_variant"] == "int8"
+    assert plan.manifest["reference"]["file"] == "reference.npz"
+
+
+def test_an_openvino_build_leaves_out_a_static_tower_that_failed_or_was_not_measured(tmp_path) -> None:
+    for i, agreement in enumerate((dict(PASSING, top10_overlap=0.3), None)):
+        (tmp_path / str(i)).mkdir()
+        folder = openvino_export(tmp_path / str(i), agreement)
+        lines: list[str] = []
+        datas = bundle_datas([folder], tmp_path / f"build{i}", env={}, out=lines.append, openvino=True)
+        assert not any(Path(s).name in ("image.int8s.onnx", "reference.npz") for s, _ in datas)
+        assert "will run it on ONNX Runtime" in lines[0] and "--int8 --static-int8" in lines[0]

@@ -16,7 +16,7 @@ from pathlib import Path
 from artseek import config
 
 ENV_SETTINGS = "ARTSEEK_SETTINGS"
-BACKENDS = ("auto", "torch", "onnx")
+BACKENDS = ("auto", "torch", "onnx", "openvino")
 THUMBNAIL_SIZES = (96, 256)  # smallest and largest grid thumbnail (px; stored thumbnails are 256)
 MEGAPIXEL_LIMITS = (10.0, 2000.0)
 MAX_THREADS = 256
@@ -26,7 +26,7 @@ MAX_THREADS = 256
 class Preferences:
     """What a curator can set. ``threads`` 0 and ``library`` "" mean: ArtSeek decides."""
 
-    backend: str = "auto"  # auto | torch | onnx
+    backend: str = "auto"  # auto | torch | onnx | openvino
     int8: bool = False  # the ONNX export's int8 towers (when the model has them)
     threads: int = 0  # model threads (ONNX Runtime and torch on CPU); 0: from the core count
     library: str = ""  # the library opened at start ("" : the last one used)

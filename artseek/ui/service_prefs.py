@@ -57,6 +57,20 @@ class PreferencesStore:
         return p
 
     @staticmethod
+    def unavailable_backends() -> dict[str, str]:
+        """Backends this installation lacks -> what to do about it (the dialog greys them out)."""
+        import importlib.util
+
+        missing = {}
+        if importlib.util.find_spec("openvino") is None:
+            missing["openvino"] = ("OpenVINO is not installed here. Install it with 'pip install -r "
+                                   "requirements-openvino.txt', or use a packaged ArtSeek, which includes it.")
+        if importlib.util.find_spec("torch") is None:
+            missing["torch"] = ("PyTorch is not installed here (the packaged app runs without it). Install "
+                                "ArtSeek from source with 'make run' to use it.")
+        return missing
+
+    @staticmethod
     def threads_need_restart(threads: int) -> bool:
         """Whether ``threads`` can apply fully only after a restart (torch fixes its inter-op pool once a run)."""
         torch_backend = sys.modules.get(TORCH_BACKEND)  # not loaded: no torch model ran, nothing is fixed yet

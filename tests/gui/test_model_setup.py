@@ -7,6 +7,7 @@ no second process); downloads go through an injected opener that is offline (nev
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 import urllib.error
 from pathlib import Path
@@ -255,3 +256,19 @@ def test_cancel_stops_the_export_after_a_chosen_file_and_keeps_no_half_export(qt
     assert window.service.library.encoder.backend == "torch" and boxes == []
     assert dialog.choose_button.isEnabled() and not dialog.cancel_button.isVisible()
     assert window.service.models.busy is False
+
+
+def test_the_window_prepares_the_openvino_tower_where_openvino_is_installed(tmp_path: Path) -> None:
+    """With OpenVINO installed (make test installs it) the window's preparation adds the static int8 tower, measured
+    under OpenVINO, so --backend auto runs it after its check on this machine."""
+    from artseek.embedding.loader import load_encoder
+    from artseek.ui import service_models
+
+    weights = tmp_path / TINY_WEIGHTS.name
+    shutil.copyfile(TINY_WEIGHTS, weights)
+    lines: list[str] = []
+    folder = service_models._default_export("tiny-test", weights, False, lines.append, lambda: False)
+    static = json.loads((folder / "manifest.json").read_text())["variants"]["int8-static"]
+    assert static["openvino"]["agreement"]["image_cosine_min"] > 0.97
+    assert any("Measuring OpenVINO" in line for line in lines)
+    assert load_encoder("tiny-test", weights=weights, backend="auto", device="cpu").backend == "openvino"

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
 pytestmark = pytest.mark.gui
@@ -153,3 +153,39 @@ def test_the_threads_preference_applies_to_torch_and_says_when_a_restart_is_need
     finally:
         window.close()
         torch.set_num_threads(intra)
+
+
+def test_openvino_is_offered_and_saved(qtbot, tmp_path, prefs_file) -> None:  # noqa: ANN001
+    window = _new_window(qtbot, tmp_path)
+    dialog = window.preferences.show_dialog()
+    index = dialog.backend.findData("openvino")
+    assert dialog.backend.itemText(index) == "OpenVINO (fastest on CPUs)"  # installed by make test
+    assert dialog.backend.model().item(index).isEnabled()
+    assert "OpenVINO where it is installed and its int8 model passed a check on this computer" in \
+        " ".join(label.text() for label in dialog.findChildren(QLabel))
+    dialog.backend.setCurrentIndex(index)
+    assert dialog.backend_missing.isHidden()
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    assert json.loads(prefs_file.read_text(encoding="utf-8"))["backend"] == "openvino"
+    assert window.service.backend == "openvino"  # the next library opening loads the model on OpenVINO
+
+
+def test_a_backend_this_installation_lacks_is_greyed_out_with_what_to_do(qtbot, tmp_path, prefs_file,  # noqa: ANN001
+                                                                         monkeypatch) -> None:
+    import sys
+
+    from artseek import settings
+
+    settings.save(settings.Preferences(backend="openvino"))  # chosen where OpenVINO was installed
+    monkeypatch.setitem(sys.modules, "openvino", None)  # as an installation without the extra
+    window = _new_window(qtbot, tmp_path)
+    dialog = window.preferences.show_dialog()
+    index = dialog.backend.findData("openvino")
+    assert dialog.backend.itemText(index) == "OpenVINO (fastest on CPUs) (not installed)"
+    assert not dialog.backend.model().item(index).isEnabled()
+    assert "requirements-openvino.txt" in dialog.backend.itemData(index, Qt.ItemDataRole.ToolTipRole)
+    assert dialog.backend.currentData() == "openvino" and dialog.backend_missing.isVisible()
+    assert "OpenVINO is not installed here" in dialog.backend_missing.text()
+    dialog.backend.setCurrentIndex(dialog.backend.findData("auto"))
+    assert dialog.backend_missing.isHidden()
+    dialog.reject()

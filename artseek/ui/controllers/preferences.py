@@ -40,7 +40,8 @@ class PreferencesController(QObject):
     def show_dialog(self) -> PreferencesDialog:
         """Open Preferences (window-modal, not blocking); OK saves and applies."""
         self.dialog = PreferencesDialog(self.store.reload(), LIMITS, self.store.overrides, self.window,
-                                        restart_for_threads=self.store.threads_need_restart)
+                                        restart_for_threads=self.store.threads_need_restart,
+                                        unavailable=self.store.unavailable_backends())
         self.dialog.finished.connect(self._finished)
         self.dialog.open()
         return self.dialog

@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-BACKENDS = (("auto", "Automatic (recommended)"), ("onnx", "ONNX Runtime (fast on CPUs)"),
-            ("torch", "PyTorch (the reference; GPUs)"))
+BACKENDS = (("auto", "Automatic (recommended)"), ("openvino", "OpenVINO (fastest on CPUs)"),
+            ("onnx", "ONNX Runtime (fast on CPUs)"), ("torch", "PyTorch (the reference; GPUs)"))
+BACKEND_NOTE = ("Automatic: PyTorch on an NVIDIA GPU; else OpenVINO where it is installed and its int8 model "
+                "passed a check on this computer, else ONNX Runtime.")
 LATER = "Applies when a library is next opened."
 RESTART_THREADS = "Restart ArtSeek for the new number of threads to apply in full (PyTorch sets part of its " \
                   "threads once per run)."
@@ -39,10 +41,12 @@ class PreferencesDialog(QDialog):
     """Edits a ``Preferences``; :meth:`values` returns the edited copy."""
 
     def __init__(self, prefs, limits: dict, overridden: dict[str, str],  # noqa: ANN001 - settings.Preferences
-                 parent: QWidget | None = None, restart_for_threads: Callable[[int], bool] = lambda _n: False) -> None:
+                 parent: QWidget | None = None, restart_for_threads: Callable[[int], bool] = lambda _n: False,
+                 unavailable: dict[str, str] | None = None) -> None:
         """``limits``: {"threads": max, "megapixels": (lo, hi), "thumbnails": (lo, hi)};
         ``overridden``: setting -> the command-line option that wins this session;
-        ``restart_for_threads(n)``: whether ``n`` threads apply in full only after a restart."""
+        ``restart_for_threads(n)``: whether ``n`` threads apply in full only after a restart;
+        ``unavailable``: backend -> why this installation cannot run it (shown greyed out, with the reason)."""
         super().__init__(parent)
         self.setObjectName("preferencesDialog")
         self.setWindowTitle("Preferences")
@@ -53,10 +57,24 @@ class PreferencesDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
 
         self.backend = QComboBox(self)
+        unavailable = unavailable or {}
         for key, text in BACKENDS:
-            self.backend.addItem(text, key)
+            self.backend.addItem(text + (" (not installed)" if key in unavailable else ""), key)
+            if key in unavailable:
+                item = self.backend.model().item(self.backend.count() - 1)  # a QStandardItemModel's row
+                item.setEnabled(False)
+                item.setToolTip(unavailable[key])
         self.backend.setCurrentIndex(max(0, self.backend.findData(prefs.backend)))
-        form.addRow("Model runs on:", self._with_note(self.backend, LATER, overridden.get("backend")))
+        self.backend_missing = QLabel(self)
+        self.backend_missing.setObjectName("backendMissing")
+        self.backend_missing.setWordWrap(True)
+        self.backend_missing.setStyleSheet("color: #8a4b00; font-size: 90%;")
+        backend_box = self._with_note(self.backend, f"{BACKEND_NOTE} {LATER}", overridden.get("backend"))
+        backend_box.layout().addWidget(self.backend_missing)
+        self._unavailable = unavailable
+        self.backend.currentIndexChanged.connect(self._backend_changed)
+        self._backend_changed()
+        form.addRow("Model runs on:", backend_box)
 
         self.int8 = QCheckBox("Use the int8 model when the ONNX export has it (faster, very slightly less exact)", self)
         self.int8.setChecked(prefs.int8)
@@ -134,6 +152,12 @@ class PreferencesDialog(QDialog):
         label.setStyleSheet("color: palette(placeholder-text); font-size: 90%;")
         v.addWidget(label)
         return box
+
+    def _backend_changed(self, _index: int = 0) -> None:
+        """A saved choice this installation cannot run (it stays chosen until changed) says why and what to do."""
+        reason = self._unavailable.get(self.backend.currentData(), "")
+        self.backend_missing.setText(reason)
+        self.backend_missing.setVisible(bool(reason))
 
     def _threads_changed(self, value: int) -> None:
         self.threads_restart.setVisible(value != self._prefs.threads and self._restart_for_threads(value))

@@ -128,11 +128,14 @@ def _run(out: Path, count: int, work: Path, width: int, height: int, only_setup:
             image.save(buf, "PNG", optimize=True)
             path.write_bytes(buf.getvalue())
 
-    def shoot(widget, name: str) -> None:  # noqa: ANN001
+    def shoot(widget, name: str, area=None) -> None:  # noqa: ANN001 - area: a screen QRect (popups included)
         if scenes and name not in scenes:
             return
         pump(400)  # let thumbnails arrive and repaint
-        pixmap = widget.grab()
+        if area is not None:
+            pixmap = app.primaryScreen().grabWindow(0, area.x(), area.y(), area.width(), area.height())
+        else:
+            pixmap = widget.grab()
         path = out / name
         pixmap.save(str(path), "PNG")
         compress(path)
@@ -393,6 +396,10 @@ def _setup_dialogs(window, shoot: Callable) -> None:  # noqa: ANN001
     window.models.dialog.reject()
     dialog = window.preferences.show_dialog()
     shoot(dialog, "preferences.png")
+    dialog.backend.showPopup()  # where the model runs: OpenVINO, ONNX Runtime, PyTorch (greyed out if not installed)
+    popup = dialog.backend.view().window()
+    shoot(dialog, "preferences-backends.png", area=dialog.frameGeometry().united(popup.frameGeometry()))
+    dialog.backend.hidePopup()
     dialog.reject()
 
 

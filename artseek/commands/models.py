@@ -133,5 +133,17 @@ def cmd_models_export(args: argparse.Namespace) -> int:
         print(f"  {name}: cosine to torch min {min(a['image_cosine_min'], a['text_cosine_min']):.6f} "
               f"(images {a['image_cosine_mean']:.6f}, texts {a['text_cosine_mean']:.6f} mean), "
               f"top-10 overlap {a['top10_overlap']:.3f}")
-    print(f"  --backend auto will use the {manifest['default_variant']} towers on this CPU.")
+    static = manifest["variants"].get("int8-static", {})
+    if "openvino" in static:
+        ov, a = static["openvino"], static["openvino"]["agreement"]
+        print(f"  int8-static on OpenVINO {ov['version']} ({ov['inference_precision']}): cosine to torch min "
+              f"{min(a['image_cosine_min'], a['text_cosine_min']):.6f} (images {a['image_cosine_mean']:.6f} mean), "
+              f"top-10 overlap {a['top10_overlap']:.3f}")
+    from artseek.embedding.openvino_backend import openvino_ready
+
+    if openvino_ready(manifest):
+        print("  --backend auto will run the int8-static image tower on OpenVINO where it passes a one-time check "
+              f"on the CPU, else the {manifest['default_variant']} towers on ONNX Runtime.")
+    else:
+        print(f"  --backend auto will use the {manifest['default_variant']} towers on this CPU.")
     return 0

@@ -32,13 +32,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from artseek.embedding.onnx_backend import MANIFEST_NAME, int8_passes
+from artseek.embedding.onnx_backend import MANIFEST_NAME
+from artseek.embedding.openvino_backend import STATIC, openvino_ready
 from artseek.embedding.tokenizer import VOCAB_FILENAME
 from artseek.errors import ModelLoadError
 
 ENV_ALL = "ARTSEEK_BUNDLE_ALL_VARIANTS"
 ENV_PIC2WORD = "ARTSEEK_BUNDLE_PIC2WORD"
-STATIC = "int8-static"  # the variant OpenVINO runs (artseek.embedding.openvino_backend)
 BUNDLE_DEST = "resources/models"  # where config.bundled_models_dir() looks in the packaged app
 
 
@@ -70,13 +70,6 @@ def _read_manifest(folder: Path) -> dict:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelLoadError(f"The ONNX export '{folder}' has no readable {MANIFEST_NAME} ({exc}).",
                              "Re-export it with 'python main.py models export' before packaging.") from exc
-
-
-def openvino_ready(manifest: dict) -> bool:
-    """Whether the export's static int8 variant passed the int8 thresholds under OpenVINO, with a reference kept."""
-    static = manifest["variants"].get(STATIC) or {}
-    return bool((manifest.get("reference") or {}).get("file")) and int8_passes(
-        (static.get("openvino") or {}).get("agreement"))
 
 
 def plan_export(folder: Path, everything: bool = False, pic2word: bool = False,

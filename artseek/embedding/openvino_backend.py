@@ -122,6 +122,13 @@ class OpenVinoEncoder(OnnxEncoder):
         return np.ascontiguousarray(out, dtype=np.float32)
 
 
+def openvino_ready(manifest: dict) -> bool:
+    """Whether an export's static int8 tower passed the int8 thresholds under OpenVINO, with the reference kept."""
+    static = manifest.get("variants", {}).get(STATIC) or {}
+    return bool((manifest.get("reference") or {}).get("file")) and int8_passes(
+        (static.get("openvino") or {}).get("agreement"))
+
+
 def machine_key(export: OnnxExport) -> str:
     """Names one (CPU, OpenVINO version, static int8 tower) combination in the calibration cache."""
     tower = export.variants[STATIC]["sha256"]["image"]
@@ -162,8 +169,7 @@ def auto_encoder(spec: ModelSpec, export: OnnxExport, threads: int | None = None
     """
     if os.environ.get(ENV_OPENVINO, "").strip() == "0" or openvino_version() is None:
         return None
-    static = export.variants.get(STATIC) or {}
-    if not int8_passes((static.get("openvino") or {}).get("agreement")):
+    if not openvino_ready(export.manifest):
         return None
     say = log or (lambda message: print(message, file=sys.stderr))
     key = machine_key(export)

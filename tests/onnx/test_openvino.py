@@ -192,3 +192,16 @@ def test_a_damaged_reference_keeps_auto_on_onnx_runtime_and_says_how_to_fix_it(s
     assert "no intact reference embeddings" in err and "--int8 --static-int8" in err
     assert load_encoder("tiny-test", weights=weights, backend="openvino").backend == "openvino"  # asked: it runs
     assert not machine_cache.exists()  # nothing measured, nothing kept: a re-export is tried at the next start
+
+
+def test_models_export_says_what_auto_will_run(tmp_path: Path, capsys) -> None:
+    from artseek.cli import main
+
+    weights = tmp_path / TINY_WEIGHTS.name
+    shutil.copy2(TINY_WEIGHTS, weights)
+    assert main(["models", "export", "--model", "tiny-test", "--weights", str(weights), "--int8", "--static-int8",
+                 "--dest", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "  int8-static on OpenVINO 2026.4.1 (" in out
+    assert "--backend auto will run the int8-static image tower on OpenVINO where it passes a one-time check on " \
+           "the CPU, else the int8 towers on ONNX Runtime." in out

@@ -84,7 +84,7 @@ class PreferencesDialog(QDialog):
         self.threads.setRange(0, limits["threads"])
         self.threads.setSpecialValueText("Automatic")
         self.threads.setValue(prefs.threads)
-        threads_box = self._with_note(self.threads, "The model's CPU threads (ONNX Runtime and PyTorch). " + LATER)
+        threads_box = self._with_note(self.threads, "The model's CPU threads (OpenVINO, ONNX Runtime and PyTorch). " + LATER)
         self.threads_restart = QLabel(RESTART_THREADS, threads_box)
         self.threads_restart.setObjectName("threadsRestart")
         self.threads_restart.setWordWrap(True)

@@ -52,6 +52,7 @@ class BackendFigures:
 STATIC = "onnx-int8s"  # the static int8 image tower (artseek.embedding.optimise)
 CONV = "onnx-int8-conv"  # dynamic int8 as exported before its convolutions stayed fp32 (artseek.bench.int8_baseline)
 OPENVINO = "openvino-int8s"  # the static int8 image tower run by OpenVINO (artseek.embedding.openvino_backend)
+AUTO = "auto"  # what the app runs: the loader's own choice on an export with every variant (OpenVINO where it passes)
 
 
 def random_weights(model: str) -> Path:
@@ -77,13 +78,15 @@ def current_forms(manifest: dict) -> bool:
 
 
 def ensure_export(model: str, weights: Path, int8: bool, out=print, static: bool = False,  # noqa: ANN001
-                  calibrate: Path | None = None) -> None:
+                  calibrate: Path | None = None, openvino: bool = False) -> None:
     """Export ``weights`` to ONNX beside them (once) so the onnx backends can run.
 
     ``static``: with the static int8 image tower too, calibrated on ``calibrate`` (the benchmark's pictures).
+    ``openvino``: that tower measured under OpenVINO too (where installed), as ``auto`` needs to choose it.
     """
     from artseek.embedding.export import INT8_DESCRIPTION
     from artseek.embedding.onnx_backend import find_export
+    from artseek.embedding.openvino_backend import openvino_ready, openvino_version
     from artseek.embedding.registry import get_spec
 
     export, _ = find_export(get_spec(model), weights)
@@ -91,6 +94,8 @@ def ensure_export(model: str, weights: Path, int8: bool, out=print, static: bool
         not current_forms(export.manifest)  # made before the image tower's faster export forms
         or (int8 and "int8" in export.variants
             and export.variants["int8"].get("quantisation") != INT8_DESCRIPTION))  # before convolutions stayed fp32
+    if export is not None and openvino and openvino_version() is not None and not openvino_ready(export.manifest):
+        stale = True  # made before the export measured OpenVINO (or where it was not installed)
     if export is None or stale or (int8 and "int8" not in export.variants) or \
             (static and "int8-static" not in export.variants):
         from artseek.embedding.export import export_model
@@ -204,9 +209,11 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
     weights = Path(weights or random_weights(model))
     paths = prepare_images(images, photos_from, count)
     folder = paths[0].parent
-    if any(b.startswith(("onnx", "openvino")) for b in backends or []):
-        ensure_export(model, weights, int8=any(b.endswith("-int8") for b in backends or []), out=out,
-                      static=bool({STATIC, OPENVINO} & set(backends or [])), calibrate=folder)
+    auto = AUTO in (backends or [])  # the app's path: int8 towers for ONNX Runtime, the static one for OpenVINO
+    if auto or any(b.startswith(("onnx", "openvino")) for b in backends or []):
+        ensure_export(model, weights, int8=auto or any(b.endswith("-int8") for b in backends or []), out=out,
+                      static=auto or bool({STATIC, OPENVINO} & set(backends or [])), calibrate=folder,
+                      openvino=auto)
     backends = backends or ["torch"]
     conv_weights = conv_baseline(model, weights, out) if CONV in backends else None
     out(f"images: {len(paths)} JPEGs in {folder} (e.g. {_size(paths[0])}); model {model}; cores {available_cores()}")
@@ -230,6 +237,7 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
                                    for p in paths[: 2 * batch_size]])
             threads[backend] = int(encoder.threads)
             fig.notes["variant"] = str(encoder.precision)
+            fig.notes["backend"] = str(encoder.backend)  # what auto chose
             if "decode_path_per_core" not in figures:
                 _measure_decoding(figures, paths, encoder.preprocess_cfg, workers, processes)
             if backend == "torch" and repeat == 0:
@@ -250,8 +258,8 @@ def run(model: str = "ViT-B-32", weights: Path | None = None, images: Path | Non
                                         "end_to_end_runs": fig.end_to_end_runs, **fig.notes}
         spread = (f" (median of {len(fig.end_to_end_runs)}: model_only {_span(fig.model_only_runs)}, "
                   f"end_to_end {_span(fig.end_to_end_runs)})" if len(fig.end_to_end_runs) > 1 else "")
-        out(f"{backend} [{fig.notes.get('variant')}]: model_only {fig.model_only:.1f} images/s on {model_threads} threads, "
-            f"end_to_end {fig.end_to_end:.1f} images/s ({fig.notes['indexed']} indexed){spread}")
+        out(f"{backend} [{fig.notes.get('backend')} {fig.notes.get('variant')}]: model_only {fig.model_only:.1f} "
+            f"images/s on {model_threads} threads, end_to_end {fig.end_to_end:.1f} images/s ({fig.notes['indexed']} indexed){spread}")
         out(f"{backend}: end_to_end/model_only = {fig.ratio:.2f}; CPU per indexed image "
             f"{statistics.median(fig.notes.get('cpu_ms_per_image_runs') or [0]):.1f} ms")
         out(f"{backend}: ceiling of that ratio on {available_cores()} cores with perfect overlap = {ceiling:.2f}")
@@ -308,7 +316,7 @@ def vs_conv_baseline(results: list[BackendFigures], figures: dict, out) -> None:
     old = by_name.get(CONV)
     if old is None:
         return
-    for new in (by_name.get("onnx-int8"), by_name.get(STATIC), by_name.get(OPENVINO)):
+    for new in (by_name.get("onnx-int8"), by_name.get(STATIC), by_name.get(OPENVINO), by_name.get(AUTO)):
         if new is None:
             continue
         pairs = [a / b for a, b in zip(new.end_to_end_runs, old.end_to_end_runs, strict=True) if b]

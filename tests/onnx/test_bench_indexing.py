@@ -48,3 +48,37 @@ def test_bench_prints_medians_ratio_and_ceiling(tiny_export, tmp_path) -> None: 
     assert "onnx_int8_end_to_end/torch_end_to_end = " in text
     assert figures["fast_vs_official_cosine"] > 0.99
     assert figures["peak_rss_mb"] > 0
+
+
+def test_the_auto_arm_runs_what_the_app_runs_and_is_compared_with_the_old_path(tmp_path, monkeypatch,  # noqa: ANN001
+                                                                              shapes_200) -> None:
+    """``--backends onnx-int8-conv,auto``: auto runs OpenVINO where the static tower passed under OpenVINO (here
+    an export calibrated on the shapes; make test installs OpenVINO), else ONNX Runtime; the speed goal's line
+    names it either way."""
+    import json
+    import shutil
+
+    from artseek.embedding.export import export_model
+    from artseek.embedding.openvino_backend import openvino_ready
+    from tests.conftest import TINY_WEIGHTS
+
+    monkeypatch.setenv("ARTSEEK_DATA_DIR", str(tmp_path / "user-data"))  # this test's own machine checks
+    folder = tmp_path / "jpegs"
+    generate_photos(folder, 6, size=(1200, 800))
+    for name, calibrate in (("on-shapes", shapes_200[0][0].parent), ("on-jpegs", None)):
+        weights = tmp_path / name / TINY_WEIGHTS.name
+        weights.parent.mkdir()
+        shutil.copy2(TINY_WEIGHTS, weights)
+        if calibrate is not None:  # else the benchmark exports, calibrated on its 6 photos
+            export_model("tiny-test", weights=weights, int8=True, static_int8=True, calibrate=calibrate,
+                         out_dir=weights.parent)
+        lines: list[str] = []
+        figures = run(model="tiny-test", weights=weights, images=folder, backends=["onnx-int8-conv", "auto"],
+                      batch_size=4, repeats=1, out=lines.append)
+        manifest = json.loads((weights.parent / "artseek-tiny.onnx" / "manifest.json").read_text())
+        auto = figures["backends"]["auto"]
+        chosen = "openvino int8-static" if openvino_ready(manifest) else "onnx int8"
+        assert f"{auto['backend']} {auto['variant']}" == chosen and auto["indexed"] == 6
+        assert calibrate is None or chosen == "openvino int8-static"
+        assert any(line.startswith(f"auto [{chosen}]: model_only ") for line in lines)
+        assert any(line.startswith("auto_end_to_end/onnx_int8_conv_end_to_end = ") for line in lines)

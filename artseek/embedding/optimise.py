@@ -11,9 +11,11 @@ images (``models export --calibrate FOLDER``) or the export's synthetic
 evaluation set.
 
 Only the image tower is quantised statically: indexing spends its model time
-there, and the text tower (one query at a time) stays fp32, so search quality
-is untouched. The variant becomes ``--backend auto``'s default only when its
-measured agreement with torch passes the int8 thresholds of :mod:`onnx_backend`.
+there. The variant's text tower (one query at a time) is the dynamic int8 one
+when the export has it, else fp32 (:mod:`artseek.embedding.export`). The
+variant becomes ``--backend auto``'s default on ONNX Runtime only when its
+measured agreement with torch passes the int8 thresholds of :mod:`onnx_backend`;
+OpenVINO runs it under its own checks (:mod:`openvino_backend`).
 """
 
 from __future__ import annotations

@@ -61,8 +61,10 @@ class PreferencesStore:
         """Backends this installation lacks -> what to do about it (the dialog greys them out)."""
         import importlib.util
 
+        from artseek.embedding.openvino_backend import openvino_version
+
         missing = {}
-        if importlib.util.find_spec("openvino") is None:
+        if openvino_version() is None:
             missing["openvino"] = ("OpenVINO is not installed here. Install it with 'pip install -r "
                                    "requirements-openvino.txt', or use a packaged ArtSeek, which includes it.")
         if importlib.util.find_spec("torch") is None:

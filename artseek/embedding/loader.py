@@ -2,8 +2,8 @@
 
 Backends: ``torch`` (open_clip, CPU or CUDA; the reference), ``onnx``
 (ONNX Runtime on the CPU, from an export made by ``main.py models export``)
-and ``openvino`` (the same export's image tower on OpenVINO, an optional
-extra; only when asked for).
+and ``openvino`` (the same export's image tower on OpenVINO, from
+``requirements-openvino.txt``; the packaged app bundles it).
 ``auto`` picks torch when CUDA is available; else, when the model has an export
 that passes its check against the weights, OpenVINO's static int8 tower where
 it is installed and its agreement passes on this machine

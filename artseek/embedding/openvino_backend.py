@@ -16,12 +16,15 @@ AMX: cosine 0.99995 to fp32 measured).
 ``--backend auto`` picks this backend on the CPU (:func:`auto_encoder`) when
 OpenVINO is installed (``requirements-openvino.txt``; the packaged app bundles
 it), the export has a static int8 tower whose agreement with torch, measured
-under OpenVINO at export, passes the int8 thresholds, and the same measure
-taken once on *this* machine passes too: OpenVINO computes the unquantised
-parts in bf16 where the CPU has it and its int8 kernels differ between CPUs,
-so an export's figures do not vouch for every machine. The machine's result is
+under OpenVINO at export, passes the int8 thresholds, and, measured once on
+*this* machine, the same agreement passes and the tower costs less CPU per
+image than ONNX Runtime's own choice: OpenVINO computes the unquantised parts
+in bf16 where the CPU has it and its int8 kernels differ between CPUs, so an
+export's figures vouch for no other machine, and it is not faster for every
+model (MobileCLIP2-B ran slower, docs/performance.md). The machine's result is
 kept in the user's ``cpu_calibration.json`` per CPU, OpenVINO version and
-tower. ``ARTSEEK_OPENVINO=0`` keeps ``auto`` on ONNX Runtime.
+tower. ``ARTSEEK_OPENVINO=0`` keeps ``auto`` on ONNX Runtime; ``=1`` skips
+the speed comparison (OpenVINO wherever it agrees).
 """
 
 from __future__ import annotations
@@ -45,7 +48,9 @@ from artseek.files import sha256_file
 STATIC = "int8-static"
 RUNS = (STATIC, "fp32")  # the variants this backend runs, preferred first
 INSTALL = "pip install -r requirements-openvino.txt"
-ENV_OPENVINO = "ARTSEEK_OPENVINO"  # "0": --backend auto never picks OpenVINO
+ENV_OPENVINO = "ARTSEEK_OPENVINO"  # "0": --backend auto never picks OpenVINO; "1": wherever it agrees
+CHECK = 2  # the machine check's form in the cache (1: agreement only)
+FASTER = 0.95  # OpenVINO must cost at most this share of ONNX Runtime's CPU per image
 
 
 def openvino_version() -> str | None:
@@ -159,37 +164,71 @@ def machine_agreement(encoder: OpenVinoEncoder) -> dict:
     return agreement(ref_images, ref_texts, encoder.encode_images(images), encoder.encode_texts(texts))
 
 
+def machine_speed(encoder: OpenVinoEncoder) -> dict:
+    """CPU milliseconds per image of this tower and of what ONNX Runtime would run, on this machine.
+
+    One indexing batch of evaluation pictures (32), each runtime warmed up on it,
+    then two alternating rounds, the better round of each (process CPU time: what
+    indexing shares with the decoders). Smaller batches understate OpenVINO's
+    gain (ViT-B-32: 0.92 of ONNX Runtime's CPU at 16 pictures, 0.86 at 32).
+    """
+    export = encoder.export
+    variant = export.usable_variant()
+    onnx = OnnxEncoder(encoder.spec, export, threads=encoder.threads, variant=variant)
+    batch = evaluation_images(encoder.preprocess_cfg, n=int(encoder.preferred_batch_size), seed=11)
+    best = {"openvino": float("inf"), "onnx": float("inf")}
+    for warm in (encoder, onnx):
+        warm.encode_images(batch)
+    for _ in range(2):
+        for name, run in (("openvino", encoder), ("onnx", onnx)):
+            start = time.process_time()
+            run.encode_images(batch)
+            best[name] = min(best[name], (time.process_time() - start) * 1000 / len(batch))
+    return {"openvino_ms_per_image": round(best["openvino"], 3), "onnx_ms_per_image": round(best["onnx"], 3),
+            "onnx_variant": variant}
+
+
 def auto_encoder(spec: ModelSpec, export: OnnxExport, threads: int | None = None,
                  log=None) -> OpenVinoEncoder | None:  # noqa: ANN001 - a print-like callable
     """OpenVINO's static int8 path where ``--backend auto`` should run it, else None (ONNX Runtime runs).
 
     Yes only when OpenVINO is installed, ``ARTSEEK_OPENVINO`` is not "0", the export's
-    static int8 tower passed the int8 thresholds under OpenVINO at export, and it
-    passes them on this machine (measured once, a few seconds, then cached).
+    static int8 tower passed the int8 thresholds under OpenVINO at export, and on
+    this machine it passes them too and costs at most :data:`FASTER` of ONNX
+    Runtime's CPU per image (measured once, a few seconds, then cached;
+    ``ARTSEEK_OPENVINO=1`` skips the speed part).
     """
-    if os.environ.get(ENV_OPENVINO, "").strip() == "0" or openvino_version() is None:
-        return None
-    if not openvino_ready(export.manifest):
+    setting = os.environ.get(ENV_OPENVINO, "").strip()
+    if setting == "0" or openvino_version() is None or not openvino_ready(export.manifest):
         return None
     say = log or (lambda message: print(message, file=sys.stderr))
     key = machine_key(export)
     cached = load_calibration(key)
-    if cached is not None and "passes" in cached:
-        return OpenVinoEncoder(spec, export, threads, variant=STATIC) if cached["passes"] else None
+    if cached is not None and cached.get("check") == CHECK:
+        use = cached["agrees"] and (cached["faster"] or setting == "1")
+        return OpenVinoEncoder(spec, export, threads, variant=STATIC) if use else None
     try:
         encoder = OpenVinoEncoder(spec, export, threads, variant=STATIC)
         start = time.perf_counter()
         measured = machine_agreement(encoder)
+        speed = machine_speed(encoder) if int8_passes(measured) else {}
     except Exception as exc:  # noqa: BLE001 - any failure here only means ONNX Runtime runs (not cached: fixable)
         reason = exc.message.rstrip(".") if isinstance(exc, ArtSeekError) else f"{type(exc).__name__}: {exc}"
         hint = f" {exc.hint}" if isinstance(exc, ArtSeekError) and exc.hint else ""
         say(f"note: OpenVINO is not used for '{spec.name}' ({reason}); running on ONNX Runtime.{hint}")
         return None
-    passes = int8_passes(measured)
-    save_calibration(key, {"passes": passes, "agreement": measured, "inference_precision": encoder.inference_precision,
+    agrees = int8_passes(measured)
+    faster = agrees and speed["openvino_ms_per_image"] <= FASTER * speed["onnx_ms_per_image"]
+    save_calibration(key, {"check": CHECK, "agrees": agrees, "faster": faster, "agreement": measured, **speed,
+                           "inference_precision": encoder.inference_precision,
                            "seconds": round(time.perf_counter() - start, 2)})
-    if not passes:
+    if not agrees:
         say(f"note: OpenVINO's int8 '{spec.name}' agrees too little with the reference on this CPU "
             f"(cosine min {measured['image_cosine_min']}); running on ONNX Runtime.")
+        return None
+    if not faster and setting != "1":
+        say(f"note: OpenVINO is not faster than ONNX Runtime for '{spec.name}' on this CPU "
+            f"({speed['openvino_ms_per_image']:.1f} against {speed['onnx_ms_per_image']:.1f} ms of CPU per image); "
+            "running on ONNX Runtime.")
         return None
     return encoder

@@ -129,22 +129,56 @@ def test_export_records_openvino_agreement_and_the_reference(static_export: Path
         assert stored["images"].shape == (48, 64) and stored["texts"].shape == (ref["texts"], 64)
 
 
-def test_auto_runs_openvino_once_it_passed_on_this_machine(static_export: Path, machine_cache: Path,
-                                                           monkeypatch) -> None:
+def test_the_machine_check_measures_agreement_and_speed_once(static_export: Path, machine_cache: Path,
+                                                             monkeypatch) -> None:
     import json
 
     from artseek.embedding import openvino_backend
 
-    ov = load_encoder("tiny-test", weights=static_export, backend="auto", device="cpu")
-    assert ov.backend == "openvino" and ov.precision == "int8-static"
+    first = load_encoder("tiny-test", weights=static_export, backend="auto", device="cpu")
     (key, entry), = json.loads(machine_cache.read_text()).items()
-    assert key.startswith("openvino 2026.4.1|") and entry["passes"] is True
+    assert key.startswith("openvino 2026.4.1|") and entry["check"] == 2 and entry["agrees"] is True
     assert entry["agreement"]["image_cosine_min"] > 0.97 and entry["inference_precision"] in ("bf16", "f32")
+    assert entry["openvino_ms_per_image"] > 0 and entry["onnx_ms_per_image"] > 0 and entry["onnx_variant"] == "int8"
+    assert entry["faster"] == (entry["openvino_ms_per_image"] <= 0.95 * entry["onnx_ms_per_image"])
+    assert first.backend == ("openvino" if entry["faster"] else "onnx")
 
     def measure_again(_encoder):  # noqa: ANN001, ANN202
         raise AssertionError("measured again although the result is kept")
 
     monkeypatch.setattr(openvino_backend, "machine_agreement", measure_again)
+    monkeypatch.setattr(openvino_backend, "machine_speed", measure_again)
+    assert load_encoder("tiny-test", weights=static_export, backend="auto", device="cpu").backend == first.backend
+
+
+def _speed(openvino_ms: float, onnx_ms: float):  # noqa: ANN202
+    return lambda _encoder: {"openvino_ms_per_image": openvino_ms, "onnx_ms_per_image": onnx_ms,
+                             "onnx_variant": "int8"}
+
+
+def test_auto_runs_openvino_where_it_agrees_and_is_faster(static_export: Path, machine_cache: Path,
+                                                          monkeypatch) -> None:
+    from artseek.embedding import openvino_backend
+
+    monkeypatch.setattr(openvino_backend, "machine_speed", _speed(11.0, 13.8))  # ViT-B-32 here
+    ov = load_encoder("tiny-test", weights=static_export, backend="auto", device="cpu")
+    assert ov.backend == "openvino" and ov.precision == "int8-static"
+
+
+def test_auto_stays_on_onnx_runtime_where_openvino_is_not_faster(static_export: Path, machine_cache: Path,
+                                                                 monkeypatch, capsys) -> None:
+    import json
+
+    from artseek.embedding import openvino_backend
+
+    monkeypatch.setattr(openvino_backend, "machine_speed", _speed(54.0, 48.5))  # as MobileCLIP2-B here
+    encoder = load_encoder("tiny-test", weights=static_export, backend="auto", device="cpu")
+    assert encoder.backend == "onnx" and encoder.precision == "int8"
+    assert "OpenVINO is not faster than ONNX Runtime for 'tiny-test' on this CPU (54.0 against 48.5 ms" in \
+        capsys.readouterr().err
+    (entry,) = json.loads(machine_cache.read_text()).values()
+    assert entry["agrees"] is True and entry["faster"] is False
+    monkeypatch.setenv("ARTSEEK_OPENVINO", "1")  # wherever it agrees: the kept check says it does
     assert load_encoder("tiny-test", weights=static_export, backend="auto", device="cpu").backend == "openvino"
 
 
@@ -176,7 +210,7 @@ def test_auto_stays_on_onnx_runtime_where_openvino_disagrees_on_this_cpu(static_
     assert encoder.backend == "onnx" and encoder.precision == "int8"
     assert "agrees too little" in capsys.readouterr().err
     (entry,) = json.loads(machine_cache.read_text()).values()
-    assert entry["passes"] is False
+    assert entry["agrees"] is False and entry["faster"] is False
     assert load_encoder("tiny-test", weights=static_export, backend="auto", device="cpu").backend == "onnx"
     assert len(calls) == 1  # the machine's answer is kept
 

@@ -8,10 +8,12 @@ old requests are dropped when scrolling fast.
 
 from __future__ import annotations
 
+import io
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
+from PIL import Image
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 
@@ -111,9 +113,22 @@ class ThumbnailLoader(QObject):
             try:
                 data = self._fetch(image_id)
                 if data:
-                    image = QImage.fromData(data)
-                    if image.isNull():
-                        image = None
+                    image = decode_thumbnail(data)
             except Exception:  # noqa: BLE001 - a broken thumbnail just shows the placeholder
                 image = None
             self._loaded.emit(generation, image_id, image)
+
+
+def decode_thumbnail(data: bytes) -> QImage | None:
+    """A stored thumbnail (JPEG) as a QImage, decoded by Pillow: safe on a worker thread.
+
+    Not ``QImage.fromData``: Qt then probes its image plugins, and the SVG one builds a
+    QTextStream, which connects a signal under Qt's connection mutex while this thread
+    holds Python's lock. A main thread disconnecting a Python object at that moment holds
+    that mutex and waits for Python's lock: the window froze (seen in the GUI tests).
+    """
+    with Image.open(io.BytesIO(data)) as pil:
+        rgb = pil.convert("RGB")
+    if not rgb.width or not rgb.height:
+        return None
+    return QImage(rgb.tobytes(), rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()

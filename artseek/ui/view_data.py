@@ -59,6 +59,9 @@ class ImageDetails:
         image, error = None, ""
         if record and record.get("path"):
             reader = QImageReader(record["path"])
+            # By the file's suffix only: probing every plugin on a worker thread can deadlock with the main
+            # thread (see artseek.ui.thumbnails.decode_thumbnail); files Qt cannot read go to the core's reader.
+            reader.setAutoDetectImageFormat(False)
             reader.setAutoTransform(True)
             size = reader.size()
             if size.isValid() and max(size.width(), size.height()) > max_side:

@@ -62,8 +62,8 @@ CALIBRATION_FILE = "cpu_calibration.json"
 MODEL_FLAGS = frozenset({"avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_bf16", "amx_int8"})
 
 
-def cpu_identity() -> str:
-    """The CPU's model name and the flags that change how models compute (bf16, int8 dot products, AMX)."""
+def cpu_name() -> str:
+    """The CPU's model name (Linux ``/proc/cpuinfo``; elsewhere what :mod:`platform` says)."""
     cpu = platform.processor() or platform.machine()
     if sys.platform.startswith("linux"):
         try:
@@ -71,7 +71,12 @@ def cpu_identity() -> str:
                 cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
         except OSError:
             pass
-    return f"{cpu}|{sorted(cpu_flags() & MODEL_FLAGS)}"
+    return cpu
+
+
+def cpu_identity() -> str:
+    """The CPU's model name and the flags that change how models compute (bf16, int8 dot products, AMX)."""
+    return f"{cpu_name()}|{sorted(cpu_flags() & MODEL_FLAGS)}"
 
 
 def calibration_key(architecture: str) -> str:
@@ -82,8 +87,7 @@ def calibration_key(architecture: str) -> str:
         torch_version = torch.__version__
     except ImportError:
         torch_version = "none"
-    cpu, _flags = cpu_identity().split("|", 1)
-    return f"{cpu}|{sorted(cpu_flags() & {'avx512_bf16', 'amx_bf16'})}|torch {torch_version}|{architecture}"
+    return f"{cpu_name()}|{sorted(cpu_flags() & {'avx512_bf16', 'amx_bf16'})}|torch {torch_version}|{architecture}"
 
 
 def load_calibration(key: str) -> dict | None:

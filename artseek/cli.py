@@ -32,8 +32,8 @@ def _common_options(suppress: bool) -> argparse.ArgumentParser:
     p.add_argument("--device", default=default, choices=["auto", "cpu", "cuda"],
                    help="where the torch model runs (default: auto)")
     p.add_argument("--backend", default=default, choices=["auto", "torch", "onnx", "openvino"],
-                   help="inference backend (default: auto = torch on CUDA, else ONNX Runtime when exported; "
-                        "openvino: the export's image tower on OpenVINO, an optional extra)")
+                   help="inference backend (default: auto = torch on CUDA, else, when exported, OpenVINO where it "
+                        "passed its one-time check on this CPU, else ONNX Runtime)")
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
                    help="print machine-readable JSON")
     return p

@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--count", type=int, default=120, help="number of images (default 120)")
     p.add_argument("--backends", default=None,
                    help="comma-separated: torch, onnx, onnx-int8, onnx-int8s (static int8), openvino-int8s (static int8 on "
-                        "OpenVINO, an optional extra), onnx-int8-conv (dynamic int8 "
+                        "OpenVINO), auto (what the app chooses), onnx-int8-conv (dynamic int8 "
                         "with its convolutions quantised too, as exports were before: the speed goal's baseline) (default: "
                         "torch, plus onnx and onnx-int8 when ONNX Runtime is available)")
     p.add_argument("--batch-size", type=int, default=None, help="default: 32 on CPU, 256 on a GPU")

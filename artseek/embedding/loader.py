@@ -6,7 +6,7 @@ and ``openvino`` (the same export's image tower on OpenVINO, from
 ``requirements-openvino.txt``; the packaged app bundles it).
 ``auto`` picks torch when CUDA is available; else, when the model has an export
 that passes its check against the weights, OpenVINO's static int8 tower where
-it is installed and its agreement passes on this machine
+it is installed and, on this machine, agrees and is the faster runtime
 (:func:`artseek.embedding.openvino_backend.auto_encoder`), else ONNX Runtime
 with the export's default variant; else torch. The onnx and openvino paths
 never import torch or open_clip, so the packaged CPU app ships neither.

@@ -88,8 +88,7 @@ class OpenVinoEncoder(OnnxEncoder):
         try:  # here, not at the first batch: an indexing job should not start on a backend that cannot run
             import openvino
         except ImportError:
-            raise ModelLoadError("OpenVINO is not installed (the packaged app does not include it), so the "
-                                 "OpenVINO backend cannot run.",
+            raise ModelLoadError("OpenVINO is not installed here, so the OpenVINO backend cannot run.",
                                  f"Use --backend onnx, or install it with '{INSTALL}'.") from None
         super().__init__(spec, export, threads=threads, variant=variant)
         self._openvino = openvino
